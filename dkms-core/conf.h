@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "context.h"
+#include "kernel.h"
+#include "util/strv.h"
+
+/*
+ * dkms.conf as evaluated: every whitelisted directive with the indexes bash
+ * gave it. Both evaluators (a child bash, and the native parser for files
+ * made of plain assignments) produce this, and must produce the same thing.
+ */
+struct conf_item {
+	unsigned index;
+	char *value;
+};
+
+struct conf_var {
+	char *name;
+	struct conf_item *items; /* sorted by index, unique */
+	size_t n;
+};
+
+struct conf_vars {
+	struct conf_var *vars; /* sorted by name */
+	size_t n;
+};
+
+/* The variables in scope while a dkms.conf is sourced. */
+struct conf_scope {
+	const char *module;         /* $module */
+	const char *module_version; /* $module_version */
+	const char *kernelver;      /* $kernelver */
+	const char *arch;           /* $arch */
+	const char *kernel_source_dir;
+	const char *kernel_config;
+	const char *dkms_tree;
+	const char *source_tree;
+	const char *install_tree;
+	const char *parallel_jobs;
+};
+
+void conf_vars_release(struct conf_vars *vars);
+/* NULL when the directive was never set. */
+const struct conf_var *conf_vars_get(const struct conf_vars *vars, const char *name);
+/* Value at index, or NULL. */
+const char *conf_vars_value(const struct conf_vars *vars, const char *name, unsigned index);
+/* Set (replace) one element; used by --directive and by the evaluators. */
+void conf_vars_set(struct conf_vars *vars, const char *name, unsigned index, const char *value);
+bool conf_vars_equal(const struct conf_vars *a, const struct conf_vars *b);
+/* True when name is one of the whitelisted dkms.conf directives. */
+bool conf_is_directive(const char *name);
+
+/*
+ * Evaluate files in order (later ones override per element) with bash, in a
+ * child process, with scope variables set. Missing files are skipped.
+ * Returns 0, or -errno when bash could not run.
+ */
+int conf_eval_bash(const struct conf_scope *scope, const char *const *files, size_t n_files,
+		   struct conf_vars *out);
+/*
+ * Parse one file natively into vars (on top of what vars holds). Returns
+ * -ENOTSUP when the file uses anything beyond plain assignments, comments and
+ * $var expansion of the scope and earlier directives; the caller then falls
+ * back to bash. Other -errno on I/O errors.
+ */
+int conf_parse_native(const struct conf_scope *scope, const char *file, struct conf_vars *vars);
+
+/* One BUILT_MODULE_NAME/…/DEST_MODULE_LOCATION record. */
+struct dkms_conf_module {
+	char *built_name;          /* BUILT_MODULE_NAME (defaulted) */
+	char *built_location;      /* BUILT_MODULE_LOCATION with trailing '/', or "" */
+	char *dest_name;           /* DEST_MODULE_NAME (defaulted) */
+	char *dest_location;       /* after the distro override */
+	char *dest_location_raw;   /* as written in dkms.conf */
+	bool strip;
+	/* per-module BUILD_EXCLUSIVE_*[#] (3.3+), NULL when unset */
+	char *excl_kernel, *excl_kernel_min, *excl_kernel_max, *excl_arch, *excl_config;
+	bool excluded; /* BUILD_EXCLUSIVE rules out this record for the kernel */
+};
+
+/* A dkms.conf resolved for one kernel/arch, as read_conf leaves it. */
+struct dkms_conf {
+	char *path; /* the main dkms.conf */
+	char *package_name;
+	char *package_version;
+	char *pre_build, *post_build, *post_add, *pre_install, *post_install, *post_remove;
+	struct dkms_conf_module *modules;
+	size_t n_modules;
+	char *make_command;   /* selected by MAKE_MATCH, defaulted, LLVM=1 added */
+	struct strv patches;  /* PATCH entries selected by PATCH_MATCH */
+	struct strv build_depends;
+	bool autoinstall;
+	bool no_weak_modules;
+	bool build_depends_rebuild;
+	char *excl_kernel, *excl_kernel_min, *excl_kernel_max, *excl_arch, *excl_config;
+	char *obsolete_by;
+	bool build_exclude; /* no record is buildable for this kernel */
+	/* kept for the initrd work (dkms 3.x only warns about them) */
+	char *remake_initrd;
+	struct strv modules_conf;
+	struct strv modules_conf_alias_type;
+	struct strv modules_conf_obsoletes;
+	struct strv modules_conf_obsolete_only;
+	char *clean;
+	struct conf_vars vars; /* the raw evaluation */
+};
+
+enum conf_read_flags {
+	CONF_STRICT = 1 << 0,     /* read_conf_strict: duplicates, zero-module warning, deprecations */
+	CONF_NO_NATIVE = 1 << 1,  /* always evaluate with bash */
+	CONF_QUIET = 1 << 2,      /* do not print dkms.conf errors */
+};
+
+/*
+ * read_conf: evaluate `conf_path` (or <dkms_tree>/m/v/source/dkms.conf when
+ * NULL) and the /etc/dkms override chain for module/version on kernel k,
+ * apply --directive values, and validate. Errors are printed in dkms's
+ * "dkms.conf: Error! …" form. Returns 0, -ENOENT when the file is missing
+ * (caller says "Could not locate dkms.conf file", exit 4), -EINVAL when it is
+ * not a valid dkms.conf (exit 8), or another -errno.
+ */
+int dkms_conf_read(const struct dkms_ctx *ctx, const char *module, const char *module_version,
+		   const struct dkms_kernel *k, const char *conf_path, unsigned flags,
+		   struct dkms_conf *out);
+void dkms_conf_release(struct dkms_conf *conf);
+
+/* check_build_exclusive_for_module: true when record i may be built for k. */
+bool dkms_conf_module_buildable(const struct dkms_conf *conf, size_t i, const struct dkms_kernel *k);

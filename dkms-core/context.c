@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "context.h"
+
+void dkms_ctx_init(struct dkms_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->out = stdout;
+	ctx->err = stderr;
+}
+
+void dkms_ctx_release(struct dkms_ctx *ctx)
+{
+	char **strings[] = {
+		&ctx->dkms_tree, &ctx->source_tree, &ctx->install_tree,
+		&ctx->tmp_location, &ctx->etc_dir, &ctx->os_release, &ctx->distro,
+		&ctx->addon_modules_dir, &ctx->kernel_source_dir, &ctx->kernel_config,
+		&ctx->parallel_jobs, &ctx->compress_gzip_opts, &ctx->compress_xz_opts,
+		&ctx->compress_zstd_opts, &ctx->build_environment, &ctx->post_transaction,
+		&ctx->sign_file, &ctx->mok_signing_key, &ctx->mok_certificate,
+		&ctx->try_sign_modules,
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(strings); i++) {
+		free(*strings[i]);
+		*strings[i] = NULL;
+	}
+	strv_release(&ctx->directives);
+}
+
+static void vprint(FILE *f, const char *prefix, const char *fmt, va_list ap)
+{
+	if (!f)
+		return;
+	fflush(stdout);
+	if (prefix)
+		fputs(prefix, f);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+	fflush(f);
+}
+
+void dkms_info(const struct dkms_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint(ctx->out, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void dkms_error(const struct dkms_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint(ctx->err, "\nError! ", fmt, ap);
+	va_end(ap);
+}
+
+void dkms_warn(const struct dkms_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint(ctx->err, "Warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void dkms_deprecated(const struct dkms_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint(ctx->err, "Deprecated feature: ", fmt, ap);
+	va_end(ap);
+}
+
+void dkms_errtext(const struct dkms_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint(ctx->err, NULL, fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "util/macro.h"
+#include "util/strv.h"
+
+#define DKMS_VERSION_STRING "dkms-3.4.3"
+
+/*
+ * Everything an operation needs to know about where it runs and how: the
+ * trees, framework.conf settings and command-line flags. cmd/ fills one in;
+ * the core only reads it. There are no globals below cmd/.
+ */
+struct dkms_ctx {
+	/* trees */
+	char *dkms_tree;    /* /var/lib/dkms */
+	char *source_tree;  /* /usr/src */
+	char *install_tree; /* /lib/modules */
+	char *tmp_location; /* $TMPDIR or /tmp */
+	char *etc_dir;      /* /etc/dkms: overrides, framework.conf, patches */
+	char *os_release;   /* path of the os-release read, or NULL */
+	char *distro;       /* ID (or ID_LIKE[0]) from os-release */
+	char *addon_modules_dir;
+
+	/* kernel overrides from the command line */
+	char *kernel_source_dir; /* --kernelsourcedir */
+	char *kernel_config;     /* --config */
+
+	/* framework.conf */
+	char *parallel_jobs; /* "" means no limit (make -j) */
+	char *compress_gzip_opts;
+	char *compress_xz_opts;
+	char *compress_zstd_opts;
+	char *build_environment;
+	char *post_transaction;
+	char *sign_file;
+	char *mok_signing_key;
+	char *mok_certificate;
+	char *try_sign_modules;
+	bool autoinstall_all_kernels;
+
+	/* flags */
+	bool verbose;
+	bool quiet;
+	bool force;
+	bool force_version_override;
+	bool no_depmod;
+	bool delayed_depmod;
+	bool modprobe_on_install;
+	bool symlink_modules;
+	bool binaries_only;
+	bool source_only;
+	bool strict_conf; /* refuse dkms.conf files that need a shell */
+	struct strv directives; /* --directive NAME=VALUE */
+
+	/* output */
+	FILE *out;
+	FILE *err;
+};
+
+void dkms_ctx_init(struct dkms_ctx *ctx);
+void dkms_ctx_release(struct dkms_ctx *ctx);
+
+/* Console output in dkms's conventions. All lines end with a newline. */
+void dkms_info(const struct dkms_ctx *ctx, const char *fmt, ...) _printf_(2, 3);
+/* "\nError! <msg>" on stderr; msg may hold several lines. */
+void dkms_error(const struct dkms_ctx *ctx, const char *fmt, ...) _printf_(2, 3);
+/* "Warning: <msg>" on stderr. */
+void dkms_warn(const struct dkms_ctx *ctx, const char *fmt, ...) _printf_(2, 3);
+/* "Deprecated feature: <msg>" on stderr. */
+void dkms_deprecated(const struct dkms_ctx *ctx, const char *fmt, ...) _printf_(2, 3);
+/* Plain text to stderr. */
+void dkms_errtext(const struct dkms_ctx *ctx, const char *fmt, ...) _printf_(2, 3);

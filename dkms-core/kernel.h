@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "context.h"
+
+/* One target: a kernel release and an architecture, with where its build tree is. */
+struct dkms_kernel {
+	char *version;    /* "6.1.0-56-amd64" */
+	char *arch;       /* "x86_64" */
+	char *source_dir; /* <install_tree>/<version>/build, or --kernelsourcedir */
+	char *config;     /* include/config/auto.conf or .config, or --config */
+};
+
+/* Fill in source_dir and config for version/arch as dkms does. */
+void dkms_kernel_init(struct dkms_kernel *k, const struct dkms_ctx *ctx,
+		      const char *version, const char *arch);
+void dkms_kernel_release(struct dkms_kernel *k);
+
+/* dkms exit 21 when false: <source_dir>/include must exist. */
+bool dkms_kernel_has_headers(const struct dkms_kernel *k);
+
+/*
+ * Value of CONFIG_<name> in the kernel config, without quotes; NULL when
+ * unset or the config is unreadable. name includes the CONFIG_ prefix.
+ */
+char *dkms_kernel_config_value(const struct dkms_kernel *k, const char *name);
+/* True when "<name>=y" or "<name>=m" appears in the config. */
+bool dkms_kernel_config_enabled(const struct dkms_kernel *k, const char *name);
+
+/*
+ * The module compression suffix the installed kernel uses ("", ".gz", ".xz",
+ * ".zst"), found by scanning <install_tree>/<version> once (zst wins over xz
+ * over gz, as dkms).
+ */
+const char *dkms_kernel_module_suffix(const struct dkms_ctx *ctx, const char *version);

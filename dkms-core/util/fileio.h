@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "strbuf.h"
+
+/* Whole-file and tree helpers. All return 0 or a negative errno. */
+int read_file(const char *path, struct strbuf *out);
+/* Write via a temp file in the same directory, fsync, then rename. */
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+int write_file_str(const char *path, const char *s);
+int mkdir_p(const char *path, mode_t mode);
+int rm_rf(const char *path);
+/* Copy a file, keeping its mode; the target is replaced atomically. */
+int copy_file(const char *src, const char *dst);
+/* cp -a of a directory's contents into dst (created if needed). */
+int copy_tree(const char *src, const char *dst);
+/* rmdir the directory and then each empty parent up to (not including) stop. */
+void rmdir_parents(const char *path, const char *stop);
+/* 1 if both files hold the same bytes, 0 if not, <0 on error. */
+int files_equal(const char *a, const char *b);
+/* Number of entries in a directory other than . and .., or <0. */
+int dir_count_entries(const char *path);
+
+bool is_dir(const char *path);     /* follows symlinks */
+bool is_file(const char *path);    /* regular file, follows symlinks */
+bool is_symlink(const char *path); /* the path itself is a link */
+bool path_exists(const char *path);
+bool is_executable(const char *path);
+
+/* Canonical absolute path (realpath), or NULL with errno set. */
+char *canonical_path(const char *path);
+/* Target of a symlink, or NULL. */
+char *read_link(const char *path);
+
+/* Look a program up in PATH; returns an allocated path or NULL. */
+char *find_program(const char *name);

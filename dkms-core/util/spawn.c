@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "spawn.h"
+
+extern char **environ;
+
+void child_release(struct child *c)
+{
+	strv_release(&c->args);
+	strv_release(&c->env_set);
+	strv_release(&c->env_unset);
+}
+
+static bool env_name_matches(const char *entry, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(entry, name, n) == 0 && entry[n] == '=';
+}
+
+static void build_env(const struct child *c, struct strv *env)
+{
+	for (char **e = environ; e && *e; e++) {
+		bool drop = false;
+
+		for (size_t i = 0; i < c->env_unset.n && !drop; i++)
+			drop = env_name_matches(*e, c->env_unset.v[i]);
+		for (size_t i = 0; i < c->env_set.n && !drop; i++) {
+			size_t n = strcspn(c->env_set.v[i], "=");
+			drop = strncmp(*e, c->env_set.v[i], n + 1) == 0;
+		}
+		if (!drop)
+			strv_push(env, *e);
+	}
+	for (size_t i = 0; i < c->env_set.n; i++)
+		strv_push(env, c->env_set.v[i]);
+}
+
+static int wait_child(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return -ECHILD;
+}
+
+int child_run(struct child *c)
+{
+	_cleanup_strv_ struct strv env = STRV_INIT;
+	_cleanup_free_ char *prog = NULL;
+	posix_spawn_file_actions_t fa;
+	int pipefd[2] = { -1, -1 };
+	pid_t pid;
+	int r;
+
+	if (!c->args.n)
+		return -EINVAL;
+	prog = find_program(c->args.v[0]);
+	if (!prog)
+		return -ENOENT;
+	build_env(c, &env);
+
+	if (c->capture && pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+
+	posix_spawn_file_actions_init(&fa);
+	if (c->in_fd == -2)
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	else if (c->in_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, c->in_fd, 0);
+	if (c->capture)
+		posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+	else if (c->out_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, c->out_fd, 1);
+	if (c->err_fd == -2)
+		posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	else if (c->err_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, c->err_fd, 2);
+	if (c->dir)
+		posix_spawn_file_actions_addchdir_np(&fa, c->dir);
+
+	r = posix_spawn(&pid, prog, &fa, NULL, c->args.v, env.v);
+	posix_spawn_file_actions_destroy(&fa);
+	if (c->capture)
+		close(pipefd[1]);
+	if (r) {
+		if (c->capture)
+			close(pipefd[0]);
+		return -r;
+	}
+	if (c->capture) {
+		char buf[4096];
+		ssize_t n;
+
+		while ((n = read(pipefd[0], buf, sizeof(buf))) != 0) {
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			strbuf_add(c->capture, buf, (size_t)n);
+		}
+		close(pipefd[0]);
+	}
+	return wait_child(pid);
+}
+
+int run_argv(const char *const *argv)
+{
+	struct child c = CHILD_INIT;
+	int r;
+
+	for (; *argv; argv++)
+		strv_push(&c.args, *argv);
+	r = child_run(&c);
+	child_release(&c);
+	return r;
+}
+
+int run_shell(const char *cmd, const char *dir, int out_fd)
+{
+	struct child c = CHILD_INIT;
+	int r;
+
+	strv_push(&c.args, "bash");
+	strv_push(&c.args, "-c");
+	strv_push(&c.args, cmd);
+	c.dir = dir;
+	c.out_fd = out_fd;
+	c.err_fd = out_fd >= 0 ? -2 : -1;
+	r = child_run(&c);
+	child_release(&c);
+	return r;
+}

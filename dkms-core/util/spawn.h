@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "strbuf.h"
+#include "strv.h"
+
+/*
+ * A child process described by an argv vector; no shell is involved unless
+ * argv names one. Descriptor fields: -1 inherit, >=0 use this fd.
+ */
+struct child {
+	struct strv args;
+	struct strv env_set;   /* "NAME=value" added to the environment */
+	struct strv env_unset; /* names removed from the environment */
+	const char *dir;       /* working directory, or NULL */
+	int out_fd;            /* stdout target */
+	int err_fd;            /* stderr target; -2: same as stdout */
+	int in_fd;             /* stdin; -1 inherit, -2 /dev/null */
+	struct strbuf *capture; /* when set, stdout is collected here */
+};
+
+#define CHILD_INIT { STRV_INIT, STRV_INIT, STRV_INIT, NULL, -1, -1, -2, NULL }
+
+void child_release(struct child *c);
+/*
+ * Run to completion. Returns the exit code (0..255), 128+signal when killed,
+ * or a negative errno when the program could not be started.
+ */
+int child_run(struct child *c);
+
+/* Convenience: run argv (NULL-terminated), inheriting stdio. */
+int run_argv(const char *const *argv);
+/* Run `bash -c cmd` in dir with stdout+stderr appended to fd (or inherited if -1). */
+int run_shell(const char *cmd, const char *dir, int out_fd);

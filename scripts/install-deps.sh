@@ -1,0 +1,30 @@
+#!/bin/sh
+# Install the Debian packages the build and the tests need; do nothing when all
+# are present. Usage: install-deps.sh build|test
+set -eu
+
+build_pkgs="gcc make pkg-config libkmod-dev libarchive-dev libblkid-dev libcmocka-dev"
+test_pkgs="linux-headers-amd64 kmod patch openssl dkms bc flex bison libelf-dev
+	xz-utils zstd gzip binutils cpio rsync util-linux"
+
+case "${1:-build}" in
+build) want=$build_pkgs ;;
+test) want="$build_pkgs $test_pkgs" ;;
+*) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+
+missing=
+for p in $want; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get install -y --no-install-recommends $missing >/dev/null ||
+	{ apt-get update >/dev/null && apt-get install -y --no-install-recommends $missing >/dev/null; }
