@@ -17,7 +17,7 @@ void dkms_ctx_release(struct dkms_ctx *ctx)
 	char **strings[] = {
 		&ctx->dkms_tree, &ctx->source_tree, &ctx->install_tree,
 		&ctx->tmp_location, &ctx->etc_dir, &ctx->os_release, &ctx->distro,
-		&ctx->addon_modules_dir, &ctx->kernel_source_dir, &ctx->kernel_config,
+		&ctx->addon_modules_dir, &ctx->conf_file, &ctx->kernel_source_dir, &ctx->kernel_config,
 		&ctx->parallel_jobs, &ctx->compress_gzip_opts, &ctx->compress_xz_opts,
 		&ctx->compress_zstd_opts, &ctx->build_environment, &ctx->post_transaction,
 		&ctx->sign_file, &ctx->mok_signing_key, &ctx->mok_certificate,

@@ -25,6 +25,8 @@ struct dkms_ctx {
 	char *distro;       /* ID (or ID_LIKE[0]) from os-release */
 	char *addon_modules_dir;
 
+	char *conf_file; /* -c: dkms.conf to read instead of the package's */
+
 	/* kernel overrides from the command line */
 	char *kernel_source_dir; /* --kernelsourcedir */
 	char *kernel_config;     /* --config */
@@ -53,6 +55,7 @@ struct dkms_ctx {
 	bool symlink_modules;
 	bool binaries_only;
 	bool source_only;
+	bool rpm_safe_upgrade;
 	bool strict_conf; /* refuse dkms.conf files that need a shell */
 	struct strv directives; /* --directive NAME=VALUE */
 

@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "invoke.h"
+#include "lifecycle.h"
+#include "sign.h"
+#include "tree.h"
+#include "util/fileio.h"
+#include "util/spawn.h"
+#include "util/strbuf.h"
+
+/* Everything one build needs, released in one place. */
+struct build_job {
+	const struct dkms_ctx *ctx;
+	const char *m, *v;
+	const struct dkms_kernel *k;
+	struct dkms_conf conf;
+	char *source_dir, *build_dir, *kernel_dir, *base_dir, *log;
+	const char *suffix;
+	struct sign_plan sign;
+	struct strv env; /* CC/KERNEL_CC/LD for make */
+};
+
+static void build_job_release(struct build_job *j)
+{
+	dkms_conf_release(&j->conf);
+	free(j->source_dir);
+	free(j->build_dir);
+	free(j->kernel_dir);
+	free(j->base_dir);
+	free(j->log);
+	sign_plan_release(&j->sign);
+	strv_release(&j->env);
+}
+
+/* report_build_problem: print, keep build/ (it holds make.log), give the status. */
+static int build_problem(struct build_job *j, int status, const char *msg)
+{
+	dkms_error(j->ctx, "%s", msg);
+	return status;
+}
+
+/* A version of m installed for k/arch, as module_status would report it. */
+static bool dependency_installed(const struct dkms_ctx *ctx, const char *dep,
+				 const struct dkms_kernel *k, char **ret_version)
+{
+	_cleanup_strv_ struct strv mvs = STRV_INIT;
+	_cleanup_free_ char *best = NULL;
+
+	tree_list_module_versions(ctx, dep, NULL, &mvs);
+	for (size_t i = 0; i < mvs.n; i++) {
+		const char *v = strchr(mvs.v[i], '/') + 1;
+
+		if (!tree_is_added(ctx, dep, v) || !tree_is_installed(ctx, dep, v, k->version, k->arch))
+			continue;
+		/* sort -V | tail -n1 */
+		if (!best || strverscmp(v, best) > 0) {
+			free(best);
+			best = xstrdup(v);
+		}
+	}
+	if (!best)
+		return false;
+	if (ret_version)
+		*ret_version = TAKE_PTR(best);
+	return true;
+}
+
+/* The compiler the kernel was built with, as dkms picks it. */
+static void pick_compiler(struct build_job *j)
+{
+	_cleanup_free_ char *text = dkms_kernel_config_value(j->k, "CONFIG_CC_VERSION_TEXT");
+
+	if (text) {
+		_cleanup_free_ char *cc = xstrndup(text, strcspn(text, " "));
+		_cleanup_free_ char *found = find_program(cc);
+
+		if (found && !strchr(text, '"') && strchr(text, ' ')) {
+			strv_pushf(&j->env, "CC=%s", cc);
+			strv_pushf(&j->env, "KERNEL_CC=%s", cc);
+		}
+	}
+	if (dkms_kernel_config_enabled(j->k, "CONFIG_CC_IS_CLANG")) {
+		_cleanup_free_ char *clang = find_program("clang");
+
+		if (clang) {
+			strv_push(&j->env, "CC=clang");
+			strv_push(&j->env, "KERNEL_CC=clang");
+		}
+	}
+	if (dkms_kernel_config_enabled(j->k, "CONFIG_LD_IS_LLD")) {
+		_cleanup_free_ char *lld = find_program("ld.lld");
+
+		if (lld) {
+			strv_push(&j->env, "LD=ld.lld");
+			strv_push(&j->env, "KERNEL_LD=ld.lld");
+		}
+	}
+}
+
+static bool uses_clang(const struct build_job *j)
+{
+	for (size_t i = 0; i < j->env.n; i++)
+		if (streq(j->env.v[i], "CC=clang"))
+			return true;
+	return false;
+}
+
+/* Prefix a shell command with the environment assignments for make. */
+static char *with_env(const struct build_job *j, const char *cmd)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < j->env.n; i++)
+		strbuf_addf(&sb, "export %s; ", j->env.v[i]);
+	if (!strempty(j->ctx->build_environment) && is_file(j->ctx->build_environment))
+		strbuf_addf(&sb, "set -a; . '%s' >/dev/null 2>&1; set +a; ", j->ctx->build_environment);
+	strbuf_addstr(&sb, cmd);
+	return strbuf_detach(&sb);
+}
+
+/* the_make_command: a leading "make" gains -j and KERNELRELEASE. */
+static char *make_command(const struct build_job *j)
+{
+	const char *mc = j->conf.make_command;
+
+	if (!strncmp(mc, "make", 4))
+		return xasprintf("make -j%s KERNELRELEASE=%s%s", j->ctx->parallel_jobs ? j->ctx->parallel_jobs : "",
+				 j->k->version, mc + 4);
+	return xstrdup(mc);
+}
+
+static int compress_module(const struct build_job *j, const char *path)
+{
+	const char *tool = NULL, *opts = NULL;
+	_cleanup_free_ char *cmd = NULL;
+
+	if (streq(j->suffix, ".gz")) {
+		tool = "gzip";
+		opts = j->ctx->compress_gzip_opts;
+	} else if (streq(j->suffix, ".xz")) {
+		tool = "xz";
+		opts = j->ctx->compress_xz_opts;
+	} else if (streq(j->suffix, ".zst")) {
+		tool = "zstd";
+		opts = j->ctx->compress_zstd_opts;
+	}
+	if (!tool)
+		return 0;
+	/* options are a word list in framework.conf, split as dkms does */
+	cmd = xasprintf("%s %s -f '%s'", tool, opts ? opts : "", path);
+	return run_shell(cmd, NULL, -1) == 0 ? 0 : -EIO;
+}
+
+/* strip → sign → compress each record into tmp/module/, then rename into place. */
+static int stage_modules(struct build_job *j)
+{
+	const struct dkms_ctx *ctx = j->ctx;
+	_cleanup_free_ char *tmpl = xasprintf("%s/.tmp_%s_XXXXXX", j->kernel_dir, j->k->arch);
+	_cleanup_free_ char *symvers = NULL, *moddir = NULL, *logdir = NULL;
+	int r;
+
+	r = mkdir_p(j->kernel_dir, 0755);
+	if (r < 0 || !mkdtemp(tmpl)) {
+		dkms_error(ctx, "Unable to make temporary directory.");
+		return DKMS_EXIT_USAGE;
+	}
+	moddir = xasprintf("%s/module", tmpl);
+	logdir = xasprintf("%s/log", tmpl);
+	mkdir_p(logdir, 0755);
+	mkdir_p(moddir, 0755);
+	symvers = xasprintf("%s/Module.symvers", j->build_dir);
+	if (is_file(symvers)) {
+		_cleanup_free_ char *to = xasprintf("%s/Module.symvers", moddir);
+		copy_file(symvers, to);
+	}
+
+	for (size_t i = 0; i < j->conf.n_modules; i++) {
+		const struct dkms_conf_module *rec = &j->conf.modules[i];
+		_cleanup_free_ char *built = NULL, *compressed = NULL, *dest = NULL;
+		bool use_compressed;
+
+		if (rec->excluded)
+			continue;
+		built = xasprintf("%s/%s%s.ko", j->build_dir, rec->built_location, rec->built_name);
+		if (!is_file(built)) {
+			dkms_warn(ctx, "%s has disappeared", built);
+			continue;
+		}
+		if (rec->strip) {
+			const char *argv[] = { uses_clang(j) ? "llvm-strip" : "strip", "-g", built, NULL };
+			run_argv(argv);
+		}
+		if (j->sign.enabled)
+			sign_module(ctx, &j->sign, built);
+		use_compressed = !strempty(j->suffix) && compress_module(j, built) == 0;
+		if (use_compressed) {
+			compressed = xasprintf("%s%s", built, j->suffix);
+			dest = xasprintf("%s/%s.ko%s", moddir, rec->dest_name, j->suffix);
+			r = copy_file(compressed, dest);
+		} else {
+			dest = xasprintf("%s/%s.ko", moddir, rec->dest_name);
+			r = copy_file(built, dest);
+		}
+		if (r < 0) {
+			rm_rf(tmpl);
+			dkms_error(ctx, "Could not copy %s: %s", built, strerror(-r));
+			return DKMS_EXIT_KO_MISSING;
+		}
+	}
+
+	for (size_t i = 0; i < j->conf.n_modules; i++) {
+		_cleanup_free_ char *f = NULL;
+
+		if (j->conf.modules[i].excluded)
+			continue;
+		f = tree_find_module_file(moddir, j->conf.modules[i].dest_name, j->suffix);
+		if (!f || !is_file(f)) {
+			dkms_error(ctx, "Missing module '%s' in %s", j->conf.modules[i].dest_name, moddir);
+			rm_rf(tmpl);
+			return DKMS_EXIT_KO_MISSING;
+		}
+	}
+
+	chmod(tmpl, 0755);
+	if (rename(tmpl, j->base_dir) < 0) {
+		r = errno;
+		rm_rf(tmpl);
+		dkms_error(ctx, "do_build: final mv failed (%d)", r);
+		return DKMS_EXIT_KO_MISSING;
+	}
+	return 0;
+}
+
+static void save_dependency_versions(struct build_job *j)
+{
+	for (size_t i = 0; i < j->conf.build_depends.n; i++) {
+		const char *dep = j->conf.build_depends.v[i];
+		_cleanup_free_ char *ver = NULL, *file = NULL, *text = NULL;
+
+		if (!dependency_installed(j->ctx, dep, j->k, &ver))
+			continue;
+		file = xasprintf("%s/.dep_%s", j->base_dir, dep);
+		text = xasprintf("%s\n", ver);
+		write_file_str(file, text);
+	}
+}
+
+static int source_has_files(const char *dir)
+{
+	return dir_count_entries(dir) >= 2;
+}
+
+int dkms_build(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k)
+{
+	struct build_job j = { .ctx = ctx, .m = m, .v = v, .k = k };
+	_cleanup_strbuf_ struct strbuf missing = STRBUF_INIT;
+	_cleanup_free_ char *make = NULL, *cmd = NULL, *etc_patches = NULL, *final_log = NULL;
+	int r;
+
+	if (strempty(k->version) || strempty(k->arch)) {
+		dkms_error(ctx, "do_build: Empty $kernelver or $arch");
+		return DKMS_EXIT_EMPTY_KERNEL;
+	}
+	if (!tree_is_added(ctx, m, v)) {
+		r = dkms_add(ctx, m, v, k);
+		if (r)
+			return r;
+		dkms_info(ctx, "%s", "");
+	}
+
+	j.source_dir = xasprintf("%s/%s/%s/source", ctx->dkms_tree, m, v);
+	j.build_dir = xasprintf("%s/%s/%s/build", ctx->dkms_tree, m, v);
+	j.kernel_dir = xasprintf("%s/%s/%s/%s", ctx->dkms_tree, m, v, k->version);
+	j.base_dir = xasprintf("%s/%s", j.kernel_dir, k->arch);
+	j.log = xasprintf("%s/make.log", j.build_dir);
+
+	if (is_dir(j.base_dir)) {
+		dkms_error(ctx, "This module/version has already been built on: %s\n"
+			   "Directory %s already exists. Use the dkms remove function before trying to build again.",
+			   k->version, j.base_dir);
+		r = DKMS_EXIT_STATE;
+		goto out;
+	}
+
+	j.suffix = dkms_kernel_module_suffix(ctx, k->version);
+	r = dkms_read_conf_or_die(ctx, m, v, k, NULL, true, &j.conf);
+	if (r)
+		goto out;
+
+	if (j.conf.build_exclude) {
+		dkms_warn(ctx, "The %s/dkms.conf\nfor module %s/%s includes BUILD_EXCLUSIVE directives\n"
+			  "which do not match this kernel/arch/config for any modules.\n"
+			  "This indicates that it should not be built.", j.base_dir, m, v);
+		r = DKMS_EXIT_EXCLUDED;
+		goto out;
+	}
+
+	if (!source_has_files(j.source_dir)) {
+		dkms_error(ctx, "The directory %s does not appear to have module source located within it.\n"
+			   "Build halted.", j.source_dir);
+		r = DKMS_EXIT_BAD_CONF;
+		goto out;
+	}
+
+	if (!dkms_kernel_has_headers(k)) {
+		dkms_error(ctx, "Your kernel headers for kernel %s cannot be found at %s/%s/build or %s/%s/source.\n"
+			   "Please install your distribution's kernel headers package matching %s, or use the --kernelsourcedir option to tell DKMS where it's located.",
+			   k->version, ctx->install_tree, k->version, ctx->install_tree, k->version, k->version);
+		r = DKMS_EXIT_NO_HEADERS;
+		goto out;
+	}
+	sign_prepare(ctx, k, &j.sign);
+	dkms_info(ctx, "%s", "");
+
+	pick_compiler(&j);
+
+	for (size_t i = 0; i < j.conf.build_depends.n; i++)
+		if (!dependency_installed(ctx, j.conf.build_depends.v[i], k, NULL))
+			strbuf_addf(&missing, " %s", j.conf.build_depends.v[i]);
+	if (missing.len) {
+		if (ctx->force) {
+			dkms_warn(ctx, "Trying to build module %s/%s for kernel %s (%s) despite of missing BUILD_DEPENDS:%s.",
+				  m, v, k->version, k->arch, missing.buf);
+		} else {
+			dkms_error(ctx, "Aborting build of module %s/%s for kernel %s (%s) due to missing BUILD_DEPENDS:%s.\n"
+				   "You may override by specifying --force.", m, v, k->version, k->arch, missing.buf);
+			r = DKMS_EXIT_BUILD_DEPENDS;
+			goto out;
+		}
+	}
+
+	/* a fresh copy of the source for every build */
+	rm_rf(j.build_dir);
+	r = copy_tree(j.source_dir, j.build_dir);
+	etc_patches = xasprintf("%s/%s/patches", ctx->etc_dir, m);
+	if (!r && is_dir(etc_patches)) {
+		_cleanup_free_ char *to = xasprintf("%s/patches", j.build_dir);
+		r = copy_tree(etc_patches, to);
+	}
+	if (r < 0) {
+		dkms_error(ctx, "Could not copy %s to %s: %s", j.source_dir, j.build_dir, strerror(-r));
+		r = DKMS_EXIT_BUILD;
+		goto out;
+	}
+	makelog_start(j.log, m, v, k->version, k->arch);
+
+	for (size_t i = 0; i < j.conf.patches.n; i++) {
+		const char *p = j.conf.patches.v[i];
+		_cleanup_free_ char *rel = xasprintf("patches/%s", p);
+		_cleanup_free_ char *abs = xasprintf("%s/patches/%s", j.build_dir, p);
+		_cleanup_free_ char *pcmd = NULL, *desc = NULL, *msg = NULL;
+
+		if (strstr(rel, "/../")) {
+			msg = xasprintf("Patch %s as specified in dkms.conf contains '..' path component.", p);
+			r = build_problem(&j, DKMS_EXIT_PATCH_PATH, msg);
+			goto out;
+		}
+		if (!path_exists(abs)) {
+			msg = xasprintf("Patch %s as specified in dkms.conf cannot be\nfound in %s/patches/.",
+					p, j.build_dir);
+			r = build_problem(&j, DKMS_EXIT_PATCH_PATH, msg);
+			goto out;
+		}
+		pcmd = xasprintf("patch -p1 < ./patches/%s", p);
+		desc = xasprintf("Applying patch %s", p);
+		if (invoke_command(ctx, pcmd, desc, j.build_dir, j.log) != 0) {
+			msg = xasprintf("Application of patch %s failed.\nConsult %s for more information.",
+					p, j.log);
+			r = build_problem(&j, DKMS_EXIT_INSTALL, msg);
+			goto out;
+		}
+	}
+
+	r = dkms_run_hook(ctx, m, v, "pre_build", j.conf.pre_build, j.log);
+	if (r)
+		goto out;
+
+	make = make_command(&j);
+	cmd = with_env(&j, make);
+	r = invoke_command(ctx, cmd, "Building module(s)", j.build_dir, j.log);
+	if (r != 0) {
+		_cleanup_free_ char *msg = xasprintf(
+			"Bad return status for module build on kernel: %s (%s)\nConsult %s for more information.",
+			k->version, k->arch, j.log);
+		r = build_problem(&j, DKMS_EXIT_BUILD, msg);
+		goto out;
+	}
+
+	for (size_t i = 0; i < j.conf.n_modules; i++) {
+		const struct dkms_conf_module *rec = &j.conf.modules[i];
+		_cleanup_free_ char *ko = NULL;
+
+		if (rec->excluded)
+			continue;
+		ko = xasprintf("%s/%s%s.ko", j.build_dir, rec->built_location, rec->built_name);
+		if (!path_exists(ko)) {
+			_cleanup_free_ char *msg = xasprintf(
+				"Build of %s%s.ko failed for: %s (%s)\n"
+				"Make sure the name and location of the generated module are correct,\n"
+				"or consult %s for more information.",
+				rec->built_location, rec->built_name, k->version, k->arch, j.log);
+			r = build_problem(&j, DKMS_EXIT_KO_MISSING, msg);
+			goto out;
+		}
+	}
+
+	r = stage_modules(&j);
+	if (r)
+		goto out;
+
+	r = dkms_run_hook(ctx, m, v, "post_build", j.conf.post_build, j.log);
+	if (r)
+		goto out;
+
+	final_log = xasprintf("%s/log/make.log", j.base_dir);
+	rename(j.log, final_log);
+	rm_rf(j.build_dir);
+
+	if (j.conf.build_depends_rebuild && !ctx->force)
+		save_dependency_versions(&j);
+	r = 0;
+out:
+	build_job_release(&j);
+	return r;
+}
+
+int dkms_maybe_build(const struct dkms_ctx *ctx, const char *m, const char *v,
+		     const struct dkms_kernel *k)
+{
+	if (tree_is_built(ctx, m, v, k->version, k->arch)) {
+		if (!ctx->force) {
+			dkms_info(ctx, "Module %s/%s already built for kernel %s (%s), skip. "
+				  "You may override by specifying --force.", m, v, k->version, k->arch);
+			return 0;
+		}
+		dkms_unbuild(ctx, m, v, k->version, k->arch);
+	}
+	return dkms_build(ctx, m, v, k);
+}

@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "invoke.h"
+#include "lifecycle.h"
+#include "modinfo.h"
+#include "tree.h"
+#include "util/fileio.h"
+#include "util/spawn.h"
+#include "util/strbuf.h"
+#include "version.h"
+
+/* find_module: every <name>.ko or <name>.ko<suffix> file under dir. */
+static void find_modules(const char *dir, const char *name, const char *suffix, struct strv *ret,
+			 int depth)
+{
+	_cleanup_free_ char *plain = xasprintf("%s.ko", name);
+	_cleanup_free_ char *comp = xasprintf("%s.ko%s", name, suffix);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d || depth > 32) {
+		if (d)
+			closedir(d);
+		return;
+	}
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *p = NULL;
+
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		if (is_symlink(p))
+			continue;
+		if (is_dir(p))
+			find_modules(p, name, suffix, ret, depth + 1);
+		else if ((streq(de->d_name, plain) || streq(de->d_name, comp)) && is_file(p))
+			strv_push(ret, p);
+	}
+	closedir(d);
+}
+
+/* modules_to_force_install lists packages that skip the version check. */
+static int forced_by_list(const char *m)
+{
+	const char *dir = "/usr/share/dkms/modules_to_force_install";
+	_cleanup_strv_ struct strv words = STRV_INIT;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	_cleanup_free_ char *vo = xasprintf("%s_version-override", m);
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+		_cleanup_free_ char *p = NULL;
+
+		if (de->d_name[0] == '.')
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		if (read_file(p, &sb) == 0)
+			strv_split(&words, sb.buf, " \t\n");
+	}
+	closedir(d);
+	for (size_t i = 0; i < words.n; i++) {
+		if (streq(words.v[i], m))
+			return 1;
+		if (streq(words.v[i], vo))
+			return 2;
+	}
+	return 0;
+}
+
+/* check_version_sanity for one record; true when it may be installed. */
+static bool version_sane(const struct dkms_ctx *ctx, const char *m, const char *v,
+			 const struct dkms_kernel *k, const struct dkms_conf *conf, const char *dest,
+			 const char *suffix, bool force, bool force_override)
+{
+	_cleanup_free_ char *lib_tree = xasprintf("%s/%s", ctx->install_tree, k->version);
+	_cleanup_free_ char *moddir = NULL, *ours = NULL;
+	_cleanup_strv_ struct strv found = STRV_INIT;
+	struct modinfo a = { 0 }, b = { 0 };
+	enum modver_cmp c;
+	bool ok = true;
+
+	if (!strempty(conf->obsolete_by) && !force) {
+		/* "6.1.0-56" vs obsolete "6.1.0-50": compare release, then ABI */
+		_cleanup_free_ char *obs = xstrdup(conf->obsolete_by), *my = xstrdup(k->version);
+		char *obs_abi = strchr(obs, '-'), *my_abi = strchr(my, '-');
+		bool obsolete = false;
+
+		if (obs_abi)
+			*obs_abi++ = '\0';
+		if (my_abi)
+			*my_abi++ = '\0';
+		if (ver_compare(obs, my) == 0)
+			obsolete = !obs_abi || ver_compare(my_abi ? my_abi : "", obs_abi) >= 0;
+		else if (ver_compare(my, obs) > 0)
+			obsolete = true;
+		if (obsolete) {
+			dkms_errtext(ctx, "\nModule has been obsoleted due to being included in kernel %s.\n"
+				     "We will avoid installing for future kernels above %s.\n"
+				     "You may override by specifying --force.", conf->obsolete_by, conf->obsolete_by);
+			return false;
+		}
+	}
+	find_modules(lib_tree, dest, suffix, &found, 0);
+	if (!found.n || force_override)
+		return true;
+	if (found.n > 1) {
+		dkms_warn(ctx, "Cannot do version sanity checking because multiple %s.ko%s modules were found in kernel %s.",
+			  dest, suffix, k->version);
+		return true;
+	}
+	moddir = xasprintf("%s/%s/%s/%s/%s/module", ctx->dkms_tree, m, v, k->version, k->arch);
+	ours = tree_find_module_file(moddir, dest, suffix);
+	if (!ours)
+		return true;
+	c = modinfo_compare(found.v[0], ours);
+	modinfo_read(ours, &a);
+	modinfo_read(found.v[0], &b);
+	if (c == MODVER_NEWER && !force) {
+		dkms_error(ctx, "Module version %s for %s.ko%s\nis not newer than what is already found in kernel %s (%s).\n"
+			   "You may override by specifying --force.", a.version ? a.version : "", dest, suffix,
+			   k->version, b.version ? b.version : "");
+		ok = false;
+	} else if (c == MODVER_SAME && !force) {
+		bool has_info = !strempty(a.version) || !strempty(a.srcversion);
+
+		if (has_info || files_equal(found.v[0], ours) == 1) {
+			if (!strempty(a.version))
+				dkms_errtext(ctx, "Module %s already installed at version %s, override by specifying --force",
+					     found.v[0], a.version);
+			else
+				dkms_errtext(ctx, "Module %s already installed (unversioned module), override by specifying --force",
+					     found.v[0]);
+			ok = false;
+		}
+	}
+	modinfo_release(&a);
+	modinfo_release(&b);
+	return ok;
+}
+
+/* Move an existing module aside so uninstall can put it back. */
+static void archive_original(const struct dkms_ctx *ctx, const char *path, const char *backup_dir)
+{
+	const char *base = strrchr(path, '/') + 1;
+	_cleanup_free_ char *to = xasprintf("%s/%s", backup_dir, base);
+	_cleanup_free_ char *origin = xasprintf("%s/%s.origin", backup_dir, base);
+	_cleanup_free_ char *text = xasprintf("%s\n", path);
+
+	dkms_info(ctx, "Found pre-existing %s, archiving for uninstallation", path);
+	mkdir_p(backup_dir, 0755);
+	/* the .origin record first: a kill in between leaves a restorable note */
+	write_file_str(origin, text);
+	if (rename(path, to) < 0 && copy_file(path, to) == 0)
+		unlink(path);
+}
+
+static void archive_collisions(const struct dkms_ctx *ctx, const char *lib_tree,
+			       const struct strv *found, const char *backup_dir)
+{
+	for (size_t i = 0; i < found->n; i++) {
+		const char *p = found->v[i];
+		const char *rel = p + strlen(lib_tree);
+		const char *base = strrchr(p, '/') + 1;
+		_cleanup_free_ char *sub = xstrndup(rel, (size_t)(base - rel));
+		_cleanup_free_ char *dir = xasprintf("%s/collisions/%s", backup_dir, sub);
+		_cleanup_free_ char *to = xasprintf("%s/%s", dir, base);
+		_cleanup_free_ char *origin = xasprintf("%s/%s.origin", dir, base);
+		_cleanup_free_ char *text = xasprintf("%s\n", p);
+
+		mkdir_p(dir, 0755);
+		write_file_str(origin, text);
+		rename(p, to);
+	}
+	(void)ctx;
+}
+
+int dkms_depmod(const struct dkms_ctx *ctx, const char *kernelver)
+{
+	_cleanup_free_ char *dep = xasprintf("%s/%s/modules.dep", ctx->install_tree, kernelver);
+	_cleanup_free_ char *cmd = xasprintf("do_depmod %s", kernelver);
+	int r = 0;
+
+	invoke_announce(ctx, cmd, "Running depmod");
+	if (ctx->no_depmod || !is_file(dep)) {
+		/* dkms prints the skip notice inside a silenced step */
+		invoke_report(ctx, 0, cmd);
+		return 0;
+	}
+	{
+		struct child c = CHILD_INIT;
+		_cleanup_free_ char *sysmap = xasprintf("/boot/System.map-%s", kernelver);
+		size_t len = strlen(ctx->install_tree);
+		const char *tail = "/lib/modules";
+		size_t tl = strlen(tail);
+
+		strv_push(&c.args, "depmod");
+		/* depmod wants a base dir holding lib/modules; a private tree under
+		 * <base>/lib/modules gets -b, where dkms's depmod would miss it */
+		if (!streq(ctx->install_tree, "/lib/modules") && len > tl &&
+		    streq(ctx->install_tree + len - tl, tail))
+			strv_pushf(&c.args, "-b%.*s", (int)(len - tl), ctx->install_tree);
+		strv_push(&c.args, "-a");
+		strv_push(&c.args, kernelver);
+		if (is_file(sysmap)) {
+			strv_push(&c.args, "-F");
+			strv_push(&c.args, sysmap);
+		}
+		c.out_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		c.err_fd = -2;
+		r = child_run(&c);
+		close(c.out_fd);
+		child_release(&c);
+	}
+	invoke_report(ctx, r, cmd);
+	return r;
+}
+
+int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, const struct dkms_kernel *k)
+{
+	struct dkms_ctx ctx_copy = *ctx_in; /* force flags may change for this package */
+	const struct dkms_ctx *ctx = &ctx_copy;
+	_cleanup_free_ char *base_dir = NULL, *lib_tree = NULL, *backup = NULL, *link = NULL;
+	_cleanup_free_ char *moddir = NULL, *target = NULL;
+	struct dkms_conf conf;
+	const char *suffix;
+	bool any_installed = false;
+	int forced, r;
+
+	if (strempty(k->version) || strempty(k->arch)) {
+		dkms_error(ctx, "do_install: Empty $kernelver or $arch");
+		return DKMS_EXIT_EMPTY_KERNEL;
+	}
+	if (!tree_is_built(ctx, m, v, k->version, k->arch)) {
+		r = dkms_build(ctx, m, v, k);
+		if (r)
+			return r;
+	}
+	base_dir = tree_build_dir(ctx, m, v, k->version, k->arch);
+	lib_tree = xasprintf("%s/%s", ctx->install_tree, k->version);
+	backup = xasprintf("%s/%s/original_module/%s/%s", ctx->dkms_tree, m, k->version, k->arch);
+	link = tree_kernel_link(ctx, m, k->version, k->arch);
+	moddir = xasprintf("%s/module", base_dir);
+
+	forced = forced_by_list(m);
+	if (forced == 1) {
+		ctx_copy.force = true;
+		dkms_info(ctx, "Forcing installation of %s", m);
+	} else if (forced == 2) {
+		ctx_copy.force_version_override = true;
+		dkms_info(ctx, "Forcing version override of %s", m);
+	}
+
+	if (!path_exists(lib_tree)) {
+		dkms_error(ctx, "The directory %s doesn't exist.\nYou cannot install a module onto a non-existent kernel.",
+			   lib_tree);
+		return DKMS_EXIT_INSTALL;
+	}
+	suffix = dkms_kernel_module_suffix(ctx, k->version);
+	r = dkms_read_conf_or_die(ctx, m, v, k, NULL, true, &conf);
+	if (r)
+		return r;
+
+	for (size_t i = 0; i < conf.n_modules; i++) {
+		_cleanup_free_ char *f = NULL;
+
+		if (conf.modules[i].excluded)
+			continue;
+		f = tree_find_module_file(moddir, conf.modules[i].dest_name, suffix);
+		if (!f || !is_file(f)) {
+			dkms_error(ctx, "Missing module %s in %s", conf.modules[i].dest_name, moddir);
+			r = DKMS_EXIT_INSTALL;
+			goto out;
+		}
+	}
+	if (tree_is_installed(ctx, m, v, k->version, k->arch)) {
+		dkms_error(ctx, "This module/version combo is already installed for kernel %s (%s).",
+			   k->version, k->arch);
+		r = DKMS_EXIT_PATCH_PATH;
+		goto out;
+	}
+	if (ctx->rpm_safe_upgrade)
+		ctx_copy.force = true;
+
+	r = dkms_run_hook(ctx, m, v, "pre_install", conf.pre_install, NULL);
+	if (r && !ctx->force) {
+		dkms_error(ctx, "pre_install failed, aborting install.\nYou may override by specifying --force.");
+		r = DKMS_EXIT_PRE_INSTALL;
+		goto out;
+	}
+
+	for (size_t i = 0; i < conf.n_modules; i++) {
+		const struct dkms_conf_module *rec = &conf.modules[i];
+		_cleanup_strv_ struct strv found = STRV_INIT;
+		_cleanup_free_ char *orig_copy = NULL, *toinstall = NULL, *dest_dir = NULL, *dest = NULL;
+		const char *name;
+
+		if (rec->excluded)
+			continue;
+		if (!version_sane(ctx, m, v, k, &conf, rec->dest_name, suffix, ctx->force,
+				  ctx->force_version_override))
+			continue;
+		find_modules(lib_tree, rec->dest_name, suffix, &found, 0);
+		orig_copy = tree_find_module_file(backup, rec->dest_name, suffix);
+		if (is_symlink(link) && orig_copy) {
+			dkms_info(ctx, "An original module was already stored during a previous install");
+		} else if (!is_symlink(link)) {
+			const char *prefs[] = { "/extra", "/updates", rec->dest_location };
+			bool archived = false;
+
+			for (size_t p = 0; p < ARRAY_SIZE(prefs) && !archived; p++) {
+				_cleanup_free_ char *dir = xasprintf("%s%s", lib_tree, prefs[p]);
+				_cleanup_free_ char *cand = tree_find_module_file(dir, rec->dest_name, suffix);
+
+				if (cand && is_file(cand)) {
+					archive_original(ctx, cand, backup);
+					archived = true;
+				}
+			}
+			if (!archived && found.n == 1 && is_file(found.v[0])) {
+				archive_original(ctx, found.v[0], backup);
+				archived = true;
+			}
+			if (!archived && found.n > 1) {
+				dkms_info(ctx, "Multiple original modules exist, so none will be put back in place during a later uninstall");
+				dkms_info(ctx, "All instances will be stored for reference purposes in %s/collisions/", backup);
+			}
+		}
+		if (found.n > 1) {
+			dkms_info(ctx, "Multiple same named modules! %zu named %s.ko%s in %s/", found.n,
+				  rec->dest_name, suffix, lib_tree);
+			/* find again: archiving may have moved one */
+			strv_release(&found);
+			find_modules(lib_tree, rec->dest_name, suffix, &found, 0);
+			archive_collisions(ctx, lib_tree, &found, backup);
+		}
+
+		toinstall = tree_find_module_file(moddir, rec->dest_name, suffix);
+		name = strrchr(toinstall, '/') + 1;
+		dest_dir = xasprintf("%s%s", lib_tree, rec->dest_location);
+		dest = xasprintf("%s/%s", dest_dir, name);
+		dkms_info(ctx, "Installing %s", dest);
+		r = mkdir_p(dest_dir, 0755);
+		if (!r) {
+			if (ctx->symlink_modules) {
+				_cleanup_free_ char *tmp = xasprintf("%s.dkms-new", dest);
+
+				unlink(tmp);
+				r = symlink(toinstall, tmp) < 0 || rename(tmp, dest) < 0 ? -errno : 0;
+			} else {
+				r = copy_file(toinstall, dest);
+			}
+		}
+		if (r < 0) {
+			dkms_error(ctx, "Copying '%s' failed", toinstall);
+			r = DKMS_EXIT_INSTALL;
+			goto out;
+		}
+		any_installed = true;
+	}
+
+	if (conf.n_modules > 0 && !any_installed) {
+		dkms_error(ctx, "Installation aborted.");
+		r = DKMS_EXIT_INSTALL;
+		goto out;
+	}
+
+	unlink(link);
+	target = xasprintf("%s/%s/%s", v, k->version, k->arch);
+	if (symlink(target, link) < 0) {
+		r = -errno;
+		goto out;
+	}
+
+	dkms_run_hook(ctx, m, v, "post_install", conf.post_install, NULL);
+
+	if (dkms_depmod(ctx, k->version) != 0) {
+		dkms_uninstall(ctx, m, v, k);
+		dkms_error(ctx, "Problems with depmod detected. Automatically uninstalling this module.\n"
+			   "Install Failed (depmod problems). Module rolled back to built state.");
+		r = DKMS_EXIT_INSTALL;
+		goto out;
+	}
+
+	if (ctx->modprobe_on_install) {
+		_cleanup_strbuf_ struct strbuf rel = STRBUF_INIT;
+
+		/* only the running kernel can load what was just installed */
+		if (read_file("/proc/sys/kernel/osrelease", &rel) == 0) {
+			strbuf_rtrim_newlines(&rel);
+			if (streq(rel.buf, k->version))
+				run_shell("find /sys/devices -name modalias -print0 | xargs -0 cat | sort -u | xargs modprobe -a -b -q",
+					  NULL, -1);
+		}
+	}
+	r = 0;
+	dkms_rebuild_dependents(ctx, k);
+out:
+	dkms_conf_release(&conf);
+	return r;
+}
+
+int dkms_maybe_install(const struct dkms_ctx *ctx, const char *m, const char *v,
+		       const struct dkms_kernel *k)
+{
+	if (tree_is_installed(ctx, m, v, k->version, k->arch)) {
+		if (!ctx->force) {
+			dkms_info(ctx, "Module %s/%s already installed on kernel %s (%s), skip. "
+				  "You may override by specifying --force.", m, v, k->version, k->arch);
+			return 0;
+		}
+		dkms_uninstall(ctx, m, v, k);
+		dkms_info(ctx, "%s", "");
+	}
+	return dkms_install(ctx, m, v, k);
+}

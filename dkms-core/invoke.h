@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "context.h"
+
+/*
+ * dkms's invoke_command: print "<desc>..." (or the command with --verbose),
+ * run `cmd` with bash in `dir`, and print " done." or "(bad exit status: N)"
+ * followed by the failing command. With `log`, the step is appended to that
+ * make.log in dkms's format (description, "# command:", output, exit code,
+ * elapsed time, a rule); without it the output is discarded, as dkms does
+ * for background steps. Returns the command's exit status or -errno.
+ */
+int invoke_command(const struct dkms_ctx *ctx, const char *cmd, const char *desc,
+		   const char *dir, const char *log);
+
+/* The two halves of invoke_command, for steps done in-process (depmod). */
+void invoke_announce(const struct dkms_ctx *ctx, const char *cmd, const char *desc);
+void invoke_report(const struct dkms_ctx *ctx, int status, const char *cmd);
+
+/* Start a make.log: "DKMS (dkms-X) make.log for m/v for kernel K (arch)" + date. */
+int makelog_start(const char *log, const char *m, const char *v, const char *k, const char *a);

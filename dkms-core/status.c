@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <string.h>
+
+#include "conf.h"
+#include "kernel.h"
+#include "modinfo.h"
+#include "status.h"
+#include "tree.h"
+#include "util/fileio.h"
+#include "util/strbuf.h"
+
+const char *status_state_name(enum status_state s)
+{
+	switch (s) {
+	case STATUS_BROKEN:
+		return "broken";
+	case STATUS_ADDED:
+		return "added";
+	case STATUS_BUILT:
+		return "built";
+	case STATUS_INSTALLED:
+		return "installed";
+	}
+	return "?";
+}
+
+char *status_format(const struct status_entry *e)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (e->state == STATUS_BROKEN || e->state == STATUS_ADDED) {
+		strbuf_addf(&sb, "%s/%s: %s", e->module, e->version, status_state_name(e->state));
+		return strbuf_detach(&sb);
+	}
+	strbuf_addf(&sb, "%s/%s, %s, %s: %s", e->module, e->version, e->kernel, e->arch,
+		    status_state_name(e->state));
+	if (e->flags & STATUS_ORIGINALS_EXIST)
+		strbuf_addstr(&sb, " (Original modules exist)");
+	if (e->flags & STATUS_BUILT_MISSING)
+		strbuf_addstr(&sb, " (Built modules are missing in the kernel modules folder)");
+	else if (e->flags & STATUS_DIFFERENT)
+		strbuf_addstr(&sb, " (Differences between built and installed modules)");
+	return strbuf_detach(&sb);
+}
+
+char *status_installed_location(const struct dkms_ctx *ctx, const char *m,
+				const struct dkms_conf *conf, size_t i, const char *k,
+				const char *a, const char *suffix)
+{
+	const struct dkms_conf_module *rec = &conf->modules[i];
+	_cleanup_free_ char *owned_dir = xasprintf("%s/%s/kernel-%s-%s/module", ctx->dkms_tree,
+						   m, k, a);
+	_cleanup_free_ char *owned = tree_find_module_file(owned_dir, rec->dest_name, suffix);
+	const char *locations[2] = { rec->dest_location, NULL };
+
+	if (!streq(rec->dest_location_raw, rec->dest_location))
+		locations[1] = rec->dest_location_raw;
+	for (size_t j = 0; j < ARRAY_SIZE(locations) && locations[j]; j++) {
+		_cleanup_free_ char *dir = xasprintf("%s/%s%s", ctx->install_tree, k, locations[j]);
+		_cleanup_free_ char *installed = tree_find_module_file(dir, rec->dest_name, suffix);
+		enum modver_cmp c;
+
+		if (!installed)
+			continue;
+		/* dkms compares modinfo of the two: a same version means "ours" */
+		c = owned ? modinfo_compare(owned, installed) : MODVER_UNKNOWN;
+		if (c == MODVER_SAME || c == MODVER_SAME_VERSION)
+			return xstrdup(locations[j]);
+	}
+	return NULL;
+}
+
+static unsigned built_extra(const struct dkms_ctx *ctx, const char *m, const char *v,
+			    const char *k, const char *a, bool installed)
+{
+	_cleanup_free_ char *orig = xasprintf("%s/%s/original_module/%s/%s", ctx->dkms_tree, m, k, a);
+	_cleanup_free_ char *moddir = xasprintf("%s/%s/%s/%s/%s/module", ctx->dkms_tree, m, v, k, a);
+	struct dkms_kernel kern;
+	struct dkms_conf conf;
+	const char *suffix;
+	unsigned flags = 0;
+
+	if (is_dir(orig))
+		flags |= STATUS_ORIGINALS_EXIST;
+	dkms_kernel_init(&kern, ctx, k, a);
+	if (dkms_conf_read(ctx, m, v, &kern, NULL, 0, &conf) < 0) {
+		dkms_kernel_release(&kern);
+		return flags;
+	}
+	suffix = dkms_kernel_module_suffix(ctx, k);
+	for (size_t i = 0; i < conf.n_modules; i++) {
+		_cleanup_free_ char *tree_mod = NULL, *loc = NULL, *dir = NULL, *real = NULL;
+
+		if (conf.modules[i].excluded)
+			continue;
+		tree_mod = tree_find_module_file(moddir, conf.modules[i].dest_name, suffix);
+		if (!tree_mod) {
+			flags |= STATUS_BUILT_MISSING;
+			break;
+		}
+		if (!installed)
+			continue;
+		loc = status_installed_location(ctx, m, &conf, i, k, a, suffix);
+		dir = xasprintf("%s/%s%s", ctx->install_tree, k, loc ? loc : "");
+		real = tree_find_module_file(dir, conf.modules[i].dest_name, suffix);
+		if (!real || files_equal(tree_mod, real) != 1) {
+			flags |= STATUS_DIFFERENT;
+			break;
+		}
+	}
+	dkms_conf_release(&conf);
+	dkms_kernel_release(&kern);
+	return flags;
+}
+
+int status_walk(const struct dkms_ctx *ctx, const char *m, const char *v, const char *k,
+		const char *a, bool extra, status_fn fn, void *userdata)
+{
+	_cleanup_strv_ struct strv mvs = STRV_INIT;
+	int r = 0;
+
+	tree_list_module_versions(ctx, m, v, &mvs);
+	for (size_t i = 0; i < mvs.n && r >= 0; i++) {
+		char *slash = strchr(mvs.v[i], '/');
+		struct status_entry e = { 0 };
+		struct tree_builds builds;
+
+		*slash = '\0';
+		e.module = mvs.v[i];
+		e.version = slash + 1;
+		if (tree_is_broken(ctx, e.module, e.version)) {
+			e.state = STATUS_BROKEN;
+			r = fn(&e, userdata);
+			continue;
+		}
+		if (!tree_is_added(ctx, e.module, e.version))
+			continue;
+		tree_list_builds(ctx, e.module, e.version, k, a, &builds);
+		if (!builds.n) {
+			e.state = STATUS_ADDED;
+			r = fn(&e, userdata);
+		}
+		for (size_t j = 0; j < builds.n && r >= 0; j++) {
+			e.kernel = builds.b[j].kernel;
+			e.arch = builds.b[j].arch;
+			e.state = builds.b[j].installed ? STATUS_INSTALLED : STATUS_BUILT;
+			e.flags = extra ? built_extra(ctx, e.module, e.version, e.kernel, e.arch,
+						      builds.b[j].installed)
+					: 0;
+			r = fn(&e, userdata);
+		}
+		tree_builds_release(&builds);
+	}
+	return r < 0 ? r : 0;
+}

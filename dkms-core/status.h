@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdio.h>
+
+#include "context.h"
+
+enum status_state {
+	STATUS_BROKEN,
+	STATUS_ADDED,
+	STATUS_BUILT,
+	STATUS_INSTALLED,
+};
+
+enum status_flags {
+	STATUS_ORIGINALS_EXIST = 1 << 0, /* (Original modules exist) */
+	STATUS_BUILT_MISSING = 1 << 1,   /* (Built modules are missing in the kernel modules folder) */
+	STATUS_DIFFERENT = 1 << 2,       /* (Differences between built and installed modules) */
+};
+
+struct status_entry {
+	const char *module;
+	const char *version;
+	const char *kernel; /* NULL for added/broken */
+	const char *arch;
+	enum status_state state;
+	unsigned flags;
+};
+
+/* Called for each entry in dkms's order; return <0 to stop. */
+typedef int (*status_fn)(const struct status_entry *e, void *userdata);
+
+/*
+ * Walk every m/v (filtered by any non-NULL argument) as dkms's module_status
+ * does. With `extra`, compute the suffix flags (needs dkms.conf of each
+ * built entry; otherwise flags stay 0).
+ */
+int status_walk(const struct dkms_ctx *ctx, const char *m, const char *v, const char *k,
+		const char *a, bool extra, status_fn fn, void *userdata);
+
+/* One line exactly as `dkms status` prints it (no newline), allocated. */
+char *status_format(const struct status_entry *e);
+const char *status_state_name(enum status_state s);
+
+/* The installed copy of a module record: find_actual_dest_module_location. */
+struct dkms_conf;
+char *status_installed_location(const struct dkms_ctx *ctx, const char *m,
+				const struct dkms_conf *conf, size_t i, const char *k,
+				const char *a, const char *suffix);

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "lifecycle.h"
+#include "status.h"
+#include "tree.h"
+#include "util/fileio.h"
+#include "util/strbuf.h"
+
+/* Put back every <name>.*.origin-recorded module of one record. */
+static void restore_originals(const struct dkms_ctx *ctx, const char *backup, const char *k,
+			      const char *name)
+{
+	_cleanup_free_ char *prefix = xasprintf("%s.", name);
+	_cleanup_free_ char *lib = xasprintf("%s/%s/", ctx->install_tree, k);
+	_cleanup_strv_ struct strv origins = STRV_INIT, dirs = STRV_INIT;
+
+	strv_push(&dirs, backup);
+	/* collisions/<subdir>/ hold further archived copies */
+	for (size_t d = 0; d < dirs.n; d++) {
+		DIR *dir = opendir(dirs.v[d]);
+		struct dirent *de;
+
+		if (!dir)
+			continue;
+		while ((de = readdir(dir))) {
+			_cleanup_free_ char *p = NULL;
+			size_t len = strlen(de->d_name);
+
+			if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+				continue;
+			p = xasprintf("%s/%s", dirs.v[d], de->d_name);
+			if (is_dir(p) && !is_symlink(p))
+				strv_push(&dirs, p);
+			else if (!strncmp(de->d_name, prefix, strlen(prefix)) && len > 7 &&
+				 streq(de->d_name + len - 7, ".origin"))
+				strv_push(&origins, p);
+		}
+		closedir(dir);
+	}
+	for (size_t i = 0; i < origins.n; i++) {
+		_cleanup_free_ char *module = xstrndup(origins.v[i], strlen(origins.v[i]) - 7);
+		_cleanup_strbuf_ struct strbuf loc = STRBUF_INIT;
+		char *nl;
+
+		if (!is_file(module) || read_file(origins.v[i], &loc) < 0)
+			continue;
+		nl = strchr(loc.buf, '\n');
+		if (nl)
+			strbuf_setlen(&loc, (size_t)(nl - loc.buf));
+		if (strncmp(loc.buf, lib, strlen(lib)) != 0) {
+			dkms_warn(ctx, "Bad original location '%s' in %s", loc.buf, origins.v[i]);
+			continue;
+		}
+		dkms_info(ctx, "Restoring archived original module %s", loc.buf);
+		{
+			_cleanup_free_ char *parent = xstrndup(loc.buf, (size_t)(strrchr(loc.buf, '/') - loc.buf));
+			mkdir_p(parent, 0755);
+		}
+		if (rename(module, loc.buf) == 0)
+			unlink(origins.v[i]);
+	}
+}
+
+/* find <dir> -type d -empty -delete; true when dir itself went */
+static bool prune_empty_dirs(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool empty = true;
+
+	if (!d)
+		return false;
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *p = NULL;
+
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		if (is_dir(p) && !is_symlink(p) && prune_empty_dirs(p))
+			continue;
+		empty = false;
+	}
+	closedir(d);
+	return empty && rmdir(dir) == 0;
+}
+
+int dkms_uninstall(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k)
+{
+	_cleanup_free_ char *backup = xasprintf("%s/%s/original_module/%s/%s", ctx->dkms_tree, m,
+						k->version, k->arch);
+	_cleanup_free_ char *link = tree_kernel_link(ctx, m, k->version, k->arch);
+	_cleanup_free_ char *orig_k = NULL, *orig_root = NULL;
+	struct dkms_conf conf;
+	const char *suffix;
+	bool was_active;
+	int r;
+
+	dkms_info(ctx, "Module %s/%s for kernel %s (%s):", m, v, k->version, k->arch);
+	suffix = dkms_kernel_module_suffix(ctx, k->version);
+	r = dkms_read_conf_or_die(ctx, m, v, k, NULL, false, &conf);
+	if (r)
+		return r;
+
+	was_active = tree_link_is_active(ctx, m, v, k->version, k->arch);
+	if (was_active) {
+		dkms_info(ctx, "Before uninstall, this module version was ACTIVE on this kernel.");
+		for (size_t i = 0; i < conf.n_modules; i++) {
+			const struct dkms_conf_module *rec = &conf.modules[i];
+			_cleanup_free_ char *loc = status_installed_location(ctx, m, &conf, i, k->version,
+									    k->arch, suffix);
+			_cleanup_free_ char *origmod = NULL;
+
+			if (loc) {
+				_cleanup_free_ char *dir = xasprintf("%s/%s%s", ctx->install_tree, k->version, loc);
+				_cleanup_free_ char *plain = xasprintf("%s/%s.ko", dir, rec->dest_name);
+				_cleanup_free_ char *comp = xasprintf("%s/%s.ko%s", dir, rec->dest_name, suffix);
+				_cleanup_free_ char *stop = xasprintf("%s/%s", ctx->install_tree, k->version);
+
+				dkms_info(ctx, "Deleting %s/%s%s/%s.ko%s", ctx->install_tree, k->version, loc,
+					  rec->dest_name, suffix);
+				/* rm -f name.ko* */
+				unlink(plain);
+				for (const char *const *ext = (const char *const[]){ ".gz", ".xz", ".zst", NULL }; *ext; ext++) {
+					_cleanup_free_ char *c = xasprintf("%s%s", plain, *ext);
+					unlink(c);
+				}
+				(void)comp;
+				rmdir_parents(dir, stop);
+			} else {
+				dkms_info(ctx, "Module %s.ko%s was not found within %s/%s/", rec->dest_name, suffix,
+					  ctx->install_tree, k->version);
+			}
+			if (is_dir(backup)) {
+				_cleanup_free_ char *parent = xasprintf("%s/%s/original_module/%s", ctx->dkms_tree,
+									m, k->version);
+				restore_originals(ctx, backup, k->version, rec->dest_name);
+				prune_empty_dirs(parent);
+			}
+			origmod = tree_find_module_file(backup, rec->dest_name, suffix);
+			if (origmod) {
+				/* archived by older dkms without an .origin file */
+				_cleanup_free_ char *dir = xasprintf("%s/%s%s/", ctx->install_tree, k->version,
+								     rec->dest_location_raw);
+				_cleanup_free_ char *to = xasprintf("%s%s", dir, strrchr(origmod, '/') + 1);
+
+				dkms_info(ctx, "Restoring archived original module");
+				mkdir_p(dir, 0755);
+				rename(origmod, to);
+			}
+		}
+		unlink(link);
+	} else {
+		dkms_info(ctx, "This module version was INACTIVE for this kernel.");
+	}
+
+	dkms_run_hook(ctx, m, v, "post_remove", conf.post_remove, NULL);
+
+	if (!ctx->delayed_depmod) {
+		dkms_depmod(ctx, k->version);
+	} else {
+		_cleanup_free_ char *pending = xasprintf("%s/depmod-pending-%s-%s", ctx->dkms_tree,
+							 k->version, k->arch);
+		write_file_str(pending, "");
+	}
+
+	orig_k = xasprintf("%s/%s/original_module/%s", ctx->dkms_tree, m, k->version);
+	if (was_active && is_dir(backup)) {
+		dkms_info(ctx, "Removing original module(s) from DKMS tree for kernel %s (%s)", k->version, k->arch);
+		rm_rf(backup);
+		if (dir_count_entries(orig_k) <= 0)
+			rm_rf(orig_k);
+	}
+	orig_root = xasprintf("%s/%s/original_module", ctx->dkms_tree, m);
+	if (dir_count_entries(orig_root) <= 0)
+		rm_rf(orig_root);
+	dkms_conf_release(&conf);
+	return 0;
+}
+
+static bool has_exclusive_records(const struct dkms_ctx *ctx, const char *m, const char *v,
+				  const struct dkms_kernel *k)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s/%s/source/dkms.conf", ctx->dkms_tree, m, v);
+	struct dkms_conf conf;
+	bool any = false;
+
+	if (!is_file(path) || dkms_conf_read(ctx, m, v, k, path, CONF_QUIET, &conf) < 0)
+		return false;
+	for (size_t i = 0; i < conf.n_modules && !any; i++) {
+		const struct dkms_conf_module *rec = &conf.modules[i];
+
+		any = rec->excl_kernel || rec->excl_kernel_min || rec->excl_kernel_max ||
+		      rec->excl_arch || rec->excl_config;
+	}
+	dkms_conf_release(&conf);
+	return any;
+}
+
+int dkms_maybe_uninstall(const struct dkms_ctx *ctx, const char *m, const char *v,
+			 const struct dkms_kernel *k)
+{
+	if (!tree_is_installed(ctx, m, v, k->version, k->arch)) {
+		if (!has_exclusive_records(ctx, m, v, k))
+			dkms_info(ctx, "Module %s/%s is not installed for kernel %s (%s). Skipping...", m, v,
+				  k->version, k->arch);
+		return 0;
+	}
+	return dkms_uninstall(ctx, m, v, k);
+}
+
+int dkms_unbuild(const struct dkms_ctx *ctx, const char *m, const char *v, const char *k, const char *a)
+{
+	_cleanup_free_ char *dir = tree_build_dir(ctx, m, v, k, a);
+	_cleanup_free_ char *kdir = xasprintf("%s/%s/%s/%s", ctx->dkms_tree, m, v, k);
+	int r = rm_rf(dir);
+
+	/* the kernel dir goes once no arch dir is left (temp dirs do not count) */
+	prune_empty_dirs(kdir);
+	return r < 0 ? r : 0;
+}
+
+int dkms_maybe_unbuild(const struct dkms_ctx *ctx, const char *m, const char *v,
+		       const struct dkms_kernel *k)
+{
+	if (!tree_is_built(ctx, m, v, k->version, k->arch)) {
+		dkms_info(ctx, "Module %s/%s is not built for kernel %s (%s). Skipping...", m, v,
+			  k->version, k->arch);
+		return 0;
+	}
+	return dkms_unbuild(ctx, m, v, k->version, k->arch);
+}
+
+/* Remove leftover .tmp_* staging dirs of interrupted builds. */
+static void clean_stale_staging(const struct dkms_ctx *ctx, const char *m, const char *v)
+{
+	_cleanup_free_ char *mv = tree_mv_dir(ctx, m, v);
+	DIR *d = opendir(mv);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *kdir = NULL;
+		DIR *kd;
+		struct dirent *ke;
+
+		if (de->d_name[0] == '.')
+			continue;
+		kdir = xasprintf("%s/%s", mv, de->d_name);
+		kd = is_symlink(kdir) ? NULL : opendir(kdir);
+		if (!kd)
+			continue;
+		while ((ke = readdir(kd))) {
+			if (!strncmp(ke->d_name, ".tmp_", 5)) {
+				_cleanup_free_ char *t = xasprintf("%s/%s", kdir, ke->d_name);
+				rm_rf(t);
+			}
+		}
+		closedir(kd);
+		if (dir_count_entries(kdir) == 0)
+			rmdir(kdir);
+	}
+	closedir(d);
+}
+
+int dkms_remove(const struct dkms_ctx *ctx, const char *m, const char *v,
+		struct dkms_kernel *kernels, size_t n_kernels)
+{
+	_cleanup_free_ char *mv = tree_mv_dir(ctx, m, v);
+	_cleanup_free_ char *mdir = xasprintf("%s/%s", ctx->dkms_tree, m);
+	bool keep = false;
+	DIR *d;
+	struct dirent *de;
+
+	clean_stale_staging(ctx, m, v);
+	for (size_t i = 0; i < n_kernels; i++) {
+		int r = dkms_maybe_uninstall(ctx, m, v, &kernels[i]);
+
+		if (r)
+			return r;
+		r = dkms_maybe_unbuild(ctx, m, v, &kernels[i]);
+		if (r)
+			return r;
+		dkms_info(ctx, "%s", "");
+	}
+
+	/* m/v goes once only build, tarball, driver_disk, rpm, deb, source remain */
+	d = opendir(mv);
+	while (d && (de = readdir(d))) {
+		_cleanup_free_ char *p = NULL;
+		static const char *const keepers[] = { "build", "tarball", "driver_disk", "rpm", "deb", "source" };
+		bool known = false;
+
+		if (de->d_name[0] == '.')
+			continue;
+		p = xasprintf("%s/%s", mv, de->d_name);
+		if (!is_dir(p))
+			continue;
+		for (size_t i = 0; i < ARRAY_SIZE(keepers); i++) {
+			size_t kl = strlen(keepers[i]), nl = strlen(de->d_name);
+			known |= nl >= kl && streq(de->d_name + nl - kl, keepers[i]);
+		}
+		if (!known)
+			keep = true;
+	}
+	if (d)
+		closedir(d);
+	if (!keep) {
+		dkms_info(ctx, "Deleting module %s/%s completely from the DKMS tree.", m, v);
+		rm_rf(mv);
+	}
+	if (dir_count_entries(mdir) == 0)
+		rm_rf(mdir);
+	return 0;
+}
