@@ -66,29 +66,6 @@ static void restore_originals(const struct dkms_ctx *ctx, const char *backup, co
 	}
 }
 
-/* find <dir> -type d -empty -delete; true when dir itself went */
-static bool prune_empty_dirs(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	bool empty = true;
-
-	if (!d)
-		return false;
-	while ((de = readdir(d))) {
-		_cleanup_free_ char *p = NULL;
-
-		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-			continue;
-		p = xasprintf("%s/%s", dir, de->d_name);
-		if (is_dir(p) && !is_symlink(p) && prune_empty_dirs(p))
-			continue;
-		empty = false;
-	}
-	closedir(d);
-	return empty && rmdir(dir) == 0;
-}
-
 int dkms_uninstall(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k)
 {
 	_cleanup_free_ char *backup = xasprintf("%s/%s/original_module/%s/%s", ctx->dkms_tree, m,
@@ -139,7 +116,7 @@ int dkms_uninstall(const struct dkms_ctx *ctx, const char *m, const char *v, con
 				_cleanup_free_ char *parent = xasprintf("%s/%s/original_module/%s", ctx->dkms_tree,
 									m, k->version);
 				restore_originals(ctx, backup, k->version, rec->dest_name);
-				prune_empty_dirs(parent);
+				rmdir_empty_tree(parent);
 			}
 			origmod = tree_find_module_file(backup, rec->dest_name, suffix);
 			if (origmod) {
@@ -220,7 +197,7 @@ int dkms_unbuild(const struct dkms_ctx *ctx, const char *m, const char *v, const
 	int r = rm_rf(dir);
 
 	/* the kernel dir goes once no arch dir is left (temp dirs do not count) */
-	prune_empty_dirs(kdir);
+	rmdir_empty_tree(kdir);
 	return r < 0 ? r : 0;
 }
 

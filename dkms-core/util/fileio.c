@@ -258,6 +258,29 @@ void rmdir_parents(const char *path, const char *stop)
 	}
 }
 
+/* find <dir> -type d -empty -delete; true when dir itself went */
+bool rmdir_empty_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool empty = true;
+
+	if (!d)
+		return false;
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *p = NULL;
+
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		if (is_dir(p) && !is_symlink(p) && rmdir_empty_tree(p))
+			continue;
+		empty = false;
+	}
+	closedir(d);
+	return empty && rmdir(dir) == 0;
+}
+
 int files_equal(const char *a, const char *b)
 {
 	_cleanup_strbuf_ struct strbuf x = STRBUF_INIT, y = STRBUF_INIT;

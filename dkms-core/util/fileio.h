@@ -20,6 +20,8 @@ int copy_file(const char *src, const char *dst);
 int copy_tree(const char *src, const char *dst);
 /* rmdir the directory and then each empty parent up to (not including) stop. */
 void rmdir_parents(const char *path, const char *stop);
+/* find <dir> -type d -empty -delete: true when dir itself was removed. */
+bool rmdir_empty_tree(const char *dir);
 /* 1 if both files hold the same bytes, 0 if not, <0 on error. */
 int files_equal(const char *a, const char *b);
 /* Number of entries in a directory other than . and .., or <0. */

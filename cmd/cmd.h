@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "context.h"
+#include "kernel.h"
+#include "util/strv.h"
+
+/* The parsed command line, beside the run-time context it configures. */
+struct cmd {
+	struct dkms_ctx ctx;
+	const char *action;
+	char *module;
+	char *version;
+	struct strv kernelver; /* -k, possibly filled by --all or defaults */
+	struct strv arch;      /* -a, 1:1 with kernelver once set up */
+	struct dkms_kernel *kernels; /* kernelver/arch resolved */
+	size_t n_kernels;
+	char *template_kernel;
+	char *archive;
+	char *try_source_tree;
+	bool all;
+	bool help;
+};
+
+/* setup_kernels_arches: defaults (uname), --all, 1:1 arch fill, empty checks. */
+int cmd_setup_kernels(struct cmd *c);
+/* check_module_args, module_is_broken_and_die, module_is_added_or_die, check_root. */
+int cmd_need_module_args(struct cmd *c);
+int cmd_refuse_broken(struct cmd *c);
+int cmd_need_added(struct cmd *c);
+int cmd_need_root(struct cmd *c);
+int cmd_no_all(struct cmd *c);
+int cmd_one_kernel(struct cmd *c);
+/* Run post_transaction, logging to <dkms_tree>/post_transaction.log. */
+void cmd_post_transaction(struct cmd *c);
+
+/* One function per action; each returns the process exit status. */
+int cmd_add(struct cmd *c);
+int cmd_build(struct cmd *c);
+int cmd_install(struct cmd *c);
+int cmd_uninstall(struct cmd *c);
+int cmd_unbuild(struct cmd *c);
+int cmd_remove(struct cmd *c);
+int cmd_status(struct cmd *c);
+int cmd_match(struct cmd *c);
+int cmd_autoinstall(struct cmd *c);
+int cmd_kernel_preinst(struct cmd *c);
+int cmd_kernel_postinst(struct cmd *c);
+int cmd_kernel_prerm(struct cmd *c);
+int cmd_mktarball(struct cmd *c);
+int cmd_ldtarball(struct cmd *c);
+int cmd_generate_mok(struct cmd *c);
+
+/* ldtarball's loader, shared with `add <archive>`. */
+int cmd_load_tarball(struct cmd *c);
+
+/* Exit status for a core return value (negative errno -> 1). */
+static inline int cmd_status_of(int r)
+{
+	return r < 0 ? 1 : r;
+}

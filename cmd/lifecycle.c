@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* add, build, install, uninstall, unbuild, remove. */
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "exitcode.h"
+#include "lifecycle.h"
+#include "tree.h"
+#include "util/strbuf.h"
+
+static int need_writable_tree(struct cmd *c)
+{
+	if (access(c->ctx.dkms_tree, W_OK) == 0)
+		return 0;
+	dkms_error(&c->ctx, "No write access to DKMS tree at %s", c->ctx.dkms_tree);
+	return DKMS_EXIT_USAGE;
+}
+
+/* The kernel add evaluates dkms.conf for: the first -k, or the running one. */
+static const struct dkms_kernel *first_kernel(struct cmd *c)
+{
+	static const struct dkms_kernel none = { (char *)"", (char *)"", (char *)"", (char *)"" };
+
+	return c->n_kernels ? &c->kernels[0] : &none;
+}
+
+/* add_module: from an archive, a source dir, or <source_tree>/m-v. */
+static int add_module(struct cmd *c)
+{
+	const char *saved = c->action;
+	int r;
+
+	if (c->archive && !c->module && !c->version) {
+		r = cmd_load_tarball(c);
+		if (r)
+			return r;
+	} else if (c->try_source_tree && !c->module && !c->version) {
+		r = dkms_add_source_tree(&c->ctx, c->try_source_tree, first_kernel(c), &c->module, &c->version);
+		if (r)
+			return r;
+	}
+	c->action = "add";
+	r = cmd_need_module_args(c);
+	c->action = saved;
+	if (r)
+		return r;
+	return dkms_add(&c->ctx, c->module, c->version, first_kernel(c));
+}
+
+int cmd_add(struct cmd *c)
+{
+	int r = cmd_no_all(c);
+
+	if (!r)
+		r = need_writable_tree(c);
+	if (!r)
+		r = add_module(c);
+	return cmd_status_of(r);
+}
+
+/* build and install add first when the package is not in the tree yet. */
+static int ensure_added(struct cmd *c)
+{
+	int r;
+
+	if (!strempty(c->module) && !strempty(c->version) && tree_is_added(&c->ctx, c->module, c->version))
+		return 0;
+	r = add_module(c);
+	if (!r)
+		dkms_info(&c->ctx, "%s", "");
+	return r;
+}
+
+int cmd_build(struct cmd *c)
+{
+	int r = cmd_no_all(c);
+
+	if (!r && c->module && c->version)
+		r = cmd_refuse_broken(c);
+	if (!r)
+		r = need_writable_tree(c);
+	if (!r)
+		r = ensure_added(c);
+	for (size_t i = 0; !r && i < c->n_kernels; i++)
+		r = dkms_maybe_build(&c->ctx, c->module, c->version, &c->kernels[i]);
+	return cmd_status_of(r);
+}
+
+int cmd_install(struct cmd *c)
+{
+	int r = cmd_no_all(c);
+
+	if (!r && c->module && c->version)
+		r = cmd_refuse_broken(c);
+	if (!r)
+		r = cmd_need_root(c);
+	if (!r)
+		r = ensure_added(c);
+	for (size_t i = 0; !r && i < c->n_kernels; i++)
+		r = dkms_maybe_install(&c->ctx, c->module, c->version, &c->kernels[i]);
+	if (!r)
+		cmd_post_transaction(c);
+	return cmd_status_of(r);
+}
+
+/* What remove, unbuild and uninstall check before touching anything. */
+static int removal_checks(struct cmd *c, bool root)
+{
+	int r = cmd_need_module_args(c);
+
+	if (!r)
+		r = cmd_refuse_broken(c);
+	if (!r)
+		r = cmd_need_added(c);
+	if (!r)
+		r = root ? cmd_need_root(c) : need_writable_tree(c);
+	return r;
+}
+
+int cmd_uninstall(struct cmd *c)
+{
+	int r = removal_checks(c, true);
+
+	for (size_t i = 0; !r && i < c->n_kernels; i++) {
+		if (i)
+			dkms_info(&c->ctx, "%s", "");
+		r = dkms_maybe_uninstall(&c->ctx, c->module, c->version, &c->kernels[i]);
+	}
+	if (!r)
+		cmd_post_transaction(c);
+	return cmd_status_of(r);
+}
+
+int cmd_unbuild(struct cmd *c)
+{
+	int r = removal_checks(c, false);
+
+	for (size_t i = 0; !r && i < c->n_kernels; i++) {
+		if (i)
+			dkms_info(&c->ctx, "%s", "");
+		r = dkms_maybe_uninstall(&c->ctx, c->module, c->version, &c->kernels[i]);
+		if (!r)
+			r = dkms_maybe_unbuild(&c->ctx, c->module, c->version, &c->kernels[i]);
+	}
+	if (!r)
+		cmd_post_transaction(c);
+	return cmd_status_of(r);
+}
+
+int cmd_remove(struct cmd *c)
+{
+	int r = removal_checks(c, false);
+
+	if (!r)
+		r = dkms_remove(&c->ctx, c->module, c->version, c->kernels, c->n_kernels);
+	if (!r)
+		cmd_post_transaction(c);
+	return cmd_status_of(r);
+}

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * dkms: option parsing and dispatch. The command line is dkms 3.x's: one
+ * action, -m/-v/-k/-a selections, --opt=value or --opt value, and a bare
+ * argument that is an action, a dkms.conf, a source dir, an archive or m/v.
+ */
+#include <fcntl.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "exitcode.h"
+#include "framework.h"
+#include "util/fileio.h"
+#include "util/lock.h"
+#include "util/strbuf.h"
+
+enum action_flags {
+	TAKES_LOCK = 1 << 0, /* changes the tree: serialise with other runs */
+};
+
+struct action {
+	const char *name;
+	int (*fn)(struct cmd *c);
+	unsigned flags;
+	const char *usage;
+};
+
+static const struct action actions[] = {
+	{ "add", cmd_add, TAKES_LOCK, "add <module>/<version> | <dir> | <dkms.conf> | <archive> [-c dkms.conf]" },
+	{ "build", cmd_build, TAKES_LOCK, "build <module>/<version> [-k <kernel>[/<arch>]]... [--force] [-j N]" },
+	{ "install", cmd_install, TAKES_LOCK, "install <module>/<version> [-k <kernel>[/<arch>]]... [--force] [--no-depmod]" },
+	{ "uninstall", cmd_uninstall, TAKES_LOCK, "uninstall <module>/<version> [-k <kernel>[/<arch>]]... | --all" },
+	{ "unbuild", cmd_unbuild, TAKES_LOCK, "unbuild <module>/<version> [-k <kernel>[/<arch>]]... | --all" },
+	{ "remove", cmd_remove, TAKES_LOCK, "remove <module>/<version> [-k <kernel>[/<arch>]]... | --all" },
+	{ "status", cmd_status, 0, "status [<module>[/<version>]] [-k <kernel>[/<arch>]]" },
+	{ "match", cmd_match, TAKES_LOCK, "match --templatekernel=<kernel> -k <kernel> [<module>]" },
+	{ "autoinstall", cmd_autoinstall, TAKES_LOCK, "autoinstall [-k <kernel>[/<arch>]]" },
+	{ "mktarball", cmd_mktarball, TAKES_LOCK, "mktarball <module>/<version> [-k <kernel>]... [--archive=<file>] [--binaries-only|--source-only]" },
+	{ "ldtarball", cmd_ldtarball, TAKES_LOCK, "ldtarball <archive> [--force]" },
+	{ "generate_mok", cmd_generate_mok, 0, "generate_mok" },
+	{ "kernel_preinst", cmd_kernel_preinst, TAKES_LOCK, "kernel_preinst -k <kernel>[/<arch>]" },
+	{ "kernel_postinst", cmd_kernel_postinst, TAKES_LOCK, "kernel_postinst -k <kernel>[/<arch>]" },
+	{ "kernel_prerm", cmd_kernel_prerm, TAKES_LOCK, "kernel_prerm -k <kernel>[/<arch>]" },
+};
+
+static const struct action *find_action(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(actions); i++)
+		if (streq(actions[i].name, name))
+			return &actions[i];
+	return NULL;
+}
+
+static void show_usage(const char *argv0)
+{
+	printf("Usage: %s [action] [options]\n"
+	       "  [action]  = { add | remove | build | unbuild | install | uninstall | match |\n"
+	       "               autoinstall | mktarball | ldtarball | status | generate_mok |\n"
+	       "               kernel_preinst | kernel_postinst | kernel_prerm }\n"
+	       "  [options] = [-m module] [-v module-version] [-k kernel-version] [-a arch]\n"
+	       "              [-c dkms.conf-location] [-q] [--force] [--force-version-override] [--all]\n"
+	       "              [--templatekernel=kernel] [--directive='cli-directive=cli-value']\n"
+	       "              [--config=kernel-include/config/auto.conf-location] [--archive=tarball-location]\n"
+	       "              [--kernelsourcedir=source-location] [--rpm_safe_upgrade]\n"
+	       "              [--dkmstree path] [--sourcetree path] [--installtree path]\n"
+	       "              [--binaries-only] [--source-only] [--verbose]\n"
+	       "              [--no-depmod] [--modprobe-on-install] [-j number] [--version] [--help]\n",
+	       argv0);
+}
+
+static void show_action_help(const char *argv0, const struct action *a)
+{
+	printf("Usage: %s %s\n", argv0, a->usage);
+	printf("Common options: [-q] [--verbose] [--dkmstree path] [--sourcetree path] [--installtree path]\n"
+	       "                [--kernelsourcedir dir] [--config file] [--directive NAME=VALUE] [-c dkms.conf]\n"
+	       "See dkms(8) for the full description.\n");
+}
+
+/* -m m/v or a bare m/v: split at the first slash. */
+static void parse_module_version(struct cmd *c, const char *s)
+{
+	const char *slash = strchr(s, '/');
+
+	free(c->module);
+	if (slash) {
+		c->module = xstrndup(s, (size_t)(slash - s));
+		free(c->version);
+		c->version = xstrdup(slash + 1);
+	} else {
+		c->module = xstrdup(s);
+	}
+}
+
+static void parse_kernel_arch(struct cmd *c, const char *s)
+{
+	const char *slash = strchr(s, '/');
+
+	if (slash) {
+		strv_push_take(&c->kernelver, xstrndup(s, (size_t)(slash - s)));
+		strv_push(&c->arch, slash + 1);
+	} else {
+		strv_push(&c->kernelver, s);
+	}
+}
+
+/* read_arg: "--opt=value" carries its value, else the next argument does. */
+static const char *option_value(int argc, char **argv, int *i)
+{
+	const char *eq = strchr(argv[*i], '=');
+
+	if (eq)
+		return eq + 1;
+	if (*i + 1 < argc)
+		return argv[++*i];
+	return "";
+}
+
+/* dkms matches "--module*" etc. as prefixes of the whole argument. */
+static bool opt_prefix(const char *arg, const char *name)
+{
+	return !strncmp(arg, name, strlen(name));
+}
+
+static void set(char **field, const char *value)
+{
+	free(*field);
+	*field = xstrdup(value);
+}
+
+static void quiet_output(struct dkms_ctx *ctx)
+{
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	/* exec >/dev/null 2>&1: hooks and make go quiet too */
+	if (fd >= 0) {
+		fflush(NULL);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(fd);
+	}
+	ctx->quiet = true;
+}
+
+static int parse_args(struct cmd *c, int argc, char **argv)
+{
+	struct dkms_ctx *ctx = &c->ctx;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (opt_prefix(a, "--module") || streq(a, "-m")) {
+			parse_module_version(c, option_value(argc, argv, &i));
+		} else if (streq(a, "-v")) {
+			set(&c->version, option_value(argc, argv, &i));
+		} else if (opt_prefix(a, "--kernelver") || streq(a, "-k")) {
+			parse_kernel_arch(c, option_value(argc, argv, &i));
+		} else if (opt_prefix(a, "--templatekernel")) {
+			set(&c->template_kernel, option_value(argc, argv, &i));
+		} else if (streq(a, "-c")) {
+			set(&ctx->conf_file, option_value(argc, argv, &i));
+		} else if (streq(a, "--quiet") || streq(a, "-q")) {
+			quiet_output(ctx);
+		} else if (streq(a, "--version") || streq(a, "-V")) {
+			puts(DKMS_VERSION_STRING);
+			return -1;
+		} else if (streq(a, "--no-initrd") || streq(a, "--no-clean-kernel") ||
+			   streq(a, "--no-prepare-kernel")) {
+			dkms_deprecated(ctx, "%s", a);
+		} else if (streq(a, "--binaries-only")) {
+			ctx->binaries_only = true;
+		} else if (streq(a, "--source-only")) {
+			ctx->source_only = true;
+		} else if (streq(a, "--force")) {
+			ctx->force = true;
+		} else if (streq(a, "--force-version-override")) {
+			ctx->force_version_override = true;
+		} else if (streq(a, "--all")) {
+			c->all = true;
+		} else if (streq(a, "--verbose")) {
+			ctx->verbose = true;
+		} else if (streq(a, "--rpm_safe_upgrade")) {
+			ctx->rpm_safe_upgrade = true;
+		} else if (opt_prefix(a, "--dkmstree")) {
+			set(&ctx->dkms_tree, option_value(argc, argv, &i));
+		} else if (opt_prefix(a, "--sourcetree")) {
+			set(&ctx->source_tree, option_value(argc, argv, &i));
+		} else if (opt_prefix(a, "--installtree")) {
+			set(&ctx->install_tree, option_value(argc, argv, &i));
+		} else if (streq(a, "--symlink-modules")) {
+			ctx->symlink_modules = true;
+		} else if (opt_prefix(a, "--config")) {
+			set(&ctx->kernel_config, option_value(argc, argv, &i));
+		} else if (opt_prefix(a, "--archive")) {
+			set(&c->archive, option_value(argc, argv, &i));
+		} else if (opt_prefix(a, "--arch") || streq(a, "-a")) {
+			strv_push(&c->arch, option_value(argc, argv, &i));
+		} else if (opt_prefix(a, "--kernelsourcedir")) {
+			set(&ctx->kernel_source_dir, option_value(argc, argv, &i));
+		} else if (opt_prefix(a, "--directive")) {
+			strv_push(&ctx->directives, option_value(argc, argv, &i));
+		} else if (streq(a, "--no-depmod")) {
+			ctx->no_depmod = true;
+		} else if (streq(a, "--modprobe-on-install")) {
+			ctx->modprobe_on_install = true;
+		} else if (streq(a, "--strict-conf")) {
+			ctx->strict_conf = true;
+		} else if (streq(a, "--debug")) {
+			/* bash tracing has no meaning here; accepted for compatibility */
+		} else if (streq(a, "-j")) {
+			set(&ctx->parallel_jobs, option_value(argc, argv, &i));
+		} else if (streq(a, "--help") || streq(a, "-h")) {
+			c->help = true;
+		} else if (a[0] == '-') {
+			dkms_error(ctx, "Unknown option: %s", a);
+			show_usage(argv[0]);
+			return DKMS_EXIT_NO_SOURCE;
+		} else if (find_action(a)) {
+			if (c->action) {
+				dkms_error(ctx, "Cannot specify more than one action.");
+				return DKMS_EXIT_CONF_MISSING;
+			}
+			c->action = find_action(a)->name;
+		} else {
+			size_t len = strlen(a);
+
+			if (is_file(a) && len >= 9 && streq(a + len - 9, "dkms.conf")) {
+				free(c->try_source_tree);
+				c->try_source_tree = xasprintf("%.*s./", (int)(len - 9), a);
+			} else if (is_dir(a) && ({
+					   _cleanup_free_ char *p = xasprintf("%s/dkms.conf", a);
+					   is_file(p);
+				   })) {
+				set(&c->try_source_tree, a);
+			} else if (is_file(a)) {
+				set(&c->archive, a);
+			} else if (!c->module) {
+				parse_module_version(c, a);
+			} else {
+				dkms_warn(ctx, "I do not know how to handle %s.", a);
+			}
+		}
+	}
+	return 0;
+}
+
+static char *nproc_string(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return xasprintf("%ld", n > 0 ? n : 1);
+}
+
+static void cmd_release(struct cmd *c)
+{
+	dkms_ctx_release(&c->ctx);
+	free(c->module);
+	free(c->version);
+	strv_release(&c->kernelver);
+	strv_release(&c->arch);
+	for (size_t i = 0; i < c->n_kernels; i++)
+		dkms_kernel_release(&c->kernels[i]);
+	free(c->kernels);
+	free(c->template_kernel);
+	free(c->archive);
+	free(c->try_source_tree);
+}
+
+int main(int argc, char **argv)
+{
+	struct cmd c = { 0 };
+	const struct action *act;
+	_cleanup_(dkms_lock_releasep) struct dkms_lock lock = DKMS_LOCK_INIT;
+	int r;
+
+	setlocale(LC_ALL, "");
+	umask(022);
+	/* the kernel's build picks its own compiler and flags */
+	unsetenv("CC");
+	unsetenv("CXX");
+	unsetenv("CFLAGS");
+	unsetenv("CXXFLAGS");
+	unsetenv("LDFLAGS");
+
+	dkms_ctx_init(&c.ctx);
+	r = dkms_framework_load(&c.ctx);
+	if (r)
+		goto out;
+	r = parse_args(&c, argc, argv);
+	if (r) {
+		r = r < 0 ? 0 : r;
+		goto out;
+	}
+	if (c.help) {
+		act = c.action ? find_action(c.action) : NULL;
+		if (act)
+			show_action_help(argv[0], act);
+		else
+			show_usage(argv[0]);
+		r = 0;
+		goto out;
+	}
+
+	if (c.ctx.binaries_only && c.ctx.source_only) {
+		dkms_error(&c.ctx, "You have specified both --binaries-only and --source-only.\nYou cannot do this.");
+		r = DKMS_EXIT_BAD_CONF;
+		goto out;
+	}
+	if (c.kernelver.n != c.arch.n && c.arch.n > 1) {
+		dkms_error(&c.ctx, "If more than one arch is specified on the command line, then there\n"
+			   "must be an equal number of kernel versions also specified (1:1 relationship).");
+		r = DKMS_EXIT_USAGE;
+		goto out;
+	}
+	if (c.kernelver.n && c.all) {
+		dkms_error(&c.ctx, "You cannot specify a kernel version and also specify\n--all on the command line.");
+		r = DKMS_EXIT_NO_SOURCE;
+		goto out;
+	}
+	if (c.arch.n && c.all) {
+		dkms_error(&c.ctx, "You cannot specify an arch and also specify\n--all on the command line.");
+		r = DKMS_EXIT_STATE;
+		goto out;
+	}
+	if (!c.ctx.parallel_jobs)
+		c.ctx.parallel_jobs = nproc_string();
+	if (streq(c.ctx.parallel_jobs, "0"))
+		set(&c.ctx.parallel_jobs, "");
+
+	act = c.action ? find_action(c.action) : NULL;
+	if (!act) {
+		dkms_error(&c.ctx, "Unknown action specified: \"%s\"", c.action ? c.action : "");
+		show_usage(argv[0]);
+		r = 0;
+		goto out;
+	}
+	if (!strncmp(act->name, "kernel_", 7)) {
+		r = cmd_one_kernel(&c);
+		if (r)
+			goto out;
+	}
+	r = cmd_setup_kernels(&c);
+	if (r)
+		goto out;
+	if ((act->flags & TAKES_LOCK) && is_dir(c.ctx.dkms_tree))
+		dkms_lock_take(&lock, c.ctx.dkms_tree);
+	r = act->fn(&c);
+out:
+	cmd_release(&c);
+	if (fflush(stdout) != 0 && !r)
+		r = 1;
+	return r;
+}
