@@ -145,15 +145,19 @@ static int normalize(const char *name, char **ret)
 }
 
 static int check_name(const struct scan *s, const char *shown, const char *name, char **ret,
-		      const char *what)
+		      bool hardlink)
 {
 	switch (normalize(name, ret)) {
 	case 1:
-		return refuse(s, shown, "%s an absolute path", what);
+		return hardlink ? refuse(s, shown, "is a hardlink to an absolute path ('%s')", name)
+				: refuse(s, shown, "has an absolute path");
 	case 2:
-		return refuse(s, shown, "%s a '..' component", what);
+		return hardlink ? refuse(s, shown, "is a hardlink to a path with a '..' component ('%s')",
+					 name)
+				: refuse(s, shown, "has a '..' component");
 	case 3:
-		return refuse(s, shown, "%s a name longer than %d bytes", what, PATH_MAX - 1);
+		return refuse(s, shown, "%s longer than %d bytes",
+			      hardlink ? "is a hardlink to a name" : "has a name", PATH_MAX - 1);
 	}
 	return 0;
 }
@@ -172,12 +176,12 @@ static int check_entry(struct scan *s, struct archive_entry *ae, struct entry *r
 
 	if (!name || !*name)
 		return refuse(s, name, "has no readable name");
-	r = check_name(s, name, name, &e.path, "has");
+	r = check_name(s, name, name, &e.path, false);
 	if (r)
 		return r;
 
 	if (hard) {
-		r = check_name(s, name, hard, &e.link, "is a hardlink to");
+		r = check_name(s, name, hard, &e.link, true);
 		if (r)
 			goto fail;
 		e.type = HARDLINK;
