@@ -811,7 +811,76 @@ static void test_inspect_main_tree(void **state)
 	dkms_tarball_info_release(&info);
 }
 
-int main(void)
+/* ------------------------------------------------------------ tool mode */
+
+/*
+ * `test-tarball tool ...` drives the API from tests/integration/tarball-interop.sh
+ * until cmd/ has mktarball/ldtarball:
+ *   tool create OUT MODULE VERSION source|binaries|source-only SOURCE_DIR CONF [K ARCH DIR]...
+ *   tool extract ARCHIVE DEST
+ *   tool inspect ROOT
+ *   tool name MODULE VERSION [--source-only] [K ARCH]...
+ */
+static int tool_main(int argc, char **argv)
+{
+	struct dkms_ctx ctx;
+	int r = -EINVAL;
+
+	dkms_ctx_init(&ctx);
+	if (argc >= 7 && streq(argv[0], "create") && (argc - 7) % 3 == 0) {
+		size_t n = (size_t)(argc - 7) / 3;
+		struct dkms_tarball_kernel *k = xcalloc(n ?: 1, sizeof(*k));
+		struct dkms_tarball_spec spec = {
+			.module = argv[2], .version = argv[3], .source_dir = argv[5],
+			.conf = argv[6], .kernels = k, .n_kernels = n,
+			.content = streq(argv[4], "binaries")    ? DKMS_TARBALL_BINARIES_ONLY :
+				   streq(argv[4], "source-only") ? DKMS_TARBALL_SOURCE_ONLY :
+								   DKMS_TARBALL_SOURCE,
+		};
+
+		for (size_t i = 0; i < n; i++)
+			k[i] = (struct dkms_tarball_kernel){ argv[7 + 3 * i], argv[8 + 3 * i],
+							     argv[9 + 3 * i] };
+		r = dkms_tarball_create(&ctx, &spec, argv[1]);
+		free(k);
+	} else if (argc == 3 && streq(argv[0], "extract")) {
+		r = dkms_tarball_extract(&ctx, argv[1], argv[2]);
+	} else if (argc == 2 && streq(argv[0], "inspect")) {
+		struct dkms_tarball_info info;
+
+		r = dkms_tarball_inspect(&ctx, argv[1], &info);
+		if (!r) {
+			printf("main_tree %s\n", info.has_main_tree ? "yes" : "no");
+			printf("source_tree_conf %s\n", info.source_tree_conf ?: "-");
+			printf("binaries_only_conf %s\n", info.binaries_only_conf ?: "-");
+			printf("plain_conf %s\n", info.plain_conf ?: "-");
+			for (size_t i = 0; i < info.kernel_dirs.n; i++)
+				printf("kernel %s\n", info.kernel_dirs.v[i]);
+			dkms_tarball_info_release(&info);
+		}
+	} else if (argc >= 3 && streq(argv[0], "name")) {
+		bool so = argc > 3 && streq(argv[3], "--source-only");
+		int first = so ? 4 : 3;
+		size_t n = (size_t)(argc - first) / 2;
+		struct dkms_tarball_kernel *k = xcalloc(n ?: 1, sizeof(*k));
+
+		for (size_t i = 0; i < n; i++)
+			k[i] = (struct dkms_tarball_kernel){ argv[first + 2 * i],
+							     argv[first + 2 * i + 1], NULL };
+		char *name = dkms_tarball_default_name(argv[1], argv[2], k, n, so);
+		printf("%s\n", name);
+		free(name);
+		free(k);
+		r = 0;
+	} else {
+		fprintf(stderr, "usage: see tests/unit/test-tarball.c\n");
+		return 2;
+	}
+	dkms_ctx_release(&ctx);
+	return r ? 1 : 0;
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_default_name, setup, teardown),
@@ -836,6 +905,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_inspect_main_tree, setup, teardown),
 	};
 
+	if (argc > 1 && streq(argv[1], "tool"))
+		return tool_main(argc - 2, argv + 2);
 	umask(022);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
