@@ -486,6 +486,37 @@ static void test_create_failure_leaves_nothing(void **state)
 	assert_int_equal(count_entries(outdir), 0);
 }
 
+/* A fifo in the source is left out with a warning; long names survive (pax). */
+static void test_create_special_and_long(void **state)
+{
+	struct dkms_tarball_spec spec;
+	_cleanup_strv_ struct strv names = STRV_INIT;
+	_cleanup_free_ char *out = P("t.tar");
+	_cleanup_free_ char *fifo = P("src/tinymod-1.0/fifo");
+	_cleanup_free_ char *dest = P("x");
+	char longname[201];
+
+	make_trees();
+	memset(longname, 'n', 200);
+	longname[200] = '\0';
+	_cleanup_free_ char *rel = xasprintf("src/tinymod-1.0/%s/%s", longname, longname);
+	put(rel, "long\n", 0644);
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	spec = make_spec(DKMS_TARBALL_SOURCE);
+	assert_int_equal(dkms_tarball_create(&F.ctx, &spec, out), 0);
+	_cleanup_free_ char *warn = xasprintf("Warning: %s/fifo is not a regular file, directory or "
+					      "symlink; not archiving it.\n", spec.source_dir);
+	assert_string_equal(err_text(), warn);
+	list_archive(out, &names, NULL);
+	_cleanup_free_ char *want = xasprintf("./dkms_source_tree/%s/%s", longname, longname);
+	assert_true(strv_contains(&names, want));
+	assert_false(strv_contains(&names, "./dkms_source_tree/fifo"));
+	assert_int_equal(dkms_tarball_extract(&F.ctx, out, dest), 0);
+	_cleanup_free_ char *got = P("x/dkms_source_tree/%s/%s", longname, longname);
+	_cleanup_free_ char *content = slurp(got);
+	assert_string_equal(content, "long\n");
+}
+
 /* ---------------------------------------------------------------- extract */
 
 static void test_round_trip(void **state)
@@ -894,6 +925,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_create_not_built, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_no_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_failure_leaves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_special_and_long, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extract_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extract_not_an_archive, setup, teardown),
