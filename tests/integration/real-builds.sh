@@ -103,10 +103,11 @@ ko_ok() {
 	fi
 }
 
-# tree_clean: no module left in the dkms tree, only build/ in the install tree.
+# tree_clean: no module left in the dkms tree (its lock file may stay), only
+# build/ in the install tree.
 tree_clean() {
 	local left
-	left=$(cd "$T/tree" && find . -mindepth 1 | head)
+	left=$(cd "$T/tree" && find . -mindepth 1 ! -path ./.dkms.lock | head)
 	[[ -z $left ]] || { echo "left in the dkms tree:"; echo "$left"; return 1; }
 	left=$(cd "$T/inst" && find . -mindepth 1 ! -path "./$K" ! -path "./$K/build" | head)
 	[[ -z $left ]] || { echo "left in the install tree:"; echo "$left"; return 1; }
