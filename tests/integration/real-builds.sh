@@ -161,7 +161,9 @@ echo '#error broken on purpose' >>"$T/broken/dkms_tiny.c"
 step "broken: add" 0 add "$T/broken"
 step "broken: build exits 10" 10 build -k "$K" dkms_tiny/1.0.broken
 log=$T/tree/dkms_tiny/1.0.broken/build/make.log
-check "broken: error message names make.log" grep -qF "$log" "$T/err"
+printf '\nError! Bad return status for module build on kernel: %s (%s)\nConsult %s for more information.\n' \
+	"$K" "$ARCH" "$log" >"$T/err.want"
+expect_same "broken: error message points at make.log" "$T/err.want" "$T/err"
 check "broken: make.log holds the compiler error" grep -q 'broken on purpose' "$log"
 status_is "broken: still only added" dkms_tiny 1.0.broken "dkms_tiny/1.0.broken: added"
 check "broken: nothing built" test ! -e "$T/tree/dkms_tiny/1.0.broken/$K"
@@ -173,7 +175,12 @@ NOK=6.1.0-0-noheaders
 mkdir -p "$T/inst/$NOK"
 step "no headers: add" 0 add "$TOP/examples/dkms_tiny"
 step "no headers: build -k $NOK exits 21" 21 build -k "$NOK" dkms_tiny/1.0
-check "no headers: error names the missing build dir" grep -qF "$T/inst/$NOK/build" "$T/err"
+cat >"$T/err.want" <<EOF
+
+Error! Your kernel headers for kernel $NOK cannot be found at $T/inst/$NOK/build or $T/inst/$NOK/source.
+Please install your distribution's kernel headers package matching $NOK, or use the --kernelsourcedir option to tell DKMS where it's located.
+EOF
+expect_same "no headers: error names the missing build dir" "$T/err.want" "$T/err"
 # dkms 3.x (reference and peer) leaves an empty build/ here; we leave nothing.
 only_source() { [[ $(cd "$T/tree/dkms_tiny/1.0" && ls -A) == source ]] || { ls -lA "$T/tree/dkms_tiny/1.0"; return 1; }; }
 check "no headers: nothing left behind" only_source
