@@ -710,8 +710,8 @@ int dkms_tarball_inspect(const struct dkms_ctx *ctx, const char *root,
 		if (r < 0)
 			return r;
 		if (r == 0) {
-			dkms_error(ctx, "Tarball does not appear to be a correctly formed DKMS archive. No dkms.conf found within it.");
-			return -ENOENT;
+			*ret = info; /* no dkms.conf: the caller says so (dkms's exit 3) */
+			return 0;
 		}
 		info.plain_source_dir = xstrdup(path.buf);
 		info.plain_conf = xasprintf("%s/dkms.conf", path.buf);

@@ -400,8 +400,12 @@ static int add_binaries_only(struct writer *w, const struct dkms_tarball_spec *s
 	r = add_made_dir(w, "./dkms_binaries_only");
 	if (r)
 		return r;
+	_cleanup_free_ char *def = spec->conf || !spec->source_dir ? NULL :
+				   xasprintf("%s/dkms.conf", spec->source_dir);
+	const char *path = spec->conf ?: def;
+
 	/* CP -f "$conf" ... 2>/dev/null: a missing dkms.conf is left out */
-	if (spec->conf && read_file(spec->conf, &conf) == 0) {
+	if (path && read_file(path, &conf) == 0) {
 		r = add_made_file(w, "./dkms_binaries_only/dkms.conf", conf.buf, conf.len);
 		if (r)
 			return r;

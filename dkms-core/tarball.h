@@ -63,8 +63,8 @@ struct dkms_tarball_spec {
 	const char *source_dir;
 	/*
 	 * DKMS_TARBALL_BINARIES_ONLY: the dkms.conf copied into
-	 * dkms_binaries_only/ (dkms: the -c file, else <source_dir>/dkms.conf).
-	 * As in dkms, a missing file is silently left out.
+	 * dkms_binaries_only/: dkms's -c file; when NULL, <source_dir>/dkms.conf
+	 * as in dkms. As in dkms, a missing file is silently left out.
 	 */
 	const char *conf;
 };
@@ -215,14 +215,15 @@ struct dkms_tarball_info {
  * and "a/x/dkms.conf" wins over "b/dkms.conf".
  *
  * Fills *ret (release with dkms_tarball_info_release()) and returns 0, or
- * returns a negative errno if root cannot be read. Without has_main_tree and
- * without any dkms.conf it prints dkms's "Tarball does not appear to be a
- * correctly formed DKMS archive. No dkms.conf found within it." and returns
- * -ENOENT (dkms's exit 3). With has_main_tree, checking the dkms.conf files
- * is the caller's job; when none is valid dkms prints "No valid dkms.conf in
- * dkms_source_tree or dkms_binaries_only.\n<archive> is not a valid DKMS
- * tarball." (exit 7), after "\nMalformed dkms.conf, refusing to load." on
- * stderr for each file found but invalid.
+ * returns a negative errno if root is not a readable directory. It prints
+ * nothing: what is fatal depends on the dkms.conf files, which the caller
+ * checks. dkms's messages for the caller:
+ *   - no dkms_main_tree and plain_conf NULL: "Tarball does not appear to be a
+ *     correctly formed DKMS archive. No dkms.conf found within it." (exit 3);
+ *   - dkms_main_tree and no valid conf: "\nMalformed dkms.conf, refusing to
+ *     load." on stderr for each file found but invalid, then "No valid
+ *     dkms.conf in dkms_source_tree or dkms_binaries_only.\n<archive> is not a
+ *     valid DKMS tarball." (exit 7).
  */
 int dkms_tarball_inspect(const struct dkms_ctx *ctx, const char *root,
 			 struct dkms_tarball_info *ret);

@@ -374,6 +374,7 @@ static void test_create_binaries_only(void **state)
 
 	make_trees();
 	spec = make_spec(DKMS_TARBALL_BINARIES_ONLY);
+	spec.conf = NULL; /* dkms: <source_dir>/dkms.conf */
 	assert_int_equal(dkms_tarball_create(&F.ctx, &spec, out), 0);
 	assert_non_null(strstr(out_text(),
 			       "\nCreating tarball structure to specifically accommodate binaries.\n"));
@@ -814,9 +815,15 @@ static void test_inspect_no_conf(void **state)
 	_cleanup_free_ char *root = P("r");
 
 	put("r/pkg/Makefile", "", 0644);
-	assert_int_equal(dkms_tarball_inspect(&F.ctx, root, &info), -ENOENT);
-	assert_string_equal(err_text(), "\nError! Tarball does not appear to be a correctly formed "
-					"DKMS archive. No dkms.conf found within it.\n");
+	assert_int_equal(dkms_tarball_inspect(&F.ctx, root, &info), 0);
+	assert_false(info.has_main_tree);
+	assert_null(info.plain_conf);
+	assert_null(info.plain_source_dir);
+	assert_string_equal(err_text(), "");
+	dkms_tarball_info_release(&info);
+
+	_cleanup_free_ char *missing = P("missing");
+	assert_int_equal(dkms_tarball_inspect(&F.ctx, missing, &info), -ENOTDIR);
 }
 
 static void test_inspect_main_tree(void **state)
