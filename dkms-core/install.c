@@ -306,6 +306,19 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 
 		if (rec->excluded)
 			continue;
+		toinstall = tree_find_module_file(moddir, rec->dest_name, suffix);
+		name = strrchr(toinstall, '/') + 1;
+		dest_dir = xasprintf("%s%s", lib_tree, rec->dest_location);
+		dest = xasprintf("%s/%s", dest_dir, name);
+		/*
+		 * Our own copy without the kernel link: an install killed before
+		 * it finished. Take it over instead of archiving it as an original.
+		 */
+		if (!is_symlink(link) && files_equal(dest, toinstall) == 1) {
+			dkms_info(ctx, "Installing %s", dest);
+			any_installed = true;
+			continue;
+		}
 		if (!version_sane(ctx, m, v, k, &conf, rec->dest_name, suffix, ctx->force,
 				  ctx->force_version_override))
 			continue;
@@ -344,10 +357,6 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 			archive_collisions(ctx, lib_tree, &found, backup);
 		}
 
-		toinstall = tree_find_module_file(moddir, rec->dest_name, suffix);
-		name = strrchr(toinstall, '/') + 1;
-		dest_dir = xasprintf("%s%s", lib_tree, rec->dest_location);
-		dest = xasprintf("%s/%s", dest_dir, name);
 		dkms_info(ctx, "Installing %s", dest);
 		r = mkdir_p(dest_dir, 0755);
 		if (!r) {
