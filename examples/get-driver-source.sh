@@ -66,14 +66,16 @@ want_version() {
 
 debver=$(want_version)
 
-# A tree is warm when its stamp names the same package version and its
-# dkms.conf template is current.
+# A tree is warm when its stamp (beside it, so that it does not travel with
+# the source into tarballs and packages) names the same package version.
 stamp_of() { echo "$srcpkg $debver"; }
+stamp_file() { echo "$cache/src/.${1##*/}.stamp"; }
 warm_tree() {
-	local d=$1 t
+	local d=$1 t s
 	for t in "$cache"/src/"$d"-*/; do
 		t=${t%/}
-		[[ -f $t/.source ]] && [[ $(<"$t/.source") == "$(stamp_of)" ]] || continue
+		s=$(stamp_file "$t")
+		[[ -f $s ]] && [[ $(<"$s") == "$(stamp_of)" ]] || continue
 		echo "$t"
 		return 0
 	done
@@ -188,7 +190,6 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 EOF
 	sed "/^PACKAGE_VERSION=/s/#MODULE_VERSION#/$ver/" "$here/$d/dkms.conf" >"$staged/dkms.conf"
-	stamp_of >"$staged/.source"
 }
 
 if ((${#todo[@]})); then
@@ -205,8 +206,9 @@ if ((${#todo[@]})); then
 	[[ $kver =~ ^[0-9]+\.[0-9]+ ]] || die "cannot read the kernel version from $srcpkg/Makefile"
 	for d in "${todo[@]}"; do
 		write_tree "$d" "$kver" "$work/out/$d-$kver" "$work/$srcpkg/${indir[$d]}"
-		rm -rf "${cache:?}/src/$d-$kver"
+		rm -rf "${cache:?}/src/$d-$kver" "$(stamp_file "$d-$kver")"
 		mv -T "$work/out/$d-$kver" "$cache/src/$d-$kver"
+		stamp_of >"$(stamp_file "$d-$kver")"
 	done
 fi
 
