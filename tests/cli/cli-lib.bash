@@ -97,7 +97,10 @@ fx() {
 src() { fx "$1" "$T/src/$2"; }
 
 normalize() {
-	sed -e "s|$T|@T@|g" \
+	local etc=()
+	# the reference reads /etc/dkms, bound to $T/etc
+	[ "$CLI_BIND_ETC" = 1 ] && etc=(-e "s|/etc/dkms/|$T/etc/|g")
+	sed "${etc[@]}" -e "s|$T|@T@|g" \
 		-e "s|$K2|@KVER2@|g" \
 		-e "s|$K|@KVER@|g" \
 		-e "s|/\.tmp_${ARCH}_[A-Za-z0-9]\{6\}|/.tmp_${ARCH}_XXXXXX|g" \
@@ -105,11 +108,13 @@ normalize() {
 		-e 's|^dkms-[0-9][0-9.]*$|dkms-@VERSION@|' \
 		-e 's|^Usage: [^ ]*dkms |Usage: dkms |' \
 		-e 's/\.\.\.\.*\( done\.\|(bad exit status\)/...\1/' \
-		-e '/^[.+*][.+*]*$/d' -e '/^-----$/d'
+		-e '/^[.+*][.+*]*$/d' -e '/^-----$/d' \
+		-e '/^Adding linked weak modules/d' -e '/^Removing linked weak modules/d' -e '/weak-modules2\{0,1\}: No such file/d'
 }
 
-# The lines openssl req prints while making a key are dropped above (only
-# dots, pluses and stars, and "-----").
+# Dropped above: the lines openssl req prints while making a key (only dots,
+# pluses and stars, and "-----"), and weak-modules noise (rhel/suse only, and
+# the tool is absent here), as dkms's run_test.sh does.
 
 tree_listing() {
 	local root=$1

@@ -13,7 +13,7 @@ for d in "debian" "ubuntu debian" "fedora" "rocky rhel centos fedora" "opensuse-
 	dk uninstall-$n uninstall -k "$K" hello/1.0
 done
 os_release debian
-export ADDON_MODULES_DIR=/addon
+export ADDON_MODULES_DIR=addon
 dk install-addon install -k "$K" hello/1.0
 dk uninstall-addon uninstall -k "$K" hello/1.0
 unset ADDON_MODULES_DIR
