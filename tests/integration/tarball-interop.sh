@@ -11,9 +11,9 @@ REF=/tmp/ref/dkms
 K=$(headers_kernel)
 A=$(uname -m)
 
-echo "1..28"
+echo "1..36"
 if [ ! -x "$TOOL" ] || [ ! -x "$PEER" ] || [ -z "$K" ] || [ "$(id -u)" != 0 ]; then
-	for i in $(seq 28); do skip "tarball interop $i" "needs $TOOL, $PEER, kernel headers and root"; done
+	for i in $(seq 36); do skip "tarball interop $i" "needs $TOOL, $PEER, kernel headers and root"; done
 	exit 0
 fi
 
@@ -63,6 +63,8 @@ PEER_TGZ=$(ls "$P/tree/tinymod/1.0/tarball/"*.dkms.tar.gz 2>/dev/null | head -1)
 check "peer mktarball wrote its default tarball" test -s "$PEER_TGZ"
 check "our default name equals the peer's" \
 	test "$(basename "$PEER_TGZ")" = "$("$TOOL" tool name tinymod 1.0 "$K" "$A")"
+cp "$PEER_TGZ" "$T/peer.dkms.tar.gz"
+PEER_TGZ=$T/peer.dkms.tar.gz
 
 expect_rc "we extract the peer's tarball" 0 "$TOOL" tool extract "$PEER_TGZ" "$T/x1"
 "$TOOL" tool inspect "$T/x1" >"$T/inspect1" 2>&1
@@ -173,3 +175,63 @@ expect_rc "GNU tar's escaping symlink is refused" 1 "$TOOL" tool extract "$T/esc
 check "and nothing is left behind" test -z "$(ls -A "$T/hx")"
 tar -czf "$T/abs.tar.gz" -P "$T/h/pkg/dkms.conf"
 expect_rc "GNU tar's absolute name is refused" 1 "$TOOL" tool extract "$T/abs.tar.gz" "$T/hx/dest"
+
+# ------------------------------------------------------- two kernels
+# A second "built" kernel: a copy of the first under another name (mktarball
+# only looks at the directory). Debian's 3.0.10 names such a tarball right but
+# archives only the first kernel (`local -r` in its loop); 3.4.3 archives both.
+FAKE=6.1.0-999-fake
+cp -r "$BUILT/.." "$P/tree/tinymod/1.0/$FAKE"
+rm -f "$P/tree/tinymod/1.0/tarball/"*
+peer "$P" mktarball -m tinymod -v 1.0 -k "$K" -k "$FAKE" >/dev/null 2>&1
+check "our two-kernel default name equals the peer's" \
+	test "$(ls "$P/tree/tinymod/1.0/tarball/")" = "$("$TOOL" tool name tinymod 1.0 "$K" "$A" "$FAKE" "$A")"
+if [ -r "$REF" ]; then
+	ref "$P" mktarball -m tinymod -v 1.0 -k "$FAKE" -k "$K" --archive "$T/ref2.tgz" >/dev/null 2>&1
+	"$TOOL" tool extract "$T/ref2.tgz" "$T/x6" >/dev/null 2>&1
+	check "we list both kernels of dkms 3.4.3's tarball" \
+		test "$("$TOOL" tool inspect "$T/x6" | grep ^kernel | tr '\n' ' ')" = "kernel $K/$A kernel $FAKE/$A "
+else
+	skip "we list both kernels of dkms 3.4.3's tarball" "no $REF"
+fi
+"$TOOL" tool create "$T/two.tar.gz" tinymod 1.0 source "$SRCDIR" "" "$FAKE" "$A" "$P/tree/tinymod/1.0/$FAKE/$A" "$K" "$A" "$BUILT" >/dev/null 2>&1
+L5=$T/l5
+newtree "$L5"
+peer "$L5" ldtarball "$T/two.tar.gz" >/dev/null 2>&1
+# Both dkms versions load only the first <k>/<arch> of a tarball (`local -r`
+# in load_tarball's loop again: "... already exists. Skipping...").
+check "the peer loads the first kernel of our two-kernel tarball" \
+	cmp "$KO" "$L5/tree/tinymod/1.0/$K/$A/module/tinymod.ko"
+
+# ------------------------------------------------------- build/dkms mktarball / ldtarball
+if [ -x "$DKMS_BIN" ]; then
+	ours() { local d=$1; shift; (cd "$d" && "$DKMS_BIN" --dkmstree "$d/tree" --sourcetree "$d/src" --installtree "$d/inst" "$@"); }
+	ours "$P" mktarball -m tinymod -v 1.0 -k "$K" --archive "$T/cli.tar.xz" >/dev/null 2>&1
+	L6=$T/l6
+	newtree "$L6"
+	peer "$L6" ldtarball "$T/cli.tar.xz" >/dev/null 2>&1
+	check "dkms mktarball here -> the peer's ldtarball: built" \
+		test "$(peer "$L6" status 2>/dev/null)" = "tinymod/1.0, $K, $A: built"
+	L7=$T/l7
+	newtree "$L7"
+	expect_rc "the peer's tarball -> dkms ldtarball here" 0 ours "$L7" ldtarball "$PEER_TGZ"
+	check "both see it built" \
+		bash -c "test \"\$(cd $L7 && $DKMS_BIN --dkmstree $L7/tree --sourcetree $L7/src --installtree $L7/inst status)\" = 'tinymod/1.0, $K, $A: built' && test \"\$(cd $L7 && $PEER --dkmstree $L7/tree --sourcetree $L7/src --installtree $L7/inst status)\" = 'tinymod/1.0, $K, $A: built'"
+	L9=$T/l9
+	newtree "$L9"
+	ours "$L9" ldtarball "$T/two.tar.gz" >/dev/null 2>&1
+	check "dkms ldtarball here loads both kernels of a two-kernel tarball" \
+		bash -c "cmp '$KO' '$L9/tree/tinymod/1.0/$K/$A/module/tinymod.ko' && cmp '$KO' '$L9/tree/tinymod/1.0/$FAKE/$A/module/tinymod.ko'"
+	L8=$T/l8
+	newtree "$L8"
+	ours "$L8" ldtarball "$T/escape.tar.gz" >"$T/l8.out" 2>&1
+	echo "exit $?" >>"$T/l8.out"
+	check "dkms ldtarball here refuses the escaping tarball, adding nothing" \
+		bash -c "! grep -qx 'exit 0' '$T/l8.out' && grep -q \"Refusing to extract $T/escape.tar.gz: entry 'pkg/etc'\" '$T/l8.out' && test -z \"\$(ls -A '$L8/src')\" && test -z \"\$(ls '$L8/tree')\""
+else
+	for n in "dkms mktarball here -> the peer's ldtarball: built" "the peer's tarball -> dkms ldtarball here" \
+		"both see it built" "dkms ldtarball here loads both kernels of a two-kernel tarball" \
+		"dkms ldtarball here refuses the escaping tarball, adding nothing"; do
+		skip "$n" "no $DKMS_BIN"
+	done
+fi
