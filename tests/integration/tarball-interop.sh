@@ -21,7 +21,7 @@ export mok_signing_key=$T/mok.key mok_certificate=$T/mok.pub try_sign_modules=fa
 
 # newtree DIR: a private dkms tree set (src, tree, inst/$K/build)
 newtree() {
-	mkdir -p "$1"/{src,tree,inst/$K}
+	mkdir -p "$1"/{src,tree,inst/"$K"}
 	ln -s "/usr/src/linux-headers-$K" "$1/inst/$K/build"
 }
 # peer DIR ARGS...: Debian's dkms on DIR's trees
