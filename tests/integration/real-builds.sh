@@ -103,6 +103,15 @@ ko_ok() {
 	fi
 }
 
+no_debug() { ! readelf -S "$1" | grep -q '\.debug_'; }
+
+tiny_meta() {
+	[[ $(modinfo -F version "$1") == 1.0 ]] &&
+	[[ $(modinfo -F alias "$1") == 'pci:v00001234d0000D4C5sv*sd*bc*sc*i*' ]] &&
+	[[ $(modinfo -F parm "$1") == 'greeting:Print a line when loaded (default 1) (int)' ]] ||
+	{ modinfo "$1"; return 1; }
+}
+
 # tree_clean: no module left in the dkms tree (its lock file may stay), only
 # build/ in the install tree.
 tree_clean() {
@@ -130,6 +139,9 @@ lifecycle() {
 	status_is "$m: status after build" "$m" "$v" "$m/$v, $K, $ARCH: built"
 	check "$m: make.log in dkms's format" make_log_ok "$built/log/make.log" "$m" "$v"
 	check "$m: built module: vermagic $K, name $m, signed=$sign" ko_ok "$built/module/$m.ko" "$m" "$sign"
+	check "$m: built module stripped of debug info (STRIP default)" no_debug "$built/module/$m.ko"
+	[[ $m == dkms_tiny ]] &&
+		check "$m: version, parameter and PCI alias kept" tiny_meta "$built/module/$m.ko"
 	check "$m: no build dir left after a good build" test ! -e "$T/tree/$m/$v/build"
 
 	step "$m: install --no-depmod" 0 install -k "$K" --no-depmod "$m/$v"
