@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "context.h"
 #include "kernel.h"
@@ -53,21 +54,42 @@ void conf_vars_set(struct conf_vars *vars, const char *name, unsigned index, con
 bool conf_vars_equal(const struct conf_vars *a, const struct conf_vars *b);
 /* True when name is one of the whitelisted dkms.conf directives. */
 bool conf_is_directive(const char *name);
+/* The whitelisted directives in dkms's order (dkms_conf_variables). */
+const char *const *conf_directives(size_t *ret_n);
+
+/* Helpers for the evaluators. */
+void conf_vars_unset(struct conf_vars *vars, const char *name);
+void conf_vars_copy(struct conf_vars *dst, const struct conf_vars *src);
+/* Per element: every element of src replaces the same element of dst. */
+void conf_vars_merge(struct conf_vars *dst, const struct conf_vars *src);
+/* Number of elements (bash ${#NAME[@]}); 0 when unset. */
+size_t conf_vars_count(const struct conf_vars *vars, const char *name);
+/* Debug/test aid: "NAME[i]=<value>" lines, values C-escaped. */
+void conf_vars_dump(const struct conf_vars *vars, FILE *f);
 
 /*
  * Evaluate files in order (later ones override per element) with bash, in a
  * child process, with scope variables set. Missing files are skipped.
- * Returns 0, or -errno when bash could not run.
+ * Each file is sourced in its own subshell and its whitelisted directives are
+ * taken over the way dkms's safe_source does it (one trailing CR stripped,
+ * the value read back inside double quotes). out is replaced.
+ * Returns 0, or -errno when bash could not run or died.
  */
 int conf_eval_bash(const struct conf_scope *scope, const char *const *files, size_t n_files,
 		   struct conf_vars *out);
+/* The same, giving the state after each file: states[0..n_files-1] (replaced). */
+int conf_eval_bash_states(const struct conf_scope *scope, const char *const *files,
+			  size_t n_files, struct conf_vars *states);
 /*
  * Parse one file natively into vars (on top of what vars holds). Returns
  * -ENOTSUP when the file uses anything beyond plain assignments, comments and
  * $var expansion of the scope and earlier directives; the caller then falls
- * back to bash. Other -errno on I/O errors.
+ * back to bash. Other -errno on I/O errors. vars is unchanged on failure.
  */
 int conf_parse_native(const struct conf_scope *scope, const char *file, struct conf_vars *vars);
+/* The same on a buffer (no NUL inside; len bytes). */
+int conf_parse_native_buf(const struct conf_scope *scope, const char *buf, size_t len,
+			  struct conf_vars *vars);
 
 /* One BUILT_MODULE_NAME/…/DEST_MODULE_LOCATION record. */
 struct dkms_conf_module {
@@ -76,8 +98,11 @@ struct dkms_conf_module {
 	char *dest_name;           /* DEST_MODULE_NAME (defaulted) */
 	char *dest_location;       /* after the distro override */
 	char *dest_location_raw;   /* as written in dkms.conf */
-	bool strip;
-	/* per-module BUILD_EXCLUSIVE_*[#] (3.3+), NULL when unset */
+	bool strip;                /* strip[#] != "no" */
+	/*
+	 * BUILD_EXCLUSIVE_*[#] (3.3+), NULL when unset. As in bash, record 0's
+	 * values are the global ones (NAME and NAME[0] are one variable).
+	 */
 	char *excl_kernel, *excl_kernel_min, *excl_kernel_max, *excl_arch, *excl_config;
 	bool excluded; /* BUILD_EXCLUSIVE rules out this record for the kernel */
 };
@@ -106,7 +131,11 @@ struct dkms_conf {
 	struct strv modules_conf_obsoletes;
 	struct strv modules_conf_obsolete_only;
 	char *clean;
-	struct conf_vars vars; /* the raw evaluation */
+	/* --directive N=V pairs as given; dkms exports them to its environment */
+	struct strv directive_env;
+	bool llvm;   /* " LLVM=1" was appended to make_command (clang kernel) */
+	bool native; /* evaluated without a shell */
+	struct conf_vars vars; /* the raw evaluation, --directive values applied */
 };
 
 enum conf_read_flags {
@@ -117,11 +146,17 @@ enum conf_read_flags {
 
 /*
  * read_conf: evaluate `conf_path` (or <dkms_tree>/m/v/source/dkms.conf when
- * NULL) and the /etc/dkms override chain for module/version on kernel k,
- * apply --directive values, and validate. Errors are printed in dkms's
- * "dkms.conf: Error! …" form. Returns 0, -ENOENT when the file is missing
- * (caller says "Could not locate dkms.conf file", exit 4), -EINVAL when it is
- * not a valid dkms.conf (exit 8), or another -errno.
+ * NULL; pass ctx->conf_file for -c) and the <etc_dir> override chain for
+ * module/version on kernel k (NULL: kernelver and arch empty, as dkms with
+ * no kernel), apply --directive values (printing "DIRECTIVE: N="V"" to
+ * ctx->out), and validate. Errors are printed in dkms's "dkms.conf: Error! …"
+ * form to ctx->err (CONF_STRICT adds the deprecation warnings, the zero
+ * modules warning and the duplicate checks). Returns 0, -ENOENT when the
+ * file is not readable, without printing (caller says "Could not locate
+ * dkms.conf file", exit 4), -EINVAL when it is not a valid dkms.conf (exit 8;
+ * also when ctx->strict_conf and a file needs a shell), or another -errno.
+ * module and module_version may be NULL (empty). out is valid (releasable)
+ * whatever the result.
  */
 int dkms_conf_read(const struct dkms_ctx *ctx, const char *module, const char *module_version,
 		   const struct dkms_kernel *k, const char *conf_path, unsigned flags,

@@ -1,0 +1,788 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * dkms_conf_read: dkms's read_conf and read_conf_strict. Evaluate the
+ * dkms.conf and its /etc/dkms overrides (natively when every file is plain,
+ * else with bash), apply --directive, then resolve and validate the records
+ * for one kernel, printing the same "dkms.conf: Error! ..." lines as dkms.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "util/fileio.h"
+#include "util/strbuf.h"
+#include "version.h"
+
+/* dkms loops over every index up to the highest; refuse absurd ones. */
+#define MAX_MODULES 4096
+
+static void say(const struct dkms_ctx *ctx, unsigned flags, const char *fmt, ...) _printf_(3, 4);
+static void say(const struct dkms_ctx *ctx, unsigned flags, const char *fmt, ...)
+{
+	va_list ap;
+
+	if ((flags & CONF_QUIET) || !ctx->err)
+		return;
+	if (ctx->out)
+		fflush(ctx->out);
+	va_start(ap, fmt);
+	vfprintf(ctx->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', ctx->err);
+	fflush(ctx->err);
+}
+
+static const char *val(const struct conf_vars *vars, const char *name, size_t index)
+{
+	const char *v = index <= UINT32_MAX ? conf_vars_value(vars, name, (unsigned)index) : NULL;
+
+	return v ? v : "";
+}
+
+static char *dup_or_null(const char *s)
+{
+	return strempty(s) ? NULL : xstrdup(s);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && streq(s + a - b, suffix);
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static void push_all(struct strv *sv, const struct conf_vars *vars, const char *name)
+{
+	const struct conf_var *v = conf_vars_get(vars, name);
+
+	for (size_t i = 0; v && i < v->n; i++)
+		strv_push(sv, v->items[i].value);
+}
+
+/* Highest index + 1 (0 when unset). */
+static size_t var_extent(const struct conf_vars *vars, const char *name)
+{
+	const struct conf_var *v = conf_vars_get(vars, name);
+
+	return v && v->n ? (size_t)v->items[v->n - 1].index + 1 : 0;
+}
+
+/* ---- the kernel: clang or not ---- */
+
+static uint64_t elf_get(const unsigned char *p, size_t size, bool big)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < size; i++)
+		v |= (uint64_t)p[big ? size - 1 - i : i] << (8 * i);
+	return v;
+}
+
+static bool pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	return off <= INT64_MAX && pread(fd, buf, len, (off_t)off) == (ssize_t)len;
+}
+
+/* readelf -p .comment vmlinux | grep -q clang */
+static bool vmlinux_is_clang(const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_free_ unsigned char *strtab = NULL;
+	_cleanup_free_ char *comment = NULL;
+	unsigned char eh[64], sh[64];
+	uint64_t shoff, shnum, shentsize, shstrndx, str_off, str_size;
+	bool is64, big;
+
+	if (fd < 0 || !pread_all(fd, eh, sizeof(eh), 0) || memcmp(eh, ELFMAG, SELFMAG) != 0)
+		return false;
+	is64 = eh[EI_CLASS] == ELFCLASS64;
+	big = eh[EI_DATA] == ELFDATA2MSB;
+	if (is64) {
+		shoff = elf_get(eh + 0x28, 8, big);
+		shentsize = elf_get(eh + 0x3a, 2, big);
+		shnum = elf_get(eh + 0x3c, 2, big);
+		shstrndx = elf_get(eh + 0x3e, 2, big);
+	} else {
+		shoff = elf_get(eh + 0x20, 4, big);
+		shentsize = elf_get(eh + 0x2e, 2, big);
+		shnum = elf_get(eh + 0x30, 2, big);
+		shstrndx = elf_get(eh + 0x32, 2, big);
+	}
+	if (shentsize < (is64 ? 64u : 40u) || shentsize > sizeof(sh) || shstrndx >= shnum)
+		return false;
+
+#define SH_FIELD(off64, off32, size64, size32) \
+	elf_get(sh + (is64 ? (off64) : (off32)), is64 ? (size64) : (size32), big)
+	if (!pread_all(fd, sh, shentsize, shoff + shstrndx * shentsize))
+		return false;
+	str_off = SH_FIELD(0x18, 0x10, 8, 4);
+	str_size = SH_FIELD(0x20, 0x14, 8, 4);
+	if (str_size == 0 || str_size > (1u << 24))
+		return false;
+	strtab = xmalloc(str_size + 1);
+	if (!pread_all(fd, strtab, str_size, str_off))
+		return false;
+	strtab[str_size] = '\0';
+
+	for (uint64_t i = 0; i < shnum; i++) {
+		uint64_t name, off, size;
+
+		if (!pread_all(fd, sh, shentsize, shoff + i * shentsize))
+			return false;
+		name = elf_get(sh, 4, big);
+		if (name >= str_size || strcmp((char *)strtab + name, ".comment") != 0)
+			continue;
+		off = SH_FIELD(0x18, 0x10, 8, 4);
+		size = SH_FIELD(0x20, 0x14, 8, 4);
+		if (size == 0 || size > (1u << 24))
+			return false;
+		comment = xmalloc(size);
+		if (!pread_all(fd, comment, size, off))
+			return false;
+		return memmem(comment, size, "clang", 5) != NULL;
+	}
+#undef SH_FIELD
+	return false;
+}
+
+/* grep -q needle file */
+static bool file_contains(const char *path, const char *needle)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	void *map;
+	bool found;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+		return false;
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return false;
+	found = memmem(map, (size_t)st.st_size, needle, strlen(needle)) != NULL;
+	munmap(map, (size_t)st.st_size);
+	return found;
+}
+
+/* ---- BUILD_EXCLUSIVE ---- */
+
+/* grep -q "^${kconf}=[ym]" config (a basic regular expression, as grep). */
+static bool config_has(const struct strbuf *config, const char *kconf)
+{
+	_cleanup_free_ char *re = xasprintf("^%s=[ym]", kconf);
+	regex_t rx;
+	bool m;
+
+	if (regcomp(&rx, re, REG_NOSUB | REG_NEWLINE) != 0)
+		return false;
+	m = regexec(&rx, config->buf, 0, NULL, 0) == 0;
+	regfree(&rx);
+	return m;
+}
+
+static bool config_ok(const char *spec, const struct dkms_kernel *k)
+{
+	_cleanup_strbuf_ struct strbuf config = STRBUF_INIT;
+	_cleanup_strv_ struct strv words = STRV_INIT;
+
+	if (strempty(spec) || !k->config || !path_exists(k->config))
+		return true;
+	if (read_file(k->config, &config) < 0)
+		strbuf_reset(&config); /* grep fails: nothing matches */
+	strv_split(&words, spec, " \t\n");
+	for (size_t i = 0; i < words.n; i++) {
+		const char *w = words.v[i];
+
+		if (w[0] == '!') {
+			if (config_has(&config, w + 1))
+				return false;
+		} else if (!config_has(&config, w)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+struct excl {
+	const char *kernel, *kernel_min, *kernel_max, *arch, *config;
+};
+
+static bool excl_any(const struct excl *e)
+{
+	return e->kernel || e->kernel_min || e->kernel_max || e->arch || e->config;
+}
+
+static bool excl_version_ok(const struct excl *e, const char *kver, const char *arch)
+{
+	if (e->kernel && !regex_match(e->kernel, kver))
+		return false;
+	if (e->kernel_min && ver_compare(kver, e->kernel_min) < 0)
+		return false;
+	if (e->kernel_max && ver_compare(kver, e->kernel_max) > 0)
+		return false;
+	if (e->arch && !regex_match(e->arch, arch))
+		return false;
+	return true;
+}
+
+bool dkms_conf_module_buildable(const struct dkms_conf *conf, size_t i, const struct dkms_kernel *k)
+{
+	const struct dkms_conf_module *m = i < conf->n_modules ? &conf->modules[i] : NULL;
+	const struct excl g = { conf->excl_kernel, conf->excl_kernel_min, conf->excl_kernel_max,
+				conf->excl_arch, conf->excl_config };
+	const struct excl r = m ? (struct excl){ m->excl_kernel, m->excl_kernel_min,
+						 m->excl_kernel_max, m->excl_arch, m->excl_config }
+				: (struct excl){ 0 };
+	const char *kver = k->version ? k->version : "", *arch = k->arch ? k->arch : "";
+
+	return excl_version_ok(&g, kver, arch) && excl_version_ok(&r, kver, arch) &&
+	       config_ok(g.config, k) && config_ok(r.config, k);
+}
+
+/* ---- evaluation ---- */
+
+static void warn_deprecated(const struct dkms_ctx *ctx, unsigned flags,
+			    const struct conf_vars *state, const char *file)
+{
+	static const char *const inert[] = {
+		"REMAKE_INITRD", "MODULES_CONF", "MODULES_CONF_OBSOLETES",
+		"MODULES_CONF_ALIAS_TYPE", "MODULES_CONF_OBSOLETE_ONLY",
+	};
+
+	if (conf_vars_count(state, "CLEAN")) {
+		const char *c = val(state, "CLEAN", 0);
+
+		if (!streq(c, "true") && !streq(c, "/bin/true") && !streq(c, "/usr/bin/true"))
+			say(ctx, flags, "Deprecated feature: CLEAN (%s)", file);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(inert); i++)
+		if (conf_vars_count(state, inert[i]))
+			say(ctx, flags, "Deprecated feature: %s (%s)", inert[i], file);
+	if (conf_vars_count(state, "OBSOLETE_BY"))
+		say(ctx, flags, "Deprecated feature: OBSOLETE_BY (%s): use BUILD_EXCLUSIVE_KERNEL_MAX instead",
+		    file);
+}
+
+static void states_release(struct conf_vars *states, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		conf_vars_release(&states[i]);
+}
+
+/* Fill states[i] with the directives after file i. */
+static int evaluate(const struct dkms_ctx *ctx, const struct conf_scope *scope,
+		    const char *const *files, size_t n, unsigned flags,
+		    struct conf_vars *states, bool *ret_native)
+{
+	struct conf_vars cur = { 0 };
+	int r = 0;
+
+	if (!(flags & CONF_NO_NATIVE)) {
+		for (size_t i = 0; i < n && r == 0; i++) {
+			r = conf_parse_native(scope, files[i], &cur);
+			if (r == 0)
+				conf_vars_copy(&states[i], &cur);
+			else if (ctx->strict_conf)
+				say(ctx, flags,
+				    r == -ENOTSUP ?
+				    "dkms.conf: Error! %s is not plain assignments; strict mode refuses to run it with a shell." :
+				    "dkms.conf: Error! Could not read %s.", files[i]);
+		}
+		conf_vars_release(&cur);
+		if (r == 0) {
+			*ret_native = true;
+			return 0;
+		}
+		states_release(states, n);
+		if (ctx->strict_conf)
+			return -EINVAL;
+	} else if (ctx->strict_conf) {
+		say(ctx, flags,
+		    "dkms.conf: Error! strict mode refuses to run %s with a shell.", files[0]);
+		return -EINVAL;
+	}
+
+	*ret_native = false;
+	r = conf_eval_bash_states(scope, files, n, states);
+	if (r < 0) {
+		say(ctx, flags, "dkms.conf: Error! Could not evaluate %s with bash: %s",
+		    files[0], strerror(-r));
+		return -EIO;
+	}
+	return 0;
+}
+
+static void apply_directives(const struct dkms_ctx *ctx, struct dkms_conf *conf)
+{
+	for (size_t i = 0; i < ctx->directives.n; i++) {
+		const char *d = ctx->directives.v[i];
+		const char *eq = strchr(d, '=');
+		_cleanup_free_ char *name = eq ? xstrndup(d, (size_t)(eq - d)) : xstrdup(d);
+		const char *value = eq ? eq + 1 : d;
+		bool ident = !strempty(name) && !(name[0] >= '0' && name[0] <= '9') &&
+			     name[strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")] == '\0';
+
+		/* dkms: export "$name"="$value"; echo "DIRECTIVE: $name=\"$value\"" */
+		if (ident) {
+			if (conf_is_directive(name))
+				conf_vars_set(&conf->vars, name, 0, value);
+			strv_pushf(&conf->directive_env, "%s=%s", name, value);
+		}
+		if (ctx->out) {
+			fprintf(ctx->out, "DIRECTIVE: %s=\"%s\"\n", name, value);
+			fflush(ctx->out);
+		}
+	}
+}
+
+/* ---- resolution (read_conf after sourcing) ---- */
+
+static const char *override_location(const struct dkms_ctx *ctx, const char *orig, char **buf)
+{
+	static const struct {
+		const char *prefix, *dest;
+	} distros[] = {
+		{ "fedora", "/extra" },   { "centos", "/extra" },  { "rhel", "/extra" },
+		{ "sles", "/updates" },   { "suse", "/updates" },  { "opensuse", "/updates" },
+		{ "debian", "/updates/dkms" }, { "ubuntu", "/updates/dkms" },
+		{ "arch", "/updates/dkms" },
+	};
+
+	if (!strempty(ctx->addon_modules_dir)) {
+		*buf = xasprintf("/%s", ctx->addon_modules_dir);
+		return *buf;
+	}
+	for (size_t i = 0; ctx->distro && i < ARRAY_SIZE(distros); i++)
+		if (starts_with(ctx->distro, distros[i].prefix))
+			return distros[i].dest;
+	return orig;
+}
+
+static bool yes_no(const struct dkms_ctx *ctx, unsigned flags, const struct conf_vars *vars,
+		   const char *name, bool *ret, bool *ok)
+{
+	const char *v = val(vars, name, 0);
+
+	*ret = false;
+	if (!*v)
+		return true;
+	if (!strcasecmp(v, "yes")) {
+		*ret = true;
+		return true;
+	}
+	if (!strcasecmp(v, "no"))
+		return true;
+	say(ctx, flags, "dkms.conf: Error! Unsupported %s value '%s'", name, v);
+	*ok = false;
+	return false;
+}
+
+/* case " $names " in *" $m "*): duplicate; names="$names $m" */
+static bool seen_before(struct strbuf *names, const char *m)
+{
+	_cleanup_free_ char *hay = xasprintf(" %s ", names->buf);
+	_cleanup_free_ char *needle = xasprintf(" %s ", m);
+	bool dup = strstr(hay, needle) != NULL;
+
+	strbuf_addch(names, ' ');
+	strbuf_addstr(names, m);
+	return dup;
+}
+
+static bool strict_checks(const struct dkms_ctx *ctx, unsigned flags, const struct dkms_conf *conf)
+{
+	_cleanup_strbuf_ struct strbuf built = STRBUF_INIT, dest = STRBUF_INIT;
+	bool ok = true;
+
+	if (conf->n_modules == 0)
+		say(ctx, flags, "dkms.conf: Warning! Zero modules specified.");
+	for (size_t i = 0; i < conf->n_modules; i++) {
+		const struct dkms_conf_module *m = &conf->modules[i];
+		_cleanup_free_ char *name = xasprintf("%s%s", m->built_location, m->built_name);
+
+		if (seen_before(&built, name)) {
+			say(ctx, flags, "dkms.conf: Error! Duplicate module '%s' in 'BUILT_MODULE_NAME[%zu]'.",
+			    name, i);
+			ok = false;
+		}
+	}
+	for (size_t i = 0; i < conf->n_modules; i++) {
+		const char *name = conf->modules[i].dest_name;
+
+		if (seen_before(&dest, name)) {
+			say(ctx, flags, "dkms.conf: Error! Duplicate module '%s' in 'DEST_MODULE_NAME[%zu]'.",
+			    name, i);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static bool resolve_records(const struct dkms_ctx *ctx, unsigned flags, struct dkms_conf *conf)
+{
+	static const char *const arrays[] = {
+		"BUILT_MODULE_NAME", "BUILT_MODULE_LOCATION", "DEST_MODULE_NAME", "DEST_MODULE_LOCATION",
+	};
+	static const char *const lower[] = {
+		"built_module_name", "built_module_location", "dest_module_name", "dest_module_location",
+	};
+	const struct conf_vars *vars = &conf->vars;
+	const char *package_name = val(vars, "PACKAGE_NAME", 0);
+	const char *strip0 = NULL; /* ${strip[0]} once record 0 is done */
+	size_t n = 0;
+	bool ok = true;
+
+	for (size_t i = 0; i < ARRAY_SIZE(arrays); i++) {
+		size_t e = var_extent(vars, arrays[i]);
+
+		if (e > n)
+			n = e;
+	}
+	if (n > MAX_MODULES) {
+		say(ctx, flags, "dkms.conf: Error! Too many module records (%zu).", n);
+		return false;
+	}
+	conf->n_modules = n;
+	conf->modules = n ? xcalloc(n, sizeof(*conf->modules)) : NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		struct dkms_conf_module *m = &conf->modules[i];
+		const char *built = val(vars, "BUILT_MODULE_NAME", i);
+		const char *loc = val(vars, "BUILT_MODULE_LOCATION", i);
+		const char *dest = val(vars, "DEST_MODULE_NAME", i);
+		const char *raw = val(vars, "DEST_MODULE_LOCATION", i);
+		const char *s = val(vars, "STRIP", i);
+		const char *strip = conf_vars_value(vars, "strip", (unsigned)i);
+		_cleanup_free_ char *override_buf = NULL;
+
+		/* case ${STRIP[i]}: [nN]*) no; [yY]*) yes; '') ${strip[0]:-yes}; *) unchanged */
+		if (*s == 'n' || *s == 'N')
+			strip = "no";
+		else if (*s == 'y' || *s == 'Y')
+			strip = "yes";
+		else if (!*s)
+			strip = i == 0 ? (strempty(strip) ? "yes" : strip) : (strempty(strip0) ? "yes" : strip0);
+		if (i == 0)
+			strip0 = strip;
+		m->strip = !strip || !streq(strip, "no");
+
+		if (!*built && n == 1)
+			built = package_name;
+		if (!*dest)
+			dest = built;
+		m->built_name = xstrdup(built);
+		m->dest_name = xstrdup(dest);
+		m->built_location = *loc && !ends_with(loc, "/") ? xasprintf("%s/", loc) : xstrdup(loc);
+		m->dest_location_raw = xstrdup(raw);
+		m->dest_location = xstrdup(override_location(ctx, raw, &override_buf));
+
+		if (!*built) {
+			say(ctx, flags, "dkms.conf: Error! No 'BUILT_MODULE_NAME' directive specified for record #%zu.", i);
+			ok = false;
+		}
+		if (ends_with(built, ".o") || ends_with(built, ".ko")) {
+			say(ctx, flags, "dkms.conf: Error! 'BUILT_MODULE_NAME' directive ends in '.o' or '.ko' in record #%zu.", i);
+			ok = false;
+		}
+		if (ends_with(dest, ".o") || ends_with(dest, ".ko")) {
+			say(ctx, flags, "dkms.conf: Error! 'DEST_MODULE_NAME' directive ends in '.o' or '.ko' in record #%zu.", i);
+			ok = false;
+		}
+		if (!*raw) {
+			say(ctx, flags, "dkms.conf: Error! No 'DEST_MODULE_LOCATION' directive specified for record #%zu.", i);
+			ok = false;
+		} else if (!starts_with(raw, "/kernel") && !starts_with(raw, "/updates") &&
+			   !starts_with(raw, "/extra")) {
+			say(ctx, flags, "dkms.conf: Error! Directive 'DEST_MODULE_LOCATION' does not begin with");
+			say(ctx, flags, "'/kernel', '/updates', or '/extra' in record #%zu.", i);
+			ok = false;
+		}
+
+		m->excl_kernel = dup_or_null(val(vars, "BUILD_EXCLUSIVE_KERNEL", i));
+		m->excl_kernel_min = dup_or_null(val(vars, "BUILD_EXCLUSIVE_KERNEL_MIN", i));
+		m->excl_kernel_max = dup_or_null(val(vars, "BUILD_EXCLUSIVE_KERNEL_MAX", i));
+		m->excl_arch = dup_or_null(val(vars, "BUILD_EXCLUSIVE_ARCH", i));
+		m->excl_config = dup_or_null(val(vars, "BUILD_EXCLUSIVE_CONFIG", i));
+	}
+
+	/* ${#built_module_name[@]} etc. also count elements a conf set itself */
+	for (size_t a = 0; a < ARRAY_SIZE(lower); a++) {
+		const struct conf_var *v = conf_vars_get(vars, lower[a]);
+		size_t extra = 0;
+
+		for (size_t j = 0; v && j < v->n; j++)
+			if (v->items[j].index >= n)
+				extra++;
+		if (extra) {
+			say(ctx, flags, "dkms.conf: Error! Module name/location array length mismatch.");
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static void resolve_make(const struct dkms_ctx *ctx, const char *module, const char *version,
+			 const struct dkms_kernel *k, struct dkms_conf *conf)
+{
+	const struct conf_vars *vars = &conf->vars;
+	const char *kver = k->version ? k->version : "";
+	const char *make = NULL;
+	size_t count = conf_vars_count(vars, "MAKE");
+
+	if (!*val(vars, "MAKE_MATCH", 0))
+		make = val(vars, "MAKE", 0);
+	/* ${#MAKE[@]} elements, walked by index from 0 */
+	for (size_t i = 0; i < count; i++) {
+		const char *mk = val(vars, "MAKE", i), *match = val(vars, "MAKE_MATCH", i);
+
+		if (*mk && *match && regex_match(match, kver))
+			make = mk;
+	}
+	if (strempty(make))
+		conf->make_command = xasprintf("make -C %s M=%s/%s/%s/build", k->source_dir ? k->source_dir : "",
+					       ctx->dkms_tree ? ctx->dkms_tree : "", module, version);
+	else
+		conf->make_command = xstrdup(make);
+
+	if (k->source_dir) {
+		_cleanup_free_ char *vmlinux = xasprintf("%s/vmlinux", k->source_dir);
+
+		if (path_exists(vmlinux))
+			conf->llvm = vmlinux_is_clang(vmlinux);
+		else if (k->config && path_exists(k->config))
+			conf->llvm = file_contains(k->config, "CONFIG_CC_IS_CLANG=y");
+	}
+	if (conf->llvm) {
+		char *c = xasprintf("%s LLVM=1", conf->make_command);
+
+		free(conf->make_command);
+		conf->make_command = c;
+	}
+}
+
+static void resolve_patches(const struct dkms_kernel *k, struct dkms_conf *conf)
+{
+	const struct conf_vars *vars = &conf->vars;
+	const char *kver = k->version ? k->version : "";
+	size_t count = conf_vars_count(vars, "PATCH");
+	const struct conf_var *extra = conf_vars_get(vars, "patch_array");
+
+	for (size_t i = 0; i < count; i++) {
+		const char *p = val(vars, "PATCH", i), *match = val(vars, "PATCH_MATCH", i);
+
+		if (*p && (!*match || regex_match(match, kver)))
+			strv_push(&conf->patches, p);
+	}
+	/* patch_array set by the conf itself survives beyond the selected ones */
+	for (size_t i = 0, n = conf->patches.n; extra && i < extra->n; i++)
+		if (extra->items[i].index >= n)
+			strv_push(&conf->patches, extra->items[i].value);
+}
+
+static void resolve_exclusive(const struct dkms_kernel *k, struct dkms_conf *conf)
+{
+	const struct conf_vars *vars = &conf->vars;
+	struct excl g;
+	size_t buildable = 0;
+	bool any = false;
+
+	conf->excl_kernel = dup_or_null(val(vars, "BUILD_EXCLUSIVE_KERNEL", 0));
+	conf->excl_kernel_min = dup_or_null(val(vars, "BUILD_EXCLUSIVE_KERNEL_MIN", 0));
+	conf->excl_kernel_max = dup_or_null(val(vars, "BUILD_EXCLUSIVE_KERNEL_MAX", 0));
+	conf->excl_arch = dup_or_null(val(vars, "BUILD_EXCLUSIVE_ARCH", 0));
+	conf->excl_config = dup_or_null(val(vars, "BUILD_EXCLUSIVE_CONFIG", 0));
+
+	/* OBSOLETE_BY acts as the global KERNEL_MAX unless a per-module one exists */
+	if (conf->obsolete_by && !conf->excl_kernel_max) {
+		bool per_module = false;
+
+		for (size_t i = 0; i < conf->n_modules && !per_module; i++)
+			per_module = !strempty(conf->modules[i].excl_kernel_max);
+		if (!per_module) {
+			conf->excl_kernel_max = xstrdup(conf->obsolete_by);
+			if (conf->n_modules) {
+				free(conf->modules[0].excl_kernel_max);
+				conf->modules[0].excl_kernel_max = xstrdup(conf->obsolete_by);
+			}
+		}
+	}
+
+	g = (struct excl){ conf->excl_kernel, conf->excl_kernel_min, conf->excl_kernel_max,
+			   conf->excl_arch, conf->excl_config };
+	for (size_t i = 0; i < conf->n_modules; i++) {
+		const struct dkms_conf_module *m = &conf->modules[i];
+		const struct excl r = { m->excl_kernel, m->excl_kernel_min, m->excl_kernel_max,
+					m->excl_arch, m->excl_config };
+
+		if (excl_any(&g) || excl_any(&r))
+			any = true;
+		conf->modules[i].excluded = !dkms_conf_module_buildable(conf, i, k);
+		if (!conf->modules[i].excluded)
+			buildable++;
+	}
+	conf->build_exclude = buildable == 0 && any;
+}
+
+int dkms_conf_read(const struct dkms_ctx *ctx, const char *module, const char *module_version,
+		   const struct dkms_kernel *k, const char *conf_path, unsigned flags,
+		   struct dkms_conf *out)
+{
+	const char *m = module ? module : "", *v = module_version ? module_version : "";
+	const char *etc = ctx->etc_dir ? ctx->etc_dir : "/etc/dkms";
+	struct dkms_kernel nokernel = { 0 };
+	_cleanup_strv_ struct strv chain = STRV_INIT, files = STRV_INIT;
+	struct conf_vars *states = NULL;
+	struct conf_scope scope;
+	bool native = false, ok = true;
+	const struct conf_vars *vars;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (!k) {
+		dkms_kernel_init(&nokernel, ctx, "", "");
+		k = &nokernel;
+	}
+	out->path = conf_path ? xstrdup(conf_path)
+			      : xasprintf("%s/%s/%s/source/dkms.conf", ctx->dkms_tree ? ctx->dkms_tree : "", m, v);
+	out->package_name = xstrdup("");
+	out->package_version = xstrdup("");
+	if (access(out->path, R_OK) != 0) {
+		r = -ENOENT;
+		goto finish;
+	}
+
+	strv_push(&chain, out->path);
+	strv_pushf(&chain, "%s/%s.conf", etc, m);
+	strv_pushf(&chain, "%s/%s-%s.conf", etc, m, v);
+	strv_pushf(&chain, "%s/%s-%s-%s.conf", etc, m, v, k->version);
+	strv_pushf(&chain, "%s/%s-%s-%s-%s.conf", etc, m, v, k->version, k->arch);
+	strv_pushf(&chain, "%s/%s--%s.conf", etc, m, k->version);
+	strv_pushf(&chain, "%s/%s--%s-%s.conf", etc, m, k->version, k->arch);
+	for (size_t i = 0; i < chain.n; i++)
+		if (i == 0 || path_exists(chain.v[i]))
+			strv_push(&files, chain.v[i]);
+
+	scope = (struct conf_scope){
+		.module = m,
+		.module_version = v,
+		.kernelver = k->version,
+		.arch = k->arch,
+		.kernel_source_dir = k->source_dir,
+		.kernel_config = k->config,
+		.dkms_tree = ctx->dkms_tree,
+		.source_tree = ctx->source_tree,
+		.install_tree = ctx->install_tree,
+		.parallel_jobs = ctx->parallel_jobs,
+	};
+	states = xcalloc(files.n, sizeof(*states));
+	r = evaluate(ctx, &scope, (const char *const *)files.v, files.n, flags, states, &native);
+	if (r < 0)
+		goto finish;
+	out->native = native;
+	if (flags & CONF_STRICT)
+		for (size_t i = 0; i < files.n; i++)
+			warn_deprecated(ctx, flags, &states[i], files.v[i]);
+	out->vars = states[files.n - 1];
+	states[files.n - 1] = (struct conf_vars){ 0 };
+
+	apply_directives(ctx, out);
+	vars = &out->vars;
+
+	free(out->package_name);
+	free(out->package_version);
+	out->package_name = xstrdup(val(vars, "PACKAGE_NAME", 0));
+	out->package_version = xstrdup(val(vars, "PACKAGE_VERSION", 0));
+	out->post_add = dup_or_null(val(vars, "POST_ADD", 0));
+	out->post_build = dup_or_null(val(vars, "POST_BUILD", 0));
+	out->post_install = dup_or_null(val(vars, "POST_INSTALL", 0));
+	out->post_remove = dup_or_null(val(vars, "POST_REMOVE", 0));
+	out->pre_build = dup_or_null(val(vars, "PRE_BUILD", 0));
+	out->pre_install = dup_or_null(val(vars, "PRE_INSTALL", 0));
+	out->obsolete_by = dup_or_null(val(vars, "OBSOLETE_BY", 0));
+	out->remake_initrd = dup_or_null(val(vars, "REMAKE_INITRD", 0));
+	out->clean = dup_or_null(val(vars, "CLEAN", 0));
+	push_all(&out->build_depends, vars, "BUILD_DEPENDS");
+	push_all(&out->modules_conf, vars, "MODULES_CONF");
+	push_all(&out->modules_conf_alias_type, vars, "MODULES_CONF_ALIAS_TYPE");
+	push_all(&out->modules_conf_obsoletes, vars, "MODULES_CONF_OBSOLETES");
+	push_all(&out->modules_conf_obsolete_only, vars, "MODULES_CONF_OBSOLETE_ONLY");
+
+	if (!*out->package_name) {
+		say(ctx, flags, "dkms.conf: Error! No 'PACKAGE_NAME' directive specified.");
+		ok = false;
+	}
+	if (!*out->package_version) {
+		say(ctx, flags, "dkms.conf: Error! No 'PACKAGE_VERSION' directive specified.");
+		ok = false;
+	}
+	if (!resolve_records(ctx, flags, out))
+		ok = false;
+	resolve_make(ctx, m, v, k, out);
+	resolve_patches(k, out);
+	resolve_exclusive(k, out);
+	yes_no(ctx, flags, vars, "AUTOINSTALL", &out->autoinstall, &ok);
+	yes_no(ctx, flags, vars, "BUILD_DEPENDS_REBUILD", &out->build_depends_rebuild, &ok);
+	yes_no(ctx, flags, vars, "NO_WEAK_MODULES", &out->no_weak_modules, &ok);
+
+	if (ok && (flags & CONF_STRICT))
+		ok = strict_checks(ctx, flags, out);
+	r = ok ? 0 : -EINVAL;
+
+finish:
+	if (states)
+		states_release(states, files.n);
+	free(states);
+	dkms_kernel_release(&nokernel);
+	return r;
+}
+
+void dkms_conf_release(struct dkms_conf *conf)
+{
+	char **strings[] = {
+		&conf->path, &conf->package_name, &conf->package_version, &conf->pre_build,
+		&conf->post_build, &conf->post_add, &conf->pre_install, &conf->post_install,
+		&conf->post_remove, &conf->make_command, &conf->excl_kernel, &conf->excl_kernel_min,
+		&conf->excl_kernel_max, &conf->excl_arch, &conf->excl_config, &conf->obsolete_by,
+		&conf->remake_initrd, &conf->clean,
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(strings); i++)
+		free(*strings[i]);
+	for (size_t i = 0; i < conf->n_modules; i++) {
+		struct dkms_conf_module *m = &conf->modules[i];
+
+		free(m->built_name);
+		free(m->built_location);
+		free(m->dest_name);
+		free(m->dest_location);
+		free(m->dest_location_raw);
+		free(m->excl_kernel);
+		free(m->excl_kernel_min);
+		free(m->excl_kernel_max);
+		free(m->excl_arch);
+		free(m->excl_config);
+	}
+	free(conf->modules);
+	strv_release(&conf->patches);
+	strv_release(&conf->build_depends);
+	strv_release(&conf->modules_conf);
+	strv_release(&conf->modules_conf_alias_type);
+	strv_release(&conf->modules_conf_obsoletes);
+	strv_release(&conf->modules_conf_obsolete_only);
+	strv_release(&conf->directive_env);
+	conf_vars_release(&conf->vars);
+	memset(conf, 0, sizeof(*conf));
+}
