@@ -116,8 +116,13 @@ static char *with_env(const struct build_job *j, const char *cmd)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	for (size_t i = 0; i < j->env.n; i++)
-		strbuf_addf(&sb, "export %s; ", j->env.v[i]);
+	/* dkms exports these into its own environment; so do we, which keeps
+	 * them out of the command make.log records */
+	for (size_t i = 0; i < j->env.n; i++) {
+		_cleanup_free_ char *name = xstrndup(j->env.v[i], strcspn(j->env.v[i], "="));
+
+		setenv(name, strchr(j->env.v[i], '=') + 1, 1);
+	}
 	if (!strempty(j->ctx->build_environment) && is_file(j->ctx->build_environment))
 		strbuf_addf(&sb, "set -a; . '%s' >/dev/null 2>&1; set +a; ", j->ctx->build_environment);
 	strbuf_addstr(&sb, cmd);
