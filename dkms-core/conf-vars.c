@@ -4,6 +4,7 @@
  * sparse string arrays, as bash holds them.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "conf.h"
@@ -23,18 +24,35 @@ static const char *const directive_names[] = {
 	"MODULES_CONF_OBSOLETE_ONLY",
 };
 
+/* The same names in strcmp order, for bsearch. */
+static const char *const sorted_names[] = {
+	"AUTOINSTALL", "BUILD_DEPENDS", "BUILD_DEPENDS_REBUILD", "BUILD_EXCLUSIVE_ARCH",
+	"BUILD_EXCLUSIVE_CONFIG", "BUILD_EXCLUSIVE_KERNEL", "BUILD_EXCLUSIVE_KERNEL_MAX",
+	"BUILD_EXCLUSIVE_KERNEL_MIN", "BUILT_MODULE_LOCATION", "BUILT_MODULE_NAME", "CLEAN",
+	"DEST_MODULE_LOCATION", "DEST_MODULE_NAME", "MAKE", "MAKE_MATCH", "MODULES_CONF",
+	"MODULES_CONF_ALIAS_TYPE", "MODULES_CONF_OBSOLETES", "MODULES_CONF_OBSOLETE_ONLY",
+	"NO_WEAK_MODULES", "OBSOLETE_BY", "PACKAGE_NAME", "PACKAGE_VERSION", "PATCH",
+	"PATCH_MATCH", "POST_ADD", "POST_BUILD", "POST_INSTALL", "POST_REMOVE", "PRE_BUILD",
+	"PRE_INSTALL", "REMAKE_INITRD", "STRIP", "build_exclude", "built_module_location",
+	"built_module_name", "dest_module_location", "dest_module_name", "patch_array", "strip",
+};
+
 const char *const *conf_directives(size_t *ret_n)
 {
 	*ret_n = ARRAY_SIZE(directive_names);
 	return directive_names;
 }
 
+static int cmp_name(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
 bool conf_is_directive(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(directive_names); i++)
-		if (streq(directive_names[i], name))
-			return true;
-	return false;
+	_Static_assert(ARRAY_SIZE(sorted_names) == ARRAY_SIZE(directive_names), "same names");
+	return bsearch(name, sorted_names, ARRAY_SIZE(sorted_names), sizeof(sorted_names[0]),
+		       cmp_name) != NULL;
 }
 
 static void var_release(struct conf_var *v)

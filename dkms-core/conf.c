@@ -159,33 +159,50 @@ static bool vmlinux_is_clang(const char *path)
 	return false;
 }
 
-/* grep -q needle file */
-static bool file_contains(const char *path, const char *needle)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	void *map;
-	bool found;
+/* ---- BUILD_EXCLUSIVE ---- */
 
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
-		return false;
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (map == MAP_FAILED)
-		return false;
-	found = memmem(map, (size_t)st.st_size, needle, strlen(needle)) != NULL;
-	munmap(map, (size_t)st.st_size);
-	return found;
+/* The kernel config, read at most once per resolution. */
+struct kconfig {
+	const char *path;
+	bool loaded, exists;
+	struct strbuf text;
+};
+
+static bool kconfig_load(struct kconfig *kc)
+{
+	if (!kc->loaded) {
+		kc->loaded = true;
+		strbuf_init(&kc->text);
+		kc->exists = kc->path && path_exists(kc->path);
+		if (kc->exists && read_file(kc->path, &kc->text) < 0)
+			strbuf_reset(&kc->text); /* grep fails: nothing matches */
+	}
+	return kc->exists;
 }
 
-/* ---- BUILD_EXCLUSIVE ---- */
+static void kconfig_release(struct kconfig *kc)
+{
+	if (kc->loaded)
+		strbuf_release(&kc->text);
+}
 
 /* grep -q "^${kconf}=[ym]" config (a basic regular expression, as grep). */
 static bool config_has(const struct strbuf *config, const char *kconf)
 {
-	_cleanup_free_ char *re = xasprintf("^%s=[ym]", kconf);
+	_cleanup_free_ char *re = NULL;
+	size_t len = strlen(kconf);
 	regex_t rx;
 	bool m;
 
+	if (!strpbrk(kconf, ".[]*^$\\")) {
+		/* a plain name: find it at a line start followed by =y or =m */
+		for (const char *p = config->buf; (p = strstr(p, kconf)); p++)
+			if ((p == config->buf || p[-1] == '\n') && p[len] == '=' &&
+			    (p[len + 1] == 'y' || p[len + 1] == 'm'))
+				return true;
+		return false;
+	}
+	re = xasprintf("^%s=[ym]", kconf);
 	if (regcomp(&rx, re, REG_NOSUB | REG_NEWLINE) != 0)
 		return false;
 	m = regexec(&rx, config->buf, 0, NULL, 0) == 0;
@@ -193,23 +210,20 @@ static bool config_has(const struct strbuf *config, const char *kconf)
 	return m;
 }
 
-static bool config_ok(const char *spec, const struct dkms_kernel *k)
+static bool config_ok(const char *spec, struct kconfig *kc)
 {
-	_cleanup_strbuf_ struct strbuf config = STRBUF_INIT;
 	_cleanup_strv_ struct strv words = STRV_INIT;
 
-	if (strempty(spec) || !k->config || !path_exists(k->config))
+	if (strempty(spec) || !kconfig_load(kc))
 		return true;
-	if (read_file(k->config, &config) < 0)
-		strbuf_reset(&config); /* grep fails: nothing matches */
 	strv_split(&words, spec, " \t\n");
 	for (size_t i = 0; i < words.n; i++) {
 		const char *w = words.v[i];
 
 		if (w[0] == '!') {
-			if (config_has(&config, w + 1))
+			if (config_has(&kc->text, w + 1))
 				return false;
-		} else if (!config_has(&config, w)) {
+		} else if (!config_has(&kc->text, w)) {
 			return false;
 		}
 	}
@@ -238,7 +252,8 @@ static bool excl_version_ok(const struct excl *e, const char *kver, const char *
 	return true;
 }
 
-bool dkms_conf_module_buildable(const struct dkms_conf *conf, size_t i, const struct dkms_kernel *k)
+static bool buildable(const struct dkms_conf *conf, size_t i, const struct dkms_kernel *k,
+		      struct kconfig *kc)
 {
 	const struct dkms_conf_module *m = i < conf->n_modules ? &conf->modules[i] : NULL;
 	const struct excl g = { conf->excl_kernel, conf->excl_kernel_min, conf->excl_kernel_max,
@@ -249,7 +264,16 @@ bool dkms_conf_module_buildable(const struct dkms_conf *conf, size_t i, const st
 	const char *kver = k->version ? k->version : "", *arch = k->arch ? k->arch : "";
 
 	return excl_version_ok(&g, kver, arch) && excl_version_ok(&r, kver, arch) &&
-	       config_ok(g.config, k) && config_ok(r.config, k);
+	       config_ok(g.config, kc) && config_ok(r.config, kc);
+}
+
+bool dkms_conf_module_buildable(const struct dkms_conf *conf, size_t i, const struct dkms_kernel *k)
+{
+	struct kconfig kc = { .path = k->config };
+	bool ok = buildable(conf, i, k, &kc);
+
+	kconfig_release(&kc);
+	return ok;
 }
 
 /* ---- evaluation ---- */
@@ -535,7 +559,7 @@ static bool resolve_records(const struct dkms_ctx *ctx, unsigned flags, struct d
 }
 
 static void resolve_make(const struct dkms_ctx *ctx, const char *module, const char *version,
-			 const struct dkms_kernel *k, struct dkms_conf *conf)
+			 const struct dkms_kernel *k, struct kconfig *kc, struct dkms_conf *conf)
 {
 	const struct conf_vars *vars = &conf->vars;
 	const char *kver = k->version ? k->version : "";
@@ -562,8 +586,8 @@ static void resolve_make(const struct dkms_ctx *ctx, const char *module, const c
 
 		if (path_exists(vmlinux))
 			conf->llvm = vmlinux_is_clang(vmlinux);
-		else if (k->config && path_exists(k->config))
-			conf->llvm = file_contains(k->config, "CONFIG_CC_IS_CLANG=y");
+		else if (kconfig_load(kc))
+			conf->llvm = strstr(kc->text.buf, "CONFIG_CC_IS_CLANG=y") != NULL;
 	}
 	if (conf->llvm) {
 		char *c = xasprintf("%s LLVM=1", conf->make_command);
@@ -592,11 +616,12 @@ static void resolve_patches(const struct dkms_kernel *k, struct dkms_conf *conf)
 			strv_push(&conf->patches, extra->items[i].value);
 }
 
-static void resolve_exclusive(const struct dkms_kernel *k, struct dkms_conf *conf)
+static void resolve_exclusive(const struct dkms_kernel *k, struct dkms_conf *conf,
+			      struct kconfig *kc)
 {
 	const struct conf_vars *vars = &conf->vars;
 	struct excl g;
-	size_t buildable = 0;
+	size_t n_buildable = 0;
 	bool any = false;
 
 	conf->excl_kernel = dup_or_null(val(vars, "BUILD_EXCLUSIVE_KERNEL", 0));
@@ -629,11 +654,11 @@ static void resolve_exclusive(const struct dkms_kernel *k, struct dkms_conf *con
 
 		if (excl_any(&g) || excl_any(&r))
 			any = true;
-		conf->modules[i].excluded = !dkms_conf_module_buildable(conf, i, k);
+		conf->modules[i].excluded = !buildable(conf, i, k, kc);
 		if (!conf->modules[i].excluded)
-			buildable++;
+			n_buildable++;
 	}
-	conf->build_exclude = buildable == 0 && any;
+	conf->build_exclude = n_buildable == 0 && any;
 }
 
 int dkms_conf_read(const struct dkms_ctx *ctx, const char *module, const char *module_version,
@@ -643,6 +668,7 @@ int dkms_conf_read(const struct dkms_ctx *ctx, const char *module, const char *m
 	const char *m = module ? module : "", *v = module_version ? module_version : "";
 	const char *etc = ctx->etc_dir ? ctx->etc_dir : "/etc/dkms";
 	struct dkms_kernel nokernel = { 0 };
+	struct kconfig kc = { 0 };
 	_cleanup_strv_ struct strv chain = STRV_INIT, files = STRV_INIT;
 	struct conf_vars *states = NULL;
 	struct conf_scope scope;
@@ -655,6 +681,7 @@ int dkms_conf_read(const struct dkms_ctx *ctx, const char *module, const char *m
 		dkms_kernel_init(&nokernel, ctx, "", "");
 		k = &nokernel;
 	}
+	kc.path = k->config;
 	out->path = conf_path ? xstrdup(conf_path)
 			      : xasprintf("%s/%s/%s/source/dkms.conf", ctx->dkms_tree ? ctx->dkms_tree : "", m, v);
 	out->package_name = xstrdup("");
@@ -730,9 +757,9 @@ int dkms_conf_read(const struct dkms_ctx *ctx, const char *module, const char *m
 	}
 	if (!resolve_records(ctx, flags, out))
 		ok = false;
-	resolve_make(ctx, m, v, k, out);
+	resolve_make(ctx, m, v, k, &kc, out);
 	resolve_patches(k, out);
-	resolve_exclusive(k, out);
+	resolve_exclusive(k, out, &kc);
 	yes_no(ctx, flags, vars, "AUTOINSTALL", &out->autoinstall, &ok);
 	yes_no(ctx, flags, vars, "BUILD_DEPENDS_REBUILD", &out->build_depends_rebuild, &ok);
 	yes_no(ctx, flags, vars, "NO_WEAK_MODULES", &out->no_weak_modules, &ok);
@@ -742,6 +769,7 @@ int dkms_conf_read(const struct dkms_ctx *ctx, const char *module, const char *m
 	r = ok ? 0 : -EINVAL;
 
 finish:
+	kconfig_release(&kc);
 	if (states)
 		states_release(states, files.n);
 	free(states);
