@@ -119,7 +119,9 @@ normalize() {
 tree_listing() {
 	local root=$1
 	[ -d "$root" ] || return 0
-	(cd "$root" && find . -mindepth 1 \( -path './*/*/build/*' -o -path "./$K/build" -o -path "./$K2/build" \) -prune -o -print | LC_ALL=C sort) |
+	# ./.dkms.lock: our build/dkms locks the tree (an extra of ours; dkms's
+	# globs skip dot files, so the two stay compatible). Not listed.
+	(cd "$root" && find . -mindepth 1 \( -path ./.dkms.lock -o -path './*/*/build/*' -o -path "./$K/build" -o -path "./$K2/build" \) -prune -o ! -name .dkms.lock -print | LC_ALL=C sort) |
 		while IFS= read -r p; do
 			if [ -L "$root/$p" ]; then
 				echo "$p -> $(readlink "$root/$p")"
