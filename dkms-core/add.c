@@ -35,6 +35,7 @@ int dkms_read_conf_or_die(const struct dkms_ctx *ctx, const char *m, const char 
 int dkms_add(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k)
 {
 	_cleanup_free_ char *srcdir = NULL, *conf_path = NULL, *mvdir = NULL, *link = NULL;
+	_cleanup_free_ char *builddir = NULL;
 	struct dkms_conf conf;
 	int r;
 
@@ -56,10 +57,9 @@ int dkms_add(const struct dkms_ctx *ctx, const char *m, const char *v, const str
 
 	mvdir = tree_mv_dir(ctx, m, v);
 	link = xasprintf("%s/source", mvdir);
+	builddir = xasprintf("%s/build", mvdir);
 	dkms_info(ctx, "Creating symlink %s -> %s", link, srcdir);
-	/* dkms also makes an empty build/ here; it only ever holds a running or
-	 * failed build, so it is created by build alone */
-	r = mkdir_p(mvdir, 0755);
+	r = mkdir_p(builddir, 0755);
 	if (r == 0) {
 		/* a dangling link (broken state) is replaced */
 		if (is_symlink(link))

@@ -5,12 +5,11 @@
 #include <unistd.h>
 
 #include "lock.h"
-#include "strbuf.h"
 
 int dkms_lock_take(struct dkms_lock *lock, const char *tree)
 {
-	_cleanup_free_ char *path = xasprintf("%s/.dkms.lock", tree);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	/* flock on the directory itself: no lock file appears in the tree */
+	int fd = open(tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;

@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * An exclusive lock on a DKMS tree (flock on <tree>/.dkms.lock). A second
+ * An exclusive lock on a DKMS tree (flock on the tree's directory). A second
  * run on the same tree waits; the kernel drops the lock when a process dies,
  * so a kill -9 never leaves the tree locked.
  */
