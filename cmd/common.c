@@ -141,6 +141,11 @@ void cmd_post_transaction(struct cmd *c)
 
 	if (strempty(c->ctx.post_transaction))
 		return;
+	/* the command is eval'd by dkms where $kernelver and $arch are set */
+	if (c->n_kernels) {
+		setenv("kernelver", c->kernels[0].version, 1);
+		setenv("arch", c->kernels[0].arch, 1);
+	}
 	log = xasprintf("%s/post_transaction.log", c->ctx.dkms_tree);
 	write_file_str(log, "");
 	invoke_command(&c->ctx, c->ctx.post_transaction, "Executing post-transaction command", NULL, log);
