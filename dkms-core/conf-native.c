@@ -425,8 +425,13 @@ int conf_parse_native_buf(const struct conf_scope *scope, const char *buf, size_
 	struct native n = { .p = buf, .end = buf + len, .work = &work };
 	int r = 0;
 
-	if (memchr(buf, '\0', len))
-		return -ENOTSUP;
+	/* control characters: bash's own quoting bytes (\001, \177) misbehave */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+			return -ENOTSUP;
+	}
 	conf_vars_copy(&work, vars);
 	scope_set(&n.locals, "kernelver", scope->kernelver);
 	scope_set(&n.locals, "arch", scope->arch);

@@ -305,7 +305,7 @@ static void test_native_refuses(void **state)
 		"A=${B:-x}\n", "A+=x\n", "A=(a)x\n", "A=(a\n", "A=\"a\n", "A='a\n", "A=$'x'\n",
 		"PACKAGE_NAME='$kernelver'\n", "MAKE=\"a \\\\$x\"\n", "\r\n", "A=x >/dev/null\n",
 		"RANDOM=1\n", "A[010]=x\n", "A[x]=1\n", "A=(${B})\n", "A=({a,b})\n",
-		"PATCH='a *.c b'\n",
+		"PATCH='a *.c b'\n", "STRIP=(\"\001\")\n", "STRIP=\"\177\"\n", "A=\"\033[0m\"\n",
 	};
 	struct conf_scope scope = { .kernelver = K };
 
