@@ -107,11 +107,17 @@ struct dkms_conf_module {
 	bool excluded; /* BUILD_EXCLUSIVE rules out this record for the kernel */
 };
 
-/* A dkms.conf resolved for one kernel/arch, as read_conf leaves it. */
+/*
+ * A dkms.conf resolved for one kernel/arch, as read_conf leaves it.
+ * package_name, package_version and make_command are never NULL (maybe "");
+ * the other strings are NULL when the directive is unset or empty (dkms
+ * tests them with [[ $x ]]). String lists hold every element in index order.
+ */
 struct dkms_conf {
 	char *path; /* the main dkms.conf */
 	char *package_name;
 	char *package_version;
+	/* hooks: "script args" as written */
 	char *pre_build, *post_build, *post_add, *pre_install, *post_install, *post_remove;
 	struct dkms_conf_module *modules;
 	size_t n_modules;
@@ -121,9 +127,11 @@ struct dkms_conf {
 	bool autoinstall;
 	bool no_weak_modules;
 	bool build_depends_rebuild;
+	/* BUILD_EXCLUSIVE_*: element 0; KERNEL_MAX is OBSOLETE_BY when only that is set */
 	char *excl_kernel, *excl_kernel_min, *excl_kernel_max, *excl_arch, *excl_config;
 	char *obsolete_by;
-	bool build_exclude; /* no record is buildable for this kernel */
+	/* no record is buildable and some BUILD_EXCLUSIVE rule exists (dkms exit 77) */
+	bool build_exclude;
 	/* kept for the initrd work (dkms 3.x only warns about them) */
 	char *remake_initrd;
 	struct strv modules_conf;
@@ -156,12 +164,17 @@ enum conf_read_flags {
  * dkms.conf file", exit 4), -EINVAL when it is not a valid dkms.conf (exit 8;
  * also when ctx->strict_conf and a file needs a shell), or another -errno.
  * module and module_version may be NULL (empty). out is valid (releasable)
- * whatever the result.
+ * whatever the result; after -EINVAL it holds what could be resolved, as the
+ * variables dkms's uninstall/remove go on with after `read_conf || true`.
+ * Nothing is cached: every call evaluates again.
  */
 int dkms_conf_read(const struct dkms_ctx *ctx, const char *module, const char *module_version,
 		   const struct dkms_kernel *k, const char *conf_path, unsigned flags,
 		   struct dkms_conf *out);
 void dkms_conf_release(struct dkms_conf *conf);
 
-/* check_build_exclusive_for_module: true when record i may be built for k. */
+/*
+ * check_build_exclusive_for_module: true when record i may be built for k
+ * (the global and record i's rules; CONFIG rules only when k->config exists).
+ */
 bool dkms_conf_module_buildable(const struct dkms_conf *conf, size_t i, const struct dkms_kernel *k);
