@@ -349,7 +349,7 @@ static int evaluate(const struct dkms_ctx *ctx, const struct conf_scope *scope,
 	return 0;
 }
 
-static void apply_directives(const struct dkms_ctx *ctx, struct dkms_conf *conf)
+static void apply_directives(const struct dkms_ctx *ctx, unsigned flags, struct dkms_conf *conf)
 {
 	for (size_t i = 0; i < ctx->directives.n; i++) {
 		const char *d = ctx->directives.v[i];
@@ -365,7 +365,7 @@ static void apply_directives(const struct dkms_ctx *ctx, struct dkms_conf *conf)
 				conf_vars_set(&conf->vars, name, 0, value);
 			strv_pushf(&conf->directive_env, "%s=%s", name, value);
 		}
-		if (ctx->out) {
+		if (ctx->out && !(flags & CONF_REPEAT)) {
 			fprintf(ctx->out, "DIRECTIVE: %s=\"%s\"\n", name, value);
 			fflush(ctx->out);
 		}
@@ -719,13 +719,13 @@ int dkms_conf_read(const struct dkms_ctx *ctx, const char *module, const char *m
 	if (r < 0)
 		goto finish;
 	out->native = native;
-	if (flags & CONF_STRICT)
+	if ((flags & CONF_STRICT) && !(flags & CONF_REPEAT))
 		for (size_t i = 0; i < files.n; i++)
 			warn_deprecated(ctx, flags, &states[i], files.v[i]);
 	out->vars = states[files.n - 1];
 	states[files.n - 1] = (struct conf_vars){ 0 };
 
-	apply_directives(ctx, out);
+	apply_directives(ctx, flags, out);
 	vars = &out->vars;
 
 	free(out->package_name);

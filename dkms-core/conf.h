@@ -150,6 +150,13 @@ enum conf_read_flags {
 	CONF_STRICT = 1 << 0,     /* read_conf_strict: duplicates, zero-module warning, deprecations */
 	CONF_NO_NATIVE = 1 << 1,  /* always evaluate with bash */
 	CONF_QUIET = 1 << 2,      /* do not print dkms.conf errors */
+	/*
+	 * dkms caches a successful read_conf per m/v/k/arch within one run: a
+	 * second read prints no deprecation warnings and no DIRECTIVE lines, but
+	 * read_conf_strict's zero-modules warning and duplicate errors again.
+	 * Pass CONF_REPEAT for such a second read (e.g. install right after build).
+	 */
+	CONF_REPEAT = 1 << 3,
 };
 
 /*

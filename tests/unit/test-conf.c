@@ -563,6 +563,12 @@ static void test_obsolete_by(void **state)
 	assert_err(want);
 	dkms_conf_release(&c);
 
+	/* a repeated read in the same run prints nothing */
+	reopen_streams();
+	assert_int_equal(read_conf("plain-deprecated", K, "x86_64", CONF_STRICT | CONF_REPEAT, &c), 0);
+	assert_err("");
+	dkms_conf_release(&c);
+
 	reopen_streams();
 	assert_int_equal(read_conf("plain-deprecated", "100.1.0", "x86_64", 0, &c), 0);
 	assert_true(c.modules[0].excluded);
@@ -698,6 +704,12 @@ static void test_duplicates(void **state)
 		   "dkms.conf: Error! Duplicate module 'dup' in 'DEST_MODULE_NAME[2]'.\n");
 	dkms_conf_release(&c);
 
+	/* the strict checks print again on a repeated read */
+	reopen_streams();
+	assert_int_equal(read_conf("plain-duplicates", K, "x86_64", CONF_STRICT | CONF_REPEAT, &c), -EINVAL);
+	assert_non_null(strstr(err_text(), "Duplicate module 'dup' in 'BUILT_MODULE_NAME[1]'"));
+	dkms_conf_release(&c);
+
 	/* read_conf (not strict) accepts it */
 	reopen_streams();
 	assert_int_equal(read_conf("plain-duplicates", K, "x86_64", 0, &c), 0);
@@ -772,6 +784,12 @@ static void test_directives(void **state)
 	assert_null(conf_vars_get(&c.vars, "CC"));
 	assert_int_equal(c.directive_env.n, 3);
 	assert_string_equal(c.directive_env.v[1], "CC=clang");
+	dkms_conf_release(&c);
+
+	reopen_streams();
+	assert_int_equal(read_conf("plain-simple", K, "x86_64", CONF_REPEAT, &c), 0);
+	assert_string_equal(out_text(), "");
+	assert_string_equal(c.package_version, "9.9");
 	dkms_conf_release(&c);
 	strv_release(&F.ctx.directives);
 }
