@@ -68,10 +68,18 @@ static size_t strcspn_n(const char *s, size_t n, const char *reject)
 	return i;
 }
 
-/* After '$', does c start an expansion (or $'' / $"" quoting)? */
+/*
+ * After '$', does c start an expansion (or $'' / $"" quoting)? A backslash
+ * might be a line continuation hiding one: say yes, parse_expansion refuses.
+ */
 static bool starts_expansion(char c)
 {
-	return is_name_char(c) || (c && strchr("{([@*#?$!-'\"", c));
+	return is_name_char(c) || (c && strchr("{([@*#?$!-'\"\\", c));
+}
+
+static bool at_continuation(const struct native *n)
+{
+	return n->p + 1 < n->end && n->p[0] == '\\' && n->p[1] == '\n';
 }
 
 static bool is_blank(char c)
@@ -151,6 +159,8 @@ static int parse_expansion(struct native *n, struct strbuf *out)
 		name[len++] = *n->p++;
 	}
 	name[len] = '\0';
+	if (at_continuation(n))
+		return -ENOTSUP; /* the name goes on on the next line */
 	if (braced) {
 		if (n->p < n->end && *n->p == '[') {
 			n->p++;
@@ -184,6 +194,10 @@ static int parse_word(struct native *n, bool array, struct strbuf *out)
 	while (n->p < n->end) {
 		char c = *n->p;
 
+		if (c == '\\' && n->p + 1 < n->end && n->p[1] == '\n') {
+			n->p += 2; /* line continuation */
+			continue;
+		}
 		if (is_blank(c) || c == '\n' || (array && c == ')'))
 			return 0;
 		if (c == '\'') {
@@ -206,8 +220,12 @@ static int parse_word(struct native *n, bool array, struct strbuf *out)
 				if (c == '`')
 					return -ENOTSUP;
 				/* \x keeps its backslash unless x is one of $ ` " \ newline */
+				if (c == '\\' && n->p + 1 < n->end && n->p[1] == '\n') {
+					n->p += 2; /* line continuation */
+					continue;
+				}
 				if (c == '\\') {
-					if (n->p + 1 >= n->end || strchr("$`\"\\\n", n->p[1]))
+					if (n->p + 1 >= n->end || strchr("$`\"\\", n->p[1]))
 						return -ENOTSUP;
 					strbuf_addch(out, c);
 					n->p++;
@@ -260,6 +278,19 @@ static struct conf_vars *target(struct native *n, const char *name)
 	return &n->locals;
 }
 
+/* Blanks (and newlines when asked); a backslash-newline is no character at all. */
+static void skip_blanks(struct native *n, bool newlines)
+{
+	while (n->p < n->end) {
+		if (is_blank(*n->p) || (newlines && *n->p == '\n'))
+			n->p++;
+		else if (*n->p == '\\' && n->p + 1 < n->end && n->p[1] == '\n')
+			n->p += 2;
+		else
+			break;
+	}
+}
+
 static bool at_word_end(const struct native *n)
 {
 	return n->p >= n->end || is_blank(*n->p) || *n->p == '\n';
@@ -273,8 +304,7 @@ static int parse_array(struct native *n, struct conf_vars *vars, const char *nam
 	conf_vars_unset(vars, name);
 	/* NAME=() is an empty array: declared, no elements */
 	for (;;) {
-		while (n->p < n->end && (is_blank(*n->p) || *n->p == '\n'))
-			n->p++;
+		skip_blanks(n, true);
 		if (n->p >= n->end)
 			return -ENOTSUP;
 		if (*n->p == ')') {
@@ -445,8 +475,7 @@ int conf_parse_native_buf(const struct conf_scope *scope, const char *buf, size_
 	scope_set(&n.locals, "parallel_jobs", scope->parallel_jobs);
 
 	while (r == 0) {
-		while (n.p < n.end && is_blank(*n.p))
-			n.p++;
+		skip_blanks(&n, false);
 		if (n.p >= n.end)
 			break;
 		if (*n.p == '\n') {
