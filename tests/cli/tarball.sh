@@ -28,8 +28,11 @@ rm -rf "$T/src/hello-1.0"
 dk add-tarball add "$T/work/source.dkms.tar.gz"
 dk remove-add-tarball remove hello/1.0 --all
 rm -rf "$T/src/hello-1.0"
-# binaries only, without the source in the source tree (dkms 3.4.3 exits 1
-# and the module is then invisible to status)
+# binaries only, without the source in the source tree. dkms 3.4.3 makes
+# tree/m/v/source a plain directory holding dkms.conf, exits 1, and the module
+# is then invisible to status. Expected instead: the dkms.conf goes to the
+# source tree as <m>-<v>/ with the usual source link, so the module is "built"
+# for both tools.
 DIVERGE="3.4.3 loses binaries-only tarballs" dk ldtarball-binaries ldtarball "$T/work/bin.dkms.tar.gz"
 DIVERGE="3.4.3 loses binaries-only tarballs" dk install-binaries install -k "$K" hello/1.0
 DIVERGE="3.4.3 loses binaries-only tarballs" dk remove-binaries remove hello/1.0 --all
