@@ -20,7 +20,7 @@ static int need_writable_tree(struct cmd *c)
 /* The kernel add evaluates dkms.conf for: the first -k, or the running one. */
 static const struct dkms_kernel *first_kernel(struct cmd *c)
 {
-	static const struct dkms_kernel none = { (char *)"", (char *)"", (char *)"", (char *)"" };
+	static const struct dkms_kernel none = { (char *)"", (char *)"", (char *)"", (char *)"", NULL };
 
 	return c->n_kernels ? &c->kernels[0] : &none;
 }

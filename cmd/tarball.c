@@ -17,7 +17,7 @@
 
 static const struct dkms_kernel *first_kernel(struct cmd *c)
 {
-	static const struct dkms_kernel none = { (char *)"", (char *)"", (char *)"", (char *)"" };
+	static const struct dkms_kernel none = { (char *)"", (char *)"", (char *)"", (char *)"", NULL };
 
 	return c->n_kernels ? &c->kernels[0] : &none;
 }

@@ -121,6 +121,13 @@ int dkms_autoinstall(const struct dkms_ctx *ctx, const struct dkms_kernel *k, in
 				i++;
 				continue;
 			}
+			if (!tree_is_built(ctx, c.module, c.version, k->version, k->arch)) {
+				r = dkms_prepare_kernel(ctx, k);
+				if (r) {
+					candidates_release(todo, n_todo);
+					return r;
+				}
+			}
 			dkms_info(ctx, "Autoinstall of module %s/%s for kernel %s (%s)", c.module, c.version,
 				  k->version, k->arch);
 			s = dkms_maybe_install(ctx, c.module, c.version, k);

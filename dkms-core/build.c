@@ -22,7 +22,6 @@ struct build_job {
 	struct dkms_conf conf;
 	char *source_dir, *build_dir, *kernel_dir, *base_dir, *log;
 	const char *suffix;
-	struct sign_plan sign;
 	struct strv env; /* CC/KERNEL_CC/LD for make */
 };
 
@@ -34,7 +33,6 @@ static void build_job_release(struct build_job *j)
 	free(j->kernel_dir);
 	free(j->base_dir);
 	free(j->log);
-	sign_plan_release(&j->sign);
 	strv_release(&j->env);
 }
 
@@ -201,8 +199,8 @@ static int stage_modules(struct build_job *j)
 			const char *argv[] = { uses_clang(j) ? "llvm-strip" : "strip", "-g", built, NULL };
 			run_argv(argv);
 		}
-		if (j->sign.enabled)
-			sign_module(ctx, &j->sign, built);
+		if (j->k->sign->enabled)
+			sign_module(ctx, j->k->sign, built);
 		use_compressed = !strempty(j->suffix) && compress_module(j, built) == 0;
 		if (use_compressed) {
 			compressed = xasprintf("%s%s", built, j->suffix);
@@ -261,6 +259,21 @@ static int source_has_files(const char *dir)
 	return dir_count_entries(dir) >= 2;
 }
 
+int dkms_prepare_kernel(const struct dkms_ctx *ctx, const struct dkms_kernel *k)
+{
+	if (!dkms_kernel_has_headers(k)) {
+		dkms_error(ctx, "Your kernel headers for kernel %s cannot be found at %s/%s/build or %s/%s/source.\n"
+			   "Please install your distribution's kernel headers package matching %s, or use the --kernelsourcedir option to tell DKMS where it's located.",
+			   k->version, ctx->install_tree, k->version, ctx->install_tree, k->version, k->version);
+		return DKMS_EXIT_NO_HEADERS;
+	}
+	if (k->sign->prepared)
+		return 0;
+	sign_prepare(ctx, k, k->sign);
+	dkms_info(ctx, "%s", "");
+	return 0;
+}
+
 int dkms_build(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k)
 {
 	struct build_job j = { .ctx = ctx, .m = m, .v = v, .k = k };
@@ -313,15 +326,9 @@ int dkms_build(const struct dkms_ctx *ctx, const char *m, const char *v, const s
 		goto out;
 	}
 
-	if (!dkms_kernel_has_headers(k)) {
-		dkms_error(ctx, "Your kernel headers for kernel %s cannot be found at %s/%s/build or %s/%s/source.\n"
-			   "Please install your distribution's kernel headers package matching %s, or use the --kernelsourcedir option to tell DKMS where it's located.",
-			   k->version, ctx->install_tree, k->version, ctx->install_tree, k->version, k->version);
-		r = DKMS_EXIT_NO_HEADERS;
+	r = dkms_prepare_kernel(ctx, k);
+	if (r)
 		goto out;
-	}
-	sign_prepare(ctx, k, &j.sign);
-	dkms_info(ctx, "%s", "");
 
 	pick_compiler(&j);
 

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "kernel.h"
+#include "sign.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
@@ -11,6 +12,7 @@ void dkms_kernel_init(struct dkms_kernel *k, const struct dkms_ctx *ctx,
 		      const char *version, const char *arch)
 {
 	memset(k, 0, sizeof(*k));
+	k->sign = xcalloc(1, sizeof(*k->sign));
 	k->version = xstrdup(version);
 	k->arch = xstrdup(arch ? arch : "");
 	if (ctx->kernel_source_dir)
@@ -34,6 +36,10 @@ void dkms_kernel_release(struct dkms_kernel *k)
 	free(k->arch);
 	free(k->source_dir);
 	free(k->config);
+	if (k->sign) {
+		sign_plan_release(k->sign);
+		free(k->sign);
+	}
 	memset(k, 0, sizeof(*k));
 }
 

@@ -5,12 +5,16 @@
 
 #include "context.h"
 
+struct sign_plan;
+
 /* One target: a kernel release and an architecture, with where its build tree is. */
 struct dkms_kernel {
 	char *version;    /* "6.1.0-56-amd64" */
 	char *arch;       /* "x86_64" */
 	char *source_dir; /* <install_tree>/<version>/build, or --kernelsourcedir */
 	char *config;     /* include/config/auto.conf or .config, or --config */
+	/* prepare_kernel_and_signing's result, made once per run (owned) */
+	struct sign_plan *sign;
 };
 
 /* Fill in source_dir and config for version/arch as dkms does. */

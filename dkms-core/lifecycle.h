@@ -22,6 +22,12 @@ int dkms_add(const struct dkms_ctx *ctx, const char *m, const char *v, const str
 int dkms_add_source_tree(const struct dkms_ctx *ctx, const char *dir, const struct dkms_kernel *k,
 			 char **ret_m, char **ret_v);
 
+/*
+ * prepare_kernel_and_signing: the headers must be there (else 21), and the
+ * signing decision is made and reported once per kernel per run.
+ */
+int dkms_prepare_kernel(const struct dkms_ctx *ctx, const struct dkms_kernel *k);
+
 /* do_build (adds first when needed); maybe_build skips what is built. */
 int dkms_build(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k);
 int dkms_maybe_build(const struct dkms_ctx *ctx, const char *m, const char *v,

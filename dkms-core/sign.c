@@ -152,6 +152,7 @@ void sign_prepare(const struct dkms_ctx *ctx, const struct dkms_kernel *k, struc
 	const char *policy = ctx->try_sign_modules;
 
 	memset(ret, 0, sizeof(*ret));
+	ret->prepared = true;
 	if (policy && streq(policy, "false")) {
 		dkms_info(ctx, "Module signing is disabled by policy, modules won't be signed");
 		return;

@@ -8,6 +8,7 @@
 
 /* What prepare_signing decided for one kernel. */
 struct sign_plan {
+	bool prepared; /* sign_prepare ran for this kernel */
 	bool enabled;
 	char *sign_file;
 	char *hash;
