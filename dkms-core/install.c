@@ -234,6 +234,7 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 	struct dkms_conf conf;
 	const char *suffix;
 	bool any_installed = false;
+	bool built_now = false;
 	int forced, r;
 
 	if (strempty(k->version) || strempty(k->arch)) {
@@ -244,6 +245,7 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 		r = dkms_build(ctx, m, v, k);
 		if (r)
 			return r;
+		built_now = true;
 	}
 	base_dir = tree_build_dir(ctx, m, v, k->version, k->arch);
 	lib_tree = xasprintf("%s/%s", ctx->install_tree, k->version);
@@ -266,9 +268,12 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 		return DKMS_EXIT_INSTALL;
 	}
 	suffix = dkms_kernel_module_suffix(ctx, k->version);
-	r = dkms_read_conf_or_die(ctx, m, v, k, NULL, true, &conf);
-	if (r)
-		return r;
+	/* dkms reads a conf once per m/v/k/a: no second round of its warnings */
+	if (!built_now || dkms_conf_read(ctx, m, v, k, ctx->conf_file, CONF_STRICT | CONF_QUIET, &conf) < 0) {
+		r = dkms_read_conf_or_die(ctx, m, v, k, NULL, true, &conf);
+		if (r)
+			return r;
+	}
 
 	for (size_t i = 0; i < conf.n_modules; i++) {
 		_cleanup_free_ char *f = NULL;
