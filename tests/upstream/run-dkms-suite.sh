@@ -79,6 +79,13 @@ __suite_mark() {
 	[[ -v only ]] && phase=section
 	printf '%s %s %s\n' "$1" "$phase" "$2" >>"$DKMS_SUITE_MARKS"
 }
+__suite_label() {
+	case $1 in
+	run_with_expected_error) shift; local rc=$1; shift; echo "$* (exit $rc)" ;;
+	run_status_with_expected_output) echo "status of $2" ;;
+	*) echo "make.log $2" ;;
+	esac
+}
 __suite_wrap() {
 	local f=$1
 	declare -F "$f" >/dev/null || return 0
@@ -86,8 +93,8 @@ __suite_wrap() {
 	eval "$f() {
 		local __rc=0
 		__orig_$f \"\$@\" || __rc=\$?
-		if ((__rc == 0)); then __suite_mark OK \"\$*\"; else
-			__suite_mark FAIL \"\$*\"
+		if ((__rc == 0)); then __suite_mark OK \"\$(__suite_label $f \"\$@\")\"; else
+			__suite_mark FAIL \"\$(__suite_label $f \"\$@\")\"
 			[[ \${SUITE_CONTINUE:-0} == 1 ]] || return \$__rc
 		fi
 	}"
@@ -170,5 +177,11 @@ for s in "${sections[@]}"; do
 	rm -rf "$w"
 done
 printf '%-22s %6d %6d %6s %6ds\n' total "$tp" "$tf" "" $((SECONDS - start_all))
+for s in "${sections[@]}"; do
+	grep -q '\*\*\* All tests successful' "$LOGS/$s.log" && continue
+	echo
+	echo "== $s: first failure ($LOGS/$s.log)"
+	grep -m1 -B1 -A24 -E '^--- test_cmd_expected|^Error' "$LOGS/$s.log" | head -26 | sed 's/^/   /'
+done
 echo "logs: $LOGS/<section>.log, checks: $LOGS/<section>.checks"
 ((nfail == 0 && tf == 0))
