@@ -389,6 +389,9 @@ int dkms_build(const struct dkms_ctx *ctx, const char *m, const char *v, const s
 		}
 	}
 
+	/* hooks of a build or install see the target kernel, as under dkms */
+	setenv("kernelver", k->version, 1);
+	setenv("arch", k->arch, 1);
 	r = dkms_run_hook(ctx, m, v, "pre_build", j.conf.pre_build, j.log);
 	if (r)
 		goto out;

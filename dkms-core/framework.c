@@ -104,6 +104,9 @@ static int load_framework_file(struct dkms_ctx *ctx, const char *path)
 	strv_push_take(&c.args, strbuf_detach(&script));
 	strv_push(&c.args, "framework.conf");
 	strv_push(&c.args, path);
+	/* report what this file sets, not what the environment already holds */
+	for (size_t i = 0; i < ARRAY_SIZE(settings); i++)
+		strv_push(&c.env_unset, settings[i].name);
 	c.capture = &out;
 	c.err_fd = -1;
 	r = child_run(&c);

@@ -57,6 +57,8 @@ int dkms_run_hook(const struct dkms_ctx *ctx, const char *m, const char *v, cons
 
 		strv_split(&c.args, run, " \t\n");
 		c.dir = run_dir;
+		/* the hook sees the logical path (through the source link) as dkms's cd gives */
+		strv_pushf(&c.env_set, "PWD=%s", run_dir);
 		c.in_fd = -1;
 		if (ctx->out && ctx->out != stdout)
 			c.out_fd = fileno(ctx->out);

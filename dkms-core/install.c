@@ -296,6 +296,8 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 	if (ctx->rpm_safe_upgrade)
 		ctx_copy.force = true;
 
+	setenv("kernelver", k->version, 1);
+	setenv("arch", k->arch, 1);
 	r = dkms_run_hook(ctx, m, v, "pre_install", conf.pre_install, NULL);
 	if (r && !ctx->force) {
 		dkms_error(ctx, "pre_install failed, aborting install.\nYou may override by specifying --force.");
