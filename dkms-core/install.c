@@ -269,7 +269,7 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 	}
 	suffix = dkms_kernel_module_suffix(ctx, k->version);
 	/* dkms reads a conf once per m/v/k/a: no second round of its warnings */
-	if (!built_now || dkms_conf_read(ctx, m, v, k, ctx->conf_file, CONF_STRICT | CONF_QUIET, &conf) < 0) {
+	if (!built_now || dkms_conf_read(ctx, m, v, k, ctx->conf_file, CONF_STRICT | CONF_REPEAT, &conf) < 0) {
 		r = dkms_read_conf_or_die(ctx, m, v, k, NULL, true, &conf);
 		if (r)
 			return r;
