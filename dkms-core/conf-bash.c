@@ -6,10 +6,16 @@
  * whitelisted directive with dkms's own `eval echo` line (one trailing CR
  * stripped, the value word-split and globbed, fields joined by one space)
  * and the parent reads that back with eval, so values are expanded a second
- * time exactly as dkms's `. "$tmpfile"` does. After each file the parent writes its whole state to
- * stdout as NUL-separated name, index, value records, closed by an empty
- * name. The script is constant; scope values and file paths are positional
- * arguments.
+ * time exactly as dkms's `. "$tmpfile"` does. After each file the parent
+ * writes its whole state to stdout as NUL-separated name, index, value
+ * records, closed by an empty name.
+ *
+ * One child evaluates any number of jobs (a scope and its chain of files):
+ * each job runs in its own subshell, so what one job's files leave behind
+ * never reaches the next, as in dkms where every status line reads its
+ * dkms.conf in a subshell of its own. After each job the top level writes a
+ * "/" record with the job's number. The script is constant; scope values,
+ * file counts and file paths are positional arguments.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,10 +33,10 @@
  */
 static const char script_head[] =
 	"shopt -s extglob\n"
-	"kernelver=$1 arch=$2 kernel_source_dir=$3 kernel_config=$4 dkms_tree=$5\n"
-	"source_tree=$6 install_tree=$7 module=$8 module_version=$9 parallel_jobs=${10}\n"
-	"shift 10\n"
 	"readonly __dkms_cr=$'\\r' __dkms_v='";
+
+/* Positional arguments per job: the scope values, the file count, the files. */
+#define JOB_SCOPE_ARGS 10
 
 static const char script_body[] =
 	"'\n"
@@ -71,12 +77,24 @@ static const char script_body[] =
 	"\t__dkms_assign\n"
 	"}\n"
 	"readonly -f __dkms_sane __dkms_assign __dkms_state __dkms_source\n"
-	"for __dkms_f in \"$@\"; do\n"
-	"\tif [[ -e $__dkms_f ]]; then\n"
-	"\t\t__dkms_t=$(__dkms_source)\n"
-	"\t\teval \"$__dkms_t\"\n"
-	"\tfi\n"
-	"\t__dkms_state\n"
+	"__dkms_job=0\n"
+	"while (($# > 10)); do\n"
+	"\t__dkms_nf=${11}\n"
+	"\t(\n"
+	"\t\tkernelver=$1 arch=$2 kernel_source_dir=$3 kernel_config=$4 dkms_tree=$5\n"
+	"\t\tsource_tree=$6 install_tree=$7 module=$8 module_version=$9 parallel_jobs=${10}\n"
+	"\t\tshift 11\n"
+	"\t\tfor __dkms_f in \"${@:1:__dkms_nf}\"; do\n"
+	"\t\t\tif [[ -e $__dkms_f ]]; then\n"
+	"\t\t\t\t__dkms_t=$(__dkms_source)\n"
+	"\t\t\t\teval \"$__dkms_t\"\n"
+	"\t\t\tfi\n"
+	"\t\t\t__dkms_state\n"
+	"\t\tdone\n"
+	"\t)\n"
+	"\tprintf '/\\0%s\\0' \"$__dkms_job\"\n"
+	"\tshift $((11 + __dkms_nf))\n"
+	"\t__dkms_job=$((__dkms_job + 1))\n"
 	"done\n";
 
 static void build_script(struct strbuf *sb)
@@ -108,53 +126,74 @@ static bool parse_index(const char *s, unsigned *ret)
 	return true;
 }
 
-/* Parse the NUL-separated dump into states[0..n-1]; -EPROTO when short. */
-static int parse_dump(const struct strbuf *sb, struct conf_vars *states, size_t n)
+static const char *next_field(const char **p, const char *end)
+{
+	const char *f = *p;
+	const char *nul;
+
+	if (f >= end)
+		return NULL;
+	nul = memchr(f, '\0', (size_t)(end - f));
+	if (!nul)
+		return NULL;
+	*p = nul + 1;
+	return f;
+}
+
+/*
+ * Parse the dump into the jobs' states. A job is valid (r = 0) when its "/"
+ * record comes in order after exactly n_files states; anything else leaves
+ * it, and every job after a break in the stream, at -EPROTO.
+ */
+static void parse_dump(const struct strbuf *sb, struct conf_job *jobs, size_t n_jobs)
 {
 	const char *p = sb->buf, *end = sb->buf + sb->len;
-	size_t k = 0;
+	size_t job = 0, k = 0;
 
-	while (p < end && k < n) {
-		const char *name = p, *idx, *value;
+	for (size_t i = 0; i < n_jobs; i++)
+		jobs[i].r = -EPROTO;
+	while (job < n_jobs) {
+		const char *name = next_field(&p, end), *idx, *value;
+		unsigned i;
 
-		p += strlen(p) + 1;
+		if (!name)
+			break;
 		if (!*name) {
 			k++;
 			continue;
 		}
-		if (p >= end)
-			return -EPROTO;
-		idx = p;
-		p += strlen(p) + 1;
-		if (p >= end)
-			return -EPROTO;
-		value = p;
-		p += strlen(p) + 1;
-		if (p > end)
-			return -EPROTO;
-
-		unsigned i;
-		if (conf_is_directive(name) && parse_index(idx, &i))
-			conf_vars_set(&states[k], name, i, value);
+		idx = next_field(&p, end);
+		if (!idx)
+			break;
+		if (streq(name, "/")) {
+			if (!parse_index(idx, &i) || i != job)
+				break;
+			if (k == jobs[job].n_files)
+				jobs[job].r = 0;
+			job++;
+			k = 0;
+			continue;
+		}
+		value = next_field(&p, end);
+		if (!value)
+			break;
+		if (k < jobs[job].n_files && conf_is_directive(name) && parse_index(idx, &i))
+			conf_vars_set(&jobs[job].states[k], name, i, value);
 	}
-	return k == n ? 0 : -EPROTO;
 }
 
-int conf_eval_bash_states(const struct conf_scope *scope, const char *const *files,
-			  size_t n_files, struct conf_vars *states)
+int conf_eval_bash_jobs(struct conf_job *jobs, size_t n_jobs)
 {
 	_cleanup_strbuf_ struct strbuf script = STRBUF_INIT, dump = STRBUF_INIT;
 	struct child c = CHILD_INIT;
-	const char *scope_values[] = {
-		scope->kernelver, scope->arch, scope->kernel_source_dir, scope->kernel_config,
-		scope->dkms_tree, scope->source_tree, scope->install_tree, scope->module,
-		scope->module_version, scope->parallel_jobs,
-	};
 	int r;
 
-	for (size_t i = 0; i < n_files; i++)
-		conf_vars_release(&states[i]);
-	if (!n_files)
+	for (size_t j = 0; j < n_jobs; j++) {
+		for (size_t i = 0; i < jobs[j].n_files; i++)
+			conf_vars_release(&jobs[j].states[i]);
+		jobs[j].r = 0;
+	}
+	if (!n_jobs)
 		return 0;
 
 	build_script(&script);
@@ -162,10 +201,21 @@ int conf_eval_bash_states(const struct conf_scope *scope, const char *const *fil
 	strv_push(&c.args, "-c");
 	strv_push(&c.args, script.buf);
 	strv_push(&c.args, "dkms");
-	for (size_t i = 0; i < ARRAY_SIZE(scope_values); i++)
-		strv_push(&c.args, scope_values[i] ? scope_values[i] : "");
-	for (size_t i = 0; i < n_files; i++)
-		strv_push(&c.args, files[i]);
+	for (size_t j = 0; j < n_jobs; j++) {
+		const struct conf_scope *scope = jobs[j].scope;
+		const char *scope_values[JOB_SCOPE_ARGS] = {
+			scope->kernelver, scope->arch, scope->kernel_source_dir,
+			scope->kernel_config, scope->dkms_tree, scope->source_tree,
+			scope->install_tree, scope->module, scope->module_version,
+			scope->parallel_jobs,
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(scope_values); i++)
+			strv_push(&c.args, scope_values[i] ? scope_values[i] : "");
+		strv_pushf(&c.args, "%zu", jobs[j].n_files);
+		for (size_t i = 0; i < jobs[j].n_files; i++)
+			strv_push(&c.args, jobs[j].files[i]);
+	}
 	/* a non-interactive bash would source these first */
 	strv_push(&c.env_unset, "BASH_ENV");
 	strv_push(&c.env_unset, "ENV");
@@ -173,13 +223,32 @@ int conf_eval_bash_states(const struct conf_scope *scope, const char *const *fil
 
 	r = child_run(&c);
 	child_release(&c);
-	if (r < 0)
-		return r;
-	r = parse_dump(&dump, states, n_files);
-	if (r < 0)
-		for (size_t i = 0; i < n_files; i++)
-			conf_vars_release(&states[i]);
+	if (r >= 0) {
+		parse_dump(&dump, jobs, n_jobs);
+		r = 0;
+	}
+	for (size_t j = 0; j < n_jobs; j++) {
+		if (r < 0)
+			jobs[j].r = r;
+		if (jobs[j].r < 0)
+			for (size_t i = 0; i < jobs[j].n_files; i++)
+				conf_vars_release(&jobs[j].states[i]);
+	}
 	return r;
+}
+
+int conf_eval_bash_states(const struct conf_scope *scope, const char *const *files,
+			  size_t n_files, struct conf_vars *states)
+{
+	struct conf_job job = {
+		.scope = scope, .files = files, .n_files = n_files, .states = states,
+	};
+	int r;
+
+	if (!n_files)
+		return 0;
+	r = conf_eval_bash_jobs(&job, 1);
+	return r < 0 ? r : job.r;
 }
 
 int conf_eval_bash(const struct conf_scope *scope, const char *const *files, size_t n_files,

@@ -80,6 +80,24 @@ int conf_eval_bash(const struct conf_scope *scope, const char *const *files, siz
 /* The same, giving the state after each file: states[0..n_files-1] (replaced). */
 int conf_eval_bash_states(const struct conf_scope *scope, const char *const *files,
 			  size_t n_files, struct conf_vars *states);
+
+/* One chain for conf_eval_bash_jobs: a scope, its files, the states after each. */
+struct conf_job {
+	const struct conf_scope *scope;
+	const char *const *files;
+	size_t n_files;
+	struct conf_vars *states; /* n_files entries, replaced */
+	int r;                    /* 0: states valid; else -errno (states empty) */
+};
+
+/*
+ * conf_eval_bash_states for several chains in one bash child. Each job is
+ * sourced in a subshell of its own, so nothing one leaves behind reaches
+ * the next (as dkms, which reads dkms.conf in a subshell per status line).
+ * Returns -errno when bash could not run (every job's r is that too), else
+ * 0 with each job's own result in r (-EPROTO when its evaluation died).
+ */
+int conf_eval_bash_jobs(struct conf_job *jobs, size_t n_jobs);
 /*
  * Parse one file natively into vars (on top of what vars holds). Returns
  * -ENOTSUP when the file uses anything beyond plain assignments, comments and
