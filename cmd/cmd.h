@@ -33,6 +33,8 @@ int cmd_need_added(struct cmd *c);
 int cmd_need_root(struct cmd *c);
 int cmd_no_all(struct cmd *c);
 int cmd_one_kernel(struct cmd *c);
+/* The kernel dkms.conf is read for by add and tarballs: the first -k (or uname). */
+const struct dkms_kernel *cmd_first_kernel(struct cmd *c);
 /* Run post_transaction, logging to <dkms_tree>/post_transaction.log. */
 void cmd_post_transaction(struct cmd *c);
 

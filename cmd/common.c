@@ -150,3 +150,10 @@ void cmd_post_transaction(struct cmd *c)
 	write_file_str(log, "");
 	invoke_command(&c->ctx, c->ctx.post_transaction, "Executing post-transaction command", NULL, log);
 }
+
+const struct dkms_kernel *cmd_first_kernel(struct cmd *c)
+{
+	static const struct dkms_kernel none = { (char *)"", (char *)"", (char *)"", (char *)"", NULL };
+
+	return c->n_kernels ? &c->kernels[0] : &none;
+}

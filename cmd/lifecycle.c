@@ -17,14 +17,6 @@ static int need_writable_tree(struct cmd *c)
 	return DKMS_EXIT_USAGE;
 }
 
-/* The kernel add evaluates dkms.conf for: the first -k, or the running one. */
-static const struct dkms_kernel *first_kernel(struct cmd *c)
-{
-	static const struct dkms_kernel none = { (char *)"", (char *)"", (char *)"", (char *)"", NULL };
-
-	return c->n_kernels ? &c->kernels[0] : &none;
-}
-
 /* add_module: from an archive, a source dir, or <source_tree>/m-v. */
 static int add_module(struct cmd *c)
 {
@@ -36,7 +28,7 @@ static int add_module(struct cmd *c)
 		if (r)
 			return r;
 	} else if (c->try_source_tree && !c->module && !c->version) {
-		r = dkms_add_source_tree(&c->ctx, c->try_source_tree, first_kernel(c), &c->module, &c->version);
+		r = dkms_add_source_tree(&c->ctx, c->try_source_tree, cmd_first_kernel(c), &c->module, &c->version);
 		if (r)
 			return r;
 	}
@@ -45,7 +37,7 @@ static int add_module(struct cmd *c)
 	c->action = saved;
 	if (r)
 		return r;
-	return dkms_add(&c->ctx, c->module, c->version, first_kernel(c));
+	return dkms_add(&c->ctx, c->module, c->version, cmd_first_kernel(c));
 }
 
 int cmd_add(struct cmd *c)

@@ -15,13 +15,6 @@
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
-static const struct dkms_kernel *first_kernel(struct cmd *c)
-{
-	static const struct dkms_kernel none = { (char *)"", (char *)"", (char *)"", (char *)"", NULL };
-
-	return c->n_kernels ? &c->kernels[0] : &none;
-}
-
 int cmd_mktarball(struct cmd *c)
 {
 	struct dkms_tarball_kernel *tk = NULL;
@@ -36,7 +29,7 @@ int cmd_mktarball(struct cmd *c)
 	if (!r)
 		r = cmd_need_added(c);
 	if (!r)
-		r = dkms_read_conf_or_die(&c->ctx, c->module, c->version, first_kernel(c), NULL, false, &conf);
+		r = dkms_read_conf_or_die(&c->ctx, c->module, c->version, cmd_first_kernel(c), NULL, false, &conf);
 	if (r)
 		return r;
 	dkms_conf_release(&conf);
@@ -140,7 +133,7 @@ int cmd_load_tarball(struct cmd *c)
 			r = DKMS_EXIT_STATE;
 			goto out;
 		}
-		r = dkms_add_source_tree(&c->ctx, info.plain_source_dir, first_kernel(c), &c->module, &c->version);
+		r = dkms_add_source_tree(&c->ctx, info.plain_source_dir, cmd_first_kernel(c), &c->module, &c->version);
 		goto out;
 	}
 
@@ -150,7 +143,7 @@ int cmd_load_tarball(struct cmd *c)
 
 		if (!conf)
 			continue;
-		if (dkms_conf_read(&c->ctx, NULL, NULL, first_kernel(c), conf, 0, &dc) < 0 ||
+		if (dkms_conf_read(&c->ctx, NULL, NULL, cmd_first_kernel(c), conf, 0, &dc) < 0 ||
 		    strempty(dc.package_name) || strempty(dc.package_version)) {
 			dkms_errtext(&c->ctx, "\nMalformed dkms.conf, refusing to load.");
 			continue;
@@ -183,7 +176,7 @@ int cmd_load_tarball(struct cmd *c)
 		_cleanup_free_ char *srcroot = xasprintf("%s/dkms_source_tree", root);
 		_cleanup_free_ char *m = NULL, *v = NULL;
 
-		r = dkms_add_source_tree(&c->ctx, srcroot, first_kernel(c), &m, &v);
+		r = dkms_add_source_tree(&c->ctx, srcroot, cmd_first_kernel(c), &m, &v);
 	}
 	if (!r)
 		load_prebuilt(c, root, &info.kernel_dirs);
@@ -213,7 +206,7 @@ int cmd_ldtarball(struct cmd *c)
 		return r;
 	if (tree_is_added(&c->ctx, c->module, c->version))
 		return 0; /* --force reload of an added package */
-	return cmd_status_of(dkms_add(&c->ctx, c->module, c->version, first_kernel(c)));
+	return cmd_status_of(dkms_add(&c->ctx, c->module, c->version, cmd_first_kernel(c)));
 }
 
 int cmd_generate_mok(struct cmd *c)
