@@ -35,6 +35,9 @@ int cmd_no_all(struct cmd *c);
 int cmd_one_kernel(struct cmd *c);
 /* The kernel dkms.conf is read for by add and tarballs: the first -k (or uname). */
 const struct dkms_kernel *cmd_first_kernel(struct cmd *c);
+/* --rpm_safe_upgrade: add leaves a note; remove in the same rpm transaction is cancelled. */
+void cmd_rpm_safe_mark(struct cmd *c);
+bool cmd_rpm_safe_cancel(struct cmd *c);
 /* Run post_transaction, logging to <dkms_tree>/post_transaction.log. */
 void cmd_post_transaction(struct cmd *c);
 

@@ -37,6 +37,7 @@ static int add_module(struct cmd *c)
 	c->action = saved;
 	if (r)
 		return r;
+	cmd_rpm_safe_mark(c);
 	return dkms_add(&c->ctx, c->module, c->version, cmd_first_kernel(c));
 }
 
@@ -144,6 +145,8 @@ int cmd_remove(struct cmd *c)
 {
 	int r = removal_checks(c, false);
 
+	if (!r && cmd_rpm_safe_cancel(c))
+		return 0;
 	if (!r)
 		r = dkms_remove(&c->ctx, c->module, c->version, c->kernels, c->n_kernels);
 	if (!r)
