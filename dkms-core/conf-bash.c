@@ -8,7 +8,10 @@
  * and the parent reads that back with eval, so values are expanded a second
  * time exactly as dkms's `. "$tmpfile"` does. After each file the parent
  * writes its whole state to stdout as NUL-separated name, index, value
- * records, closed by an empty name.
+ * records, closed by an empty name. dkms lists each directive's keys with
+ * `$(eval echo ${!NAME[@]})`; for scalars and indexed arrays, whose keys
+ * are digits, ${!NAME[*]} gives the same words without a fork, so only
+ * associative arrays take dkms's own (forking) route.
  *
  * One child evaluates any number of jobs (a scope and its chain of files):
  * each job runs in its own subshell, so what one job's files leave behind
@@ -54,7 +57,12 @@ static const char script_body[] =
 	"__dkms_assign() {\n"
 	"\t__dkms_sane\n"
 	"\tfor __dkms_n in $__dkms_v; do\n"
-	"\t\tfor __dkms_i in $(eval echo \\${!\"$__dkms_n\"[@]}); do\n"
+	"\t\tif [[ ${!__dkms_n@a} == *A* ]]; then\n"
+	"\t\t\t__dkms_k=$(eval echo \\${!\"$__dkms_n\"[@]})\n"
+	"\t\telse\n"
+	"\t\t\teval \"__dkms_k=\\${!$__dkms_n[*]}\"\n"
+	"\t\tfi\n"
+	"\t\tfor __dkms_i in $__dkms_k; do\n"
 	"\t\t\t[[ $__dkms_i =~ ^[0-9]+$ ]] || continue\n"
 	"\t\t\teval echo '$__dkms_n[$__dkms_i]=\\\"${'\"$__dkms_n\"'[$__dkms_i]%$__dkms_cr}\\\"'\n"
 	"\t\tdone\n"
