@@ -661,37 +661,39 @@ static void resolve_exclusive(const struct dkms_kernel *k, struct dkms_conf *con
 	conf->build_exclude = n_buildable == 0 && any;
 }
 
-int dkms_conf_read(const struct dkms_ctx *ctx, const char *module, const char *module_version,
-		   const struct dkms_kernel *k, const char *conf_path, unsigned flags,
-		   struct dkms_conf *out)
+/* ---- read_conf ---- */
+
+/* A chain evaluated ahead of its read (dkms_conf_batch). */
+struct conf_batch_entry {
+	struct strv files;
+	struct conf_vars *states; /* files.n states, NULL when not evaluated */
+	bool native;
+};
+
+static void batch_entry_release(struct conf_batch_entry *e)
 {
-	const char *m = module ? module : "", *v = module_version ? module_version : "";
+	if (e->states)
+		states_release(e->states, e->files.n);
+	free(e->states);
+	strv_release(&e->files);
+	memset(e, 0, sizeof(*e));
+}
+
+static char *conf_main_path(const struct dkms_ctx *ctx, const char *m, const char *v,
+			    const char *conf_path)
+{
+	return conf_path ? xstrdup(conf_path)
+			 : xasprintf("%s/%s/%s/source/dkms.conf", ctx->dkms_tree ? ctx->dkms_tree : "", m, v);
+}
+
+/* The files read_conf sources: the main one, then the /etc overrides that exist. */
+static void conf_chain(const struct dkms_ctx *ctx, const char *m, const char *v,
+		       const struct dkms_kernel *k, const char *main_path, struct strv *files)
+{
 	const char *etc = ctx->etc_dir ? ctx->etc_dir : "/etc/dkms";
-	struct dkms_kernel nokernel = { 0 };
-	struct kconfig kc = { 0 };
-	_cleanup_strv_ struct strv chain = STRV_INIT, files = STRV_INIT;
-	struct conf_vars *states = NULL;
-	struct conf_scope scope;
-	bool native = false, ok = true;
-	const struct conf_vars *vars;
-	int r;
+	_cleanup_strv_ struct strv chain = STRV_INIT;
 
-	memset(out, 0, sizeof(*out));
-	if (!k) {
-		dkms_kernel_init(&nokernel, ctx, "", "");
-		k = &nokernel;
-	}
-	kc.path = k->config;
-	out->path = conf_path ? xstrdup(conf_path)
-			      : xasprintf("%s/%s/%s/source/dkms.conf", ctx->dkms_tree ? ctx->dkms_tree : "", m, v);
-	out->package_name = xstrdup("");
-	out->package_version = xstrdup("");
-	if (access(out->path, R_OK) != 0) {
-		r = -ENOENT;
-		goto finish;
-	}
-
-	strv_push(&chain, out->path);
+	strv_push(&chain, main_path);
 	strv_pushf(&chain, "%s/%s.conf", etc, m);
 	strv_pushf(&chain, "%s/%s-%s.conf", etc, m, v);
 	strv_pushf(&chain, "%s/%s-%s-%s.conf", etc, m, v, k->version);
@@ -700,9 +702,13 @@ int dkms_conf_read(const struct dkms_ctx *ctx, const char *module, const char *m
 	strv_pushf(&chain, "%s/%s--%s-%s.conf", etc, m, k->version, k->arch);
 	for (size_t i = 0; i < chain.n; i++)
 		if (i == 0 || path_exists(chain.v[i]))
-			strv_push(&files, chain.v[i]);
+			strv_push(files, chain.v[i]);
+}
 
-	scope = (struct conf_scope){
+static struct conf_scope conf_scope_of(const struct dkms_ctx *ctx, const char *m, const char *v,
+				       const struct dkms_kernel *k)
+{
+	return (struct conf_scope){
 		.module = m,
 		.module_version = v,
 		.kernelver = k->version,
@@ -714,16 +720,54 @@ int dkms_conf_read(const struct dkms_ctx *ctx, const char *module, const char *m
 		.install_tree = ctx->install_tree,
 		.parallel_jobs = ctx->parallel_jobs,
 	};
-	states = xcalloc(files.n, sizeof(*states));
-	r = evaluate(ctx, &scope, (const char *const *)files.v, files.n, flags, states, &native);
-	if (r < 0)
+}
+
+/* dkms_conf_read, taking pre's evaluation (and emptying it) when it has one. */
+static int read_conf(const struct dkms_ctx *ctx, const char *module, const char *module_version,
+		     const struct dkms_kernel *k, const char *conf_path, unsigned flags,
+		     struct conf_batch_entry *pre, struct dkms_conf *out)
+{
+	const char *m = module ? module : "", *v = module_version ? module_version : "";
+	struct dkms_kernel nokernel = { 0 };
+	struct kconfig kc = { 0 };
+	struct conf_batch_entry eval = { 0 };
+	bool ok = true;
+	const struct conf_vars *vars;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (!k) {
+		dkms_kernel_init(&nokernel, ctx, "", "");
+		k = &nokernel;
+	}
+	kc.path = k->config;
+	out->path = conf_main_path(ctx, m, v, conf_path);
+	out->package_name = xstrdup("");
+	out->package_version = xstrdup("");
+	if (access(out->path, R_OK) != 0) {
+		r = -ENOENT;
 		goto finish;
-	out->native = native;
+	}
+
+	if (pre && pre->states) {
+		eval = *pre;
+		memset(pre, 0, sizeof(*pre));
+	} else {
+		struct conf_scope scope = conf_scope_of(ctx, m, v, k);
+
+		conf_chain(ctx, m, v, k, out->path, &eval.files);
+		eval.states = xcalloc(eval.files.n, sizeof(*eval.states));
+		r = evaluate(ctx, &scope, (const char *const *)eval.files.v, eval.files.n, flags,
+			     eval.states, &eval.native);
+		if (r < 0)
+			goto finish;
+	}
+	out->native = eval.native;
 	if ((flags & CONF_STRICT) && !(flags & CONF_REPEAT))
-		for (size_t i = 0; i < files.n; i++)
-			warn_deprecated(ctx, flags, &states[i], files.v[i]);
-	out->vars = states[files.n - 1];
-	states[files.n - 1] = (struct conf_vars){ 0 };
+		for (size_t i = 0; i < eval.files.n; i++)
+			warn_deprecated(ctx, flags, &eval.states[i], eval.files.v[i]);
+	out->vars = eval.states[eval.files.n - 1];
+	eval.states[eval.files.n - 1] = (struct conf_vars){ 0 };
 
 	apply_directives(ctx, flags, out);
 	vars = &out->vars;
@@ -770,11 +814,105 @@ int dkms_conf_read(const struct dkms_ctx *ctx, const char *module, const char *m
 
 finish:
 	kconfig_release(&kc);
-	if (states)
-		states_release(states, files.n);
-	free(states);
+	batch_entry_release(&eval);
 	dkms_kernel_release(&nokernel);
 	return r;
+}
+
+int dkms_conf_read(const struct dkms_ctx *ctx, const char *module, const char *module_version,
+		   const struct dkms_kernel *k, const char *conf_path, unsigned flags,
+		   struct dkms_conf *out)
+{
+	return read_conf(ctx, module, module_version, k, conf_path, flags, NULL, out);
+}
+
+/* ---- several kernels of one module/version ---- */
+
+void dkms_conf_batch_eval(struct dkms_conf_batch *b, const struct dkms_ctx *ctx,
+			  const char *module, const char *module_version,
+			  const struct dkms_kernel *kernels, size_t n, const char *conf_path,
+			  unsigned flags)
+{
+	const char *m = module ? module : "", *v = module_version ? module_version : "";
+	_cleanup_free_ char *main_path = conf_main_path(ctx, m, v, conf_path);
+	_cleanup_free_ struct conf_scope *scopes = NULL;
+	_cleanup_free_ struct conf_job *jobs = NULL;
+	_cleanup_free_ size_t *job_entry = NULL; /* job j evaluates entries[job_entry[j]] */
+	size_t n_jobs = 0;
+
+	*b = (struct dkms_conf_batch){
+		.ctx = ctx,
+		.module = xstrdup(m),
+		.module_version = xstrdup(v),
+		.conf_path = conf_path ? xstrdup(conf_path) : NULL,
+		.flags = flags,
+		.kernels = kernels,
+		.n = n,
+		.entries = n ? xcalloc(n, sizeof(*b->entries)) : NULL,
+	};
+	/* what the reads would refuse or fail on, they evaluate (and report) themselves */
+	if (!n || ctx->strict_conf || access(main_path, R_OK) != 0)
+		return;
+
+	scopes = xcalloc(n, sizeof(*scopes));
+	jobs = xcalloc(n, sizeof(*jobs));
+	job_entry = xcalloc(n, sizeof(*job_entry));
+	for (size_t i = 0; i < n; i++) {
+		struct conf_batch_entry *e = &b->entries[i];
+		struct conf_vars cur = { 0 };
+		int r = -ENOTSUP;
+
+		scopes[i] = conf_scope_of(ctx, m, v, &kernels[i]);
+		conf_chain(ctx, m, v, &kernels[i], main_path, &e->files);
+		e->states = xcalloc(e->files.n, sizeof(*e->states));
+		if (!(flags & CONF_NO_NATIVE)) {
+			r = 0;
+			for (size_t f = 0; f < e->files.n && r == 0; f++) {
+				r = conf_parse_native(&scopes[i], e->files.v[f], &cur);
+				if (r == 0)
+					conf_vars_copy(&e->states[f], &cur);
+			}
+			conf_vars_release(&cur);
+		}
+		if (r == 0) {
+			e->native = true;
+			continue;
+		}
+		states_release(e->states, e->files.n);
+		job_entry[n_jobs] = i;
+		jobs[n_jobs++] = (struct conf_job){
+			.scope = &scopes[i],
+			.files = (const char *const *)e->files.v,
+			.n_files = e->files.n,
+			.states = e->states,
+		};
+	}
+	conf_eval_bash_jobs(jobs, n_jobs);
+	/* a chain that failed here is evaluated again, and reported, by its read */
+	for (size_t j = 0; j < n_jobs; j++)
+		if (jobs[j].r < 0) {
+			struct conf_batch_entry *e = &b->entries[job_entry[j]];
+
+			free(e->states);
+			e->states = NULL;
+		}
+}
+
+int dkms_conf_batch_read(struct dkms_conf_batch *b, size_t i, struct dkms_conf *out)
+{
+	return read_conf(b->ctx, b->module, b->module_version, &b->kernels[i], b->conf_path,
+			 b->flags, &b->entries[i], out);
+}
+
+void dkms_conf_batch_release(struct dkms_conf_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		batch_entry_release(&b->entries[i]);
+	free(b->entries);
+	free(b->module);
+	free(b->module_version);
+	free(b->conf_path);
+	memset(b, 0, sizeof(*b));
 }
 
 void dkms_conf_release(struct dkms_conf *conf)

@@ -199,6 +199,34 @@ int dkms_conf_read(const struct dkms_ctx *ctx, const char *module, const char *m
 void dkms_conf_release(struct dkms_conf *conf);
 
 /*
+ * dkms_conf_read of one module/version on several kernels, as `status`
+ * needs: dkms_conf_batch_eval evaluates every kernel's chain up front,
+ * natively where it can and all the others together in one bash child
+ * (conf_eval_bash_jobs); it prints nothing. dkms_conf_batch_read(b, i)
+ * then resolves kernels[i] and returns exactly what dkms_conf_read would,
+ * printing the same messages at that moment, so they come in the caller's
+ * order. A chain the batch could not evaluate (bash failed, strict mode) is
+ * evaluated, and its failure reported, by its read. Each entry's evaluation
+ * is used once; a second read of i evaluates again. kernels must outlive b.
+ */
+struct conf_batch_entry;
+struct dkms_conf_batch {
+	const struct dkms_ctx *ctx;
+	char *module, *module_version, *conf_path;
+	unsigned flags;
+	const struct dkms_kernel *kernels;
+	size_t n;
+	struct conf_batch_entry *entries;
+};
+
+void dkms_conf_batch_eval(struct dkms_conf_batch *b, const struct dkms_ctx *ctx,
+			  const char *module, const char *module_version,
+			  const struct dkms_kernel *kernels, size_t n, const char *conf_path,
+			  unsigned flags);
+int dkms_conf_batch_read(struct dkms_conf_batch *b, size_t i, struct dkms_conf *out);
+void dkms_conf_batch_release(struct dkms_conf_batch *b);
+
+/*
  * check_build_exclusive_for_module: true when record i may be built for k
  * (the global and record i's rules; CONFIG rules only when k->config exists).
  */
