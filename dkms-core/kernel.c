@@ -131,3 +131,40 @@ const char *dkms_kernel_module_suffix(const struct dkms_ctx *ctx, const char *ve
 		return ".gz";
 	return "";
 }
+
+const char *kernel_suffixes_get(struct kernel_suffixes *cache, const struct dkms_ctx *ctx,
+				const char *version)
+{
+	size_t lo = 0, hi = cache->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(version, cache->v[mid].version);
+
+		if (c == 0)
+			return cache->v[mid].suffix;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (cache->n == cache->alloc) {
+		cache->alloc = cache->alloc ? 2 * cache->alloc : 16;
+		cache->v = xrealloc(cache->v, cache->alloc * sizeof(*cache->v));
+	}
+	memmove(&cache->v[lo + 1], &cache->v[lo], (cache->n - lo) * sizeof(*cache->v));
+	cache->v[lo] = (struct kernel_suffix){
+		.version = xstrdup(version),
+		.suffix = dkms_kernel_module_suffix(ctx, version),
+	};
+	cache->n++;
+	return cache->v[lo].suffix;
+}
+
+void kernel_suffixes_release(struct kernel_suffixes *cache)
+{
+	for (size_t i = 0; i < cache->n; i++)
+		free(cache->v[i].version);
+	free(cache->v);
+	*cache = (struct kernel_suffixes)KERNEL_SUFFIXES_INIT;
+}

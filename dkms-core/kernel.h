@@ -39,3 +39,23 @@ bool dkms_kernel_config_enabled(const struct dkms_kernel *k, const char *name);
  * over gz, as dkms).
  */
 const char *dkms_kernel_module_suffix(const struct dkms_ctx *ctx, const char *version);
+
+/*
+ * dkms_kernel_module_suffix for many lines over one tree: each kernel is
+ * scanned once, on first use (the tree is trusted not to change meanwhile).
+ */
+struct kernel_suffix {
+	char *version;
+	const char *suffix;
+};
+
+struct kernel_suffixes {
+	struct kernel_suffix *v; /* sorted by version */
+	size_t n, alloc;
+};
+
+#define KERNEL_SUFFIXES_INIT { NULL, 0, 0 }
+
+const char *kernel_suffixes_get(struct kernel_suffixes *cache, const struct dkms_ctx *ctx,
+				const char *version);
+void kernel_suffixes_release(struct kernel_suffixes *cache);

@@ -70,24 +70,35 @@ char *status_installed_location(const struct dkms_ctx *ctx, const char *m,
 	return NULL;
 }
 
-static unsigned built_extra(const struct dkms_ctx *ctx, const char *m, const char *v,
-			    const char *k, const char *a, bool installed)
+/* What one walk keeps across its lines. */
+struct walk {
+	const struct dkms_ctx *ctx;
+	bool extra;
+	status_fn fn;
+	void *userdata;
+	struct kernel_suffixes suffixes;
+};
+
+/* module_status_built_extra's suffixes for build j of the batch. */
+static unsigned built_extra(struct walk *w, struct dkms_conf_batch *batch, size_t j,
+			    bool installed)
 {
+	const struct dkms_ctx *ctx = w->ctx;
+	const char *m = batch->module, *v = batch->module_version;
+	const char *k = batch->kernels[j].version, *a = batch->kernels[j].arch;
 	_cleanup_free_ char *orig = xasprintf("%s/%s/original_module/%s/%s", ctx->dkms_tree, m, k, a);
 	_cleanup_free_ char *moddir = xasprintf("%s/%s/%s/%s/%s/module", ctx->dkms_tree, m, v, k, a);
-	struct dkms_kernel kern;
 	struct dkms_conf conf;
 	const char *suffix;
 	unsigned flags = 0;
 
 	if (is_dir(orig))
 		flags |= STATUS_ORIGINALS_EXIST;
-	dkms_kernel_init(&kern, ctx, k, a);
-	if (dkms_conf_read(ctx, m, v, &kern, NULL, 0, &conf) < 0) {
-		dkms_kernel_release(&kern);
+	if (dkms_conf_batch_read(batch, j, &conf) < 0) {
+		dkms_conf_release(&conf);
 		return flags;
 	}
-	suffix = dkms_kernel_module_suffix(ctx, k);
+	suffix = kernel_suffixes_get(&w->suffixes, ctx, k);
 	for (size_t i = 0; i < conf.n_modules; i++) {
 		_cleanup_free_ char *tree_mod = NULL, *loc = NULL, *dir = NULL, *real = NULL;
 
@@ -109,14 +120,51 @@ static unsigned built_extra(const struct dkms_ctx *ctx, const char *m, const cha
 		}
 	}
 	dkms_conf_release(&conf);
-	dkms_kernel_release(&kern);
 	return flags;
+}
+
+/*
+ * The built/installed lines of one m/v. With extra, the dkms.conf of every
+ * line is evaluated up front in one batch (at most one bash child for all
+ * of them) and resolved line by line, so its messages keep their place.
+ */
+static int walk_builds(struct walk *w, struct status_entry *e, const struct tree_builds *builds)
+{
+	struct dkms_kernel *kernels = NULL;
+	struct dkms_conf_batch batch;
+	int r = 0;
+
+	if (w->extra) {
+		kernels = xcalloc(builds->n, sizeof(*kernels));
+		for (size_t j = 0; j < builds->n; j++)
+			dkms_kernel_init(&kernels[j], w->ctx, builds->b[j].kernel, builds->b[j].arch);
+		dkms_conf_batch_eval(&batch, w->ctx, e->module, e->version, kernels, builds->n,
+				     NULL, 0);
+	}
+	for (size_t j = 0; j < builds->n && r >= 0; j++) {
+		e->kernel = builds->b[j].kernel;
+		e->arch = builds->b[j].arch;
+		e->state = builds->b[j].installed ? STATUS_INSTALLED : STATUS_BUILT;
+		e->flags = w->extra ? built_extra(w, &batch, j, builds->b[j].installed) : 0;
+		r = w->fn(e, w->userdata);
+	}
+	if (w->extra) {
+		dkms_conf_batch_release(&batch);
+		for (size_t j = 0; j < builds->n; j++)
+			dkms_kernel_release(&kernels[j]);
+		free(kernels);
+	}
+	return r;
 }
 
 int status_walk(const struct dkms_ctx *ctx, const char *m, const char *v, const char *k,
 		const char *a, bool extra, status_fn fn, void *userdata)
 {
 	_cleanup_strv_ struct strv mvs = STRV_INIT;
+	struct walk w = {
+		.ctx = ctx, .extra = extra, .fn = fn, .userdata = userdata,
+		.suffixes = KERNEL_SUFFIXES_INIT,
+	};
 	int r = 0;
 
 	tree_list_module_versions(ctx, m, v, &mvs);
@@ -136,20 +184,14 @@ int status_walk(const struct dkms_ctx *ctx, const char *m, const char *v, const 
 		if (!tree_is_added(ctx, e.module, e.version))
 			continue;
 		tree_list_builds(ctx, e.module, e.version, k, a, &builds);
-		if (!builds.n) {
+		if (builds.n) {
+			r = walk_builds(&w, &e, &builds);
+		} else {
 			e.state = STATUS_ADDED;
-			r = fn(&e, userdata);
-		}
-		for (size_t j = 0; j < builds.n && r >= 0; j++) {
-			e.kernel = builds.b[j].kernel;
-			e.arch = builds.b[j].arch;
-			e.state = builds.b[j].installed ? STATUS_INSTALLED : STATUS_BUILT;
-			e.flags = extra ? built_extra(ctx, e.module, e.version, e.kernel, e.arch,
-						      builds.b[j].installed)
-					: 0;
 			r = fn(&e, userdata);
 		}
 		tree_builds_release(&builds);
 	}
+	kernel_suffixes_release(&w.suffixes);
 	return r < 0 ? r : 0;
 }
