@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
 #include <string.h>
 
 #include "conf.h"
@@ -73,6 +74,7 @@ char *status_installed_location(const struct dkms_ctx *ctx, const char *m,
 /* What one walk keeps across its lines. */
 struct walk {
 	const struct dkms_ctx *ctx;
+	const char *module, *version; /* the walk's filters: $module, $module_version */
 	bool extra;
 	status_fn fn;
 	void *userdata;
@@ -80,24 +82,26 @@ struct walk {
 };
 
 /* module_status_built_extra's suffixes for build j of the batch. */
-static unsigned built_extra(struct walk *w, struct dkms_conf_batch *batch, size_t j,
-			    bool installed)
+static unsigned built_extra(struct walk *w, const struct status_entry *e,
+			    struct dkms_conf_batch *batch, size_t j)
 {
 	const struct dkms_ctx *ctx = w->ctx;
-	const char *m = batch->module, *v = batch->module_version;
-	const char *k = batch->kernels[j].version, *a = batch->kernels[j].arch;
+	const char *m = e->module, *v = e->version, *k = e->kernel, *a = e->arch;
 	_cleanup_free_ char *orig = xasprintf("%s/%s/original_module/%s/%s", ctx->dkms_tree, m, k, a);
 	_cleanup_free_ char *moddir = xasprintf("%s/%s/%s/%s/%s/module", ctx->dkms_tree, m, v, k, a);
 	struct dkms_conf conf;
 	const char *suffix;
 	unsigned flags = 0;
 
+	/* dkms's read_conf dies in the line's subshell: no suffix at all */
+	if (dkms_conf_batch_read(batch, j, &conf) == -ENOENT) {
+		dkms_error(ctx, "Could not locate dkms.conf file.\nFile: %s does not exist.", conf.path);
+		dkms_conf_release(&conf);
+		return 0;
+	}
+	/* an invalid dkms.conf goes on with what read_conf could resolve */
 	if (is_dir(orig))
 		flags |= STATUS_ORIGINALS_EXIST;
-	if (dkms_conf_batch_read(batch, j, &conf) < 0) {
-		dkms_conf_release(&conf);
-		return flags;
-	}
 	suffix = kernel_suffixes_get(&w->suffixes, ctx, k);
 	for (size_t i = 0; i < conf.n_modules; i++) {
 		_cleanup_free_ char *tree_mod = NULL, *loc = NULL, *dir = NULL, *real = NULL;
@@ -109,7 +113,7 @@ static unsigned built_extra(struct walk *w, struct dkms_conf_batch *batch, size_
 			flags |= STATUS_BUILT_MISSING;
 			break;
 		}
-		if (!installed)
+		if (e->state != STATUS_INSTALLED)
 			continue;
 		loc = status_installed_location(ctx, m, &conf, i, k, a, suffix);
 		dir = xasprintf("%s/%s%s", ctx->install_tree, k, loc ? loc : "");
@@ -127,6 +131,8 @@ static unsigned built_extra(struct walk *w, struct dkms_conf_batch *batch, size_
  * The built/installed lines of one m/v. With extra, the dkms.conf of every
  * line is evaluated up front in one batch (at most one bash child for all
  * of them) and resolved line by line, so its messages keep their place.
+ * As in dkms, the line's dkms.conf is read with the command line's $module
+ * and $module_version (and their /etc/dkms overrides), not the line's.
  */
 static int walk_builds(struct walk *w, struct status_entry *e, const struct tree_builds *builds)
 {
@@ -135,17 +141,20 @@ static int walk_builds(struct walk *w, struct status_entry *e, const struct tree
 	int r = 0;
 
 	if (w->extra) {
+		_cleanup_free_ char *path = xasprintf("%s/%s/%s/source/dkms.conf", w->ctx->dkms_tree,
+						      e->module, e->version);
+
 		kernels = xcalloc(builds->n, sizeof(*kernels));
 		for (size_t j = 0; j < builds->n; j++)
 			dkms_kernel_init(&kernels[j], w->ctx, builds->b[j].kernel, builds->b[j].arch);
-		dkms_conf_batch_eval(&batch, w->ctx, e->module, e->version, kernels, builds->n,
-				     NULL, 0);
+		dkms_conf_batch_eval(&batch, w->ctx, w->module, w->version, kernels, builds->n,
+				     path, 0);
 	}
 	for (size_t j = 0; j < builds->n && r >= 0; j++) {
 		e->kernel = builds->b[j].kernel;
 		e->arch = builds->b[j].arch;
 		e->state = builds->b[j].installed ? STATUS_INSTALLED : STATUS_BUILT;
-		e->flags = w->extra ? built_extra(w, &batch, j, builds->b[j].installed) : 0;
+		e->flags = w->extra ? built_extra(w, e, &batch, j) : 0;
 		r = w->fn(e, w->userdata);
 	}
 	if (w->extra) {
@@ -162,7 +171,7 @@ int status_walk(const struct dkms_ctx *ctx, const char *m, const char *v, const 
 {
 	_cleanup_strv_ struct strv mvs = STRV_INIT;
 	struct walk w = {
-		.ctx = ctx, .extra = extra, .fn = fn, .userdata = userdata,
+		.ctx = ctx, .module = m, .version = v, .extra = extra, .fn = fn, .userdata = userdata,
 		.suffixes = KERNEL_SUFFIXES_INIT,
 	};
 	int r = 0;
