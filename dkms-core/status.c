@@ -74,7 +74,6 @@ char *status_installed_location(const struct dkms_ctx *ctx, const char *m,
 /* What one walk keeps across its lines. */
 struct walk {
 	const struct dkms_ctx *ctx;
-	const char *module, *version; /* the walk's filters: $module, $module_version */
 	bool extra;
 	status_fn fn;
 	void *userdata;
@@ -131,8 +130,9 @@ static unsigned built_extra(struct walk *w, const struct status_entry *e,
  * The built/installed lines of one m/v. With extra, the dkms.conf of every
  * line is evaluated up front in one batch (at most one bash child for all
  * of them) and resolved line by line, so its messages keep their place.
- * As in dkms, the line's dkms.conf is read with the command line's $module
- * and $module_version (and their /etc/dkms overrides), not the line's.
+ * Each is read for the line's module and version with their /etc/dkms
+ * overrides (dkms 3.4.3 reads them for the command line's, usually empty,
+ * module name: a bug the CLI suite keeps as a divergence).
  */
 static int walk_builds(struct walk *w, struct status_entry *e, const struct tree_builds *builds)
 {
@@ -141,14 +141,11 @@ static int walk_builds(struct walk *w, struct status_entry *e, const struct tree
 	int r = 0;
 
 	if (w->extra) {
-		_cleanup_free_ char *path = xasprintf("%s/%s/%s/source/dkms.conf", w->ctx->dkms_tree,
-						      e->module, e->version);
-
 		kernels = xcalloc(builds->n, sizeof(*kernels));
 		for (size_t j = 0; j < builds->n; j++)
 			dkms_kernel_init(&kernels[j], w->ctx, builds->b[j].kernel, builds->b[j].arch);
-		dkms_conf_batch_eval(&batch, w->ctx, w->module, w->version, kernels, builds->n,
-				     path, 0);
+		dkms_conf_batch_eval(&batch, w->ctx, e->module, e->version, kernels, builds->n,
+				     NULL, 0);
 	}
 	for (size_t j = 0; j < builds->n && r >= 0; j++) {
 		e->kernel = builds->b[j].kernel;
@@ -171,7 +168,7 @@ int status_walk(const struct dkms_ctx *ctx, const char *m, const char *v, const 
 {
 	_cleanup_strv_ struct strv mvs = STRV_INIT;
 	struct walk w = {
-		.ctx = ctx, .module = m, .version = v, .extra = extra, .fn = fn, .userdata = userdata,
+		.ctx = ctx, .extra = extra, .fn = fn, .userdata = userdata,
 		.suffixes = KERNEL_SUFFIXES_INIT,
 	};
 	int r = 0;
