@@ -124,6 +124,8 @@ Error! zz_broken/1.0: Missing the module source directory or the symbolic link p
 Manual intervention is required!"
 
 HAVE_STRACE=$(command -v strace)
+# LeakSanitizer cannot run under ptrace (and starts a tracer of its own)
+traced() { ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq "$@"; }
 # count_children LOG: "<execve> <spawns>": programs executed besides dkms
 # itself, and processes dkms's own process started
 count_children() {
@@ -148,7 +150,7 @@ for kind in plain bash; do
 		skip "$kind: no dkms.conf read for added/broken" "strace not installed"
 		continue
 	fi
-	strace -f -qq -o "$d/strace" -e trace=execve,clone,clone3,fork,vfork \
+	traced -o "$d/strace" -e trace=execve,clone,clone3,fork,vfork \
 		"$DKMS_BIN" --dkmstree "$d/tree" --sourcetree "$d/src" --installtree "$d/inst" status \
 		>"$d/out.strace" 2>/dev/null
 	read -r execs spawns < <(count_children "$d/strace")
@@ -160,7 +162,7 @@ for kind in plain bash; do
 		grep 'execve("' "$d/strace" | tail -n +2 | cut -c1-200 | head -5 | diag
 	fi
 	# status of the added and broken ones only: their dkms.conf is never opened
-	strace -f -qq -o "$d/strace.open" -e trace=open,openat \
+	traced -o "$d/strace.open" -e trace=open,openat \
 		"$DKMS_BIN" --dkmstree "$d/tree" --sourcetree "$d/src" --installtree "$d/inst" status -m zz_added \
 		>"$d/out.added" 2>&1
 	if grep -q 'dkms\.conf' "$d/strace.open" || [[ $(cat "$d/out.added") != "zz_added/1.0: added" ]]; then
