@@ -14,7 +14,7 @@
 # present); a package that cannot be fetched is skipped.
 # Packages marked "slow" in packages.txt run only with CORPUS_FULL=1.
 # CORPUS=name1,name2 limits the run to those packages.
-# DKMS_PEER overrides the peer (default /usr/sbin/dkms).
+# DKMS_PEER overrides the peer (default /usr/sbin/dkms); CORPUS_KEEP=1 keeps $T.
 . "$(dirname "$0")/../lib.sh"
 
 PEER=${DKMS_PEER:-/usr/sbin/dkms}
@@ -39,6 +39,9 @@ done <"$LIST"
 if [[ -z $K ]]; then
 	skip "corpus" "no kernel headers installed"; echo "1..$_tap_n"; exit 0
 fi
+if [[ $(id -u) != 0 ]]; then
+	skip "corpus" "needs root (dkms add <dir> and install need uid 0)"; echo "1..$_tap_n"; exit 0
+fi
 if [[ ! -x $PEER ]]; then
 	skip "corpus" "peer $PEER not installed (Debian package dkms)"; echo "1..$_tap_n"; exit 0
 fi
@@ -47,6 +50,8 @@ if [[ ! -x $DKMS_BIN ]]; then
 fi
 
 mkdir -p "$CACHE"
+# CORPUS_KEEP=1 keeps the trees for inspection (path printed).
+[[ -n ${CORPUS_KEEP:-} ]] && { trap - EXIT; echo "# keeping $T"; }
 
 # fetch NAME: print the path of the cached .deb, downloading it if needed.
 fetch() {
