@@ -137,7 +137,7 @@ int cmd_setup_kernels(struct cmd *c)
 
 void cmd_post_transaction(struct cmd *c)
 {
-	_cleanup_free_ char *log = NULL;
+	_cleanup_free_ char *log = NULL, *cmd = NULL;
 
 	if (strempty(c->ctx.post_transaction))
 		return;
@@ -148,7 +148,8 @@ void cmd_post_transaction(struct cmd *c)
 	}
 	log = xasprintf("%s/post_transaction.log", c->ctx.dkms_tree);
 	write_file_str(log, "");
-	invoke_command(&c->ctx, c->ctx.post_transaction, "Executing post-transaction command", NULL, log);
+	cmd = dkms_expand_kernelver(c->ctx.post_transaction, c->n_kernels ? c->kernels[0].version : "");
+	invoke_command(&c->ctx, cmd, "Executing post-transaction command", NULL, log);
 }
 
 const struct dkms_kernel *cmd_first_kernel(struct cmd *c)

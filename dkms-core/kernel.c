@@ -168,3 +168,21 @@ void kernel_suffixes_release(struct kernel_suffixes *cache)
 	free(cache->v);
 	*cache = (struct kernel_suffixes)KERNEL_SUFFIXES_INIT;
 }
+
+char *dkms_expand_kernelver(const char *s, const char *kernelver)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	while (*s) {
+		if (!strncmp(s, "${kernelver}", 12)) {
+			strbuf_addstr(&sb, kernelver ? kernelver : "");
+			s += 12;
+		} else if (!strncmp(s, "$kernelver", 10)) {
+			strbuf_addstr(&sb, kernelver ? kernelver : "");
+			s += 10;
+		} else {
+			strbuf_addch(&sb, *s++);
+		}
+	}
+	return strbuf_detach(&sb);
+}

@@ -59,3 +59,9 @@ struct kernel_suffixes {
 const char *kernel_suffixes_get(struct kernel_suffixes *cache, const struct dkms_ctx *ctx,
 				const char *version);
 void kernel_suffixes_release(struct kernel_suffixes *cache);
+
+/*
+ * framework.conf values are read once, with ${kernelver} kept literally;
+ * expand it (and $kernelver) for one kernel. Allocated.
+ */
+char *dkms_expand_kernelver(const char *s, const char *kernelver);

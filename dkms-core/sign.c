@@ -10,25 +10,6 @@
 #include "util/spawn.h"
 #include "util/strbuf.h"
 
-/* framework.conf may say ${kernelver} in paths; expand it per kernel. */
-static char *expand_kernelver(const char *s, const char *kernelver)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	while (*s) {
-		if (!strncmp(s, "${kernelver}", 12)) {
-			strbuf_addstr(&sb, kernelver ? kernelver : "");
-			s += 12;
-		} else if (!strncmp(s, "$kernelver", 10)) {
-			strbuf_addstr(&sb, kernelver ? kernelver : "");
-			s += 10;
-		} else {
-			strbuf_addch(&sb, *s++);
-		}
-	}
-	return strbuf_detach(&sb);
-}
-
 bool running_in_chroot(void)
 {
 	const char *fc = getenv("FAKECHROOT");
@@ -59,9 +40,9 @@ int sign_prepare_mok(const struct dkms_ctx *ctx, const char *kernelver, char **r
 	_cleanup_free_ char *key = NULL, *cert = NULL;
 
 	if (!strempty(ctx->mok_signing_key))
-		key = expand_kernelver(ctx->mok_signing_key, kernelver);
+		key = dkms_expand_kernelver(ctx->mok_signing_key, kernelver);
 	if (!strempty(ctx->mok_certificate))
-		cert = expand_kernelver(ctx->mok_certificate, kernelver);
+		cert = dkms_expand_kernelver(ctx->mok_certificate, kernelver);
 	if (!key && distro_is(ctx, "ubuntu")) {
 		key = xstrdup("/var/lib/shim-signed/mok/MOK.priv");
 		if (!cert)
@@ -171,7 +152,7 @@ void sign_prepare(const struct dkms_ctx *ctx, const struct dkms_kernel *k, struc
 		return;
 	}
 	if (!strempty(ctx->sign_file))
-		ret->sign_file = expand_kernelver(ctx->sign_file, k->version);
+		ret->sign_file = dkms_expand_kernelver(ctx->sign_file, k->version);
 	else
 		ret->sign_file = default_sign_file(ctx, k->version);
 	dkms_info(ctx, "Sign command: %s", ret->sign_file);
