@@ -160,8 +160,7 @@ static void archive_original(const struct dkms_ctx *ctx, const char *path, const
 	mkdir_p(backup_dir, 0755);
 	/* the .origin record first: a kill in between leaves a restorable note */
 	write_file_str(origin, text);
-	if (rename(path, to) < 0 && copy_file(path, to) == 0)
-		unlink(path);
+	move_file(path, to);
 }
 
 static void archive_collisions(const struct dkms_ctx *ctx, const char *lib_tree,
@@ -179,7 +178,7 @@ static void archive_collisions(const struct dkms_ctx *ctx, const char *lib_tree,
 
 		mkdir_p(dir, 0755);
 		write_file_str(origin, text);
-		rename(p, to);
+		move_file(p, to);
 	}
 	(void)ctx;
 }

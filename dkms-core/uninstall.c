@@ -61,7 +61,7 @@ static void restore_originals(const struct dkms_ctx *ctx, const char *backup, co
 			_cleanup_free_ char *parent = xstrndup(loc.buf, (size_t)(strrchr(loc.buf, '/') - loc.buf));
 			mkdir_p(parent, 0755);
 		}
-		if (rename(module, loc.buf) == 0)
+		if (move_file(module, loc.buf) == 0)
 			unlink(origins.v[i]);
 	}
 }
@@ -127,7 +127,7 @@ int dkms_uninstall(const struct dkms_ctx *ctx, const char *m, const char *v, con
 
 				dkms_info(ctx, "Restoring archived original module");
 				mkdir_p(dir, 0755);
-				rename(origmod, to);
+				move_file(origmod, to);
 			}
 		}
 		unlink(link);

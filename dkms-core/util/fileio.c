@@ -190,6 +190,21 @@ int copy_file(const char *src, const char *dst)
 	return copy_file_mode(src, dst, st.st_mode, NULL);
 }
 
+int move_file(const char *src, const char *dst)
+{
+	int r;
+
+	if (rename(src, dst) == 0)
+		return 0;
+	if (errno != EXDEV)
+		return -errno;
+	/* /var and /lib/modules often sit on different file systems */
+	r = copy_file(src, dst);
+	if (r < 0)
+		return r;
+	return unlink(src) < 0 ? -errno : 0;
+}
+
 int copy_tree(const char *src, const char *dst)
 {
 	struct stat st;

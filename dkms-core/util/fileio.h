@@ -16,6 +16,8 @@ int mkdir_p(const char *path, mode_t mode);
 int rm_rf(const char *path);
 /* Copy a file, keeping its mode; the target is replaced atomically. */
 int copy_file(const char *src, const char *dst);
+/* mv of one file: rename, or copy and unlink across file systems. */
+int move_file(const char *src, const char *dst);
 /* cp -a of a directory's contents into dst (created if needed). */
 int copy_tree(const char *src, const char *dst);
 /* rmdir the directory and then each empty parent up to (not including) stop. */
