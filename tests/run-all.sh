@@ -8,6 +8,9 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 export DKMS_BIN="$top/build/dkms" TOP="$top"
+# tests see the same environment under `make check` as from a shell:
+# no make nesting level (make[1]: in kbuild output) and no jobserver
+unset MAKELEVEL MAKEFLAGS MFLAGS MAKEOVERRIDES
 log=$top/build/test-logs
 mkdir -p "$log"
 pass=0 fail=0 skip=0
