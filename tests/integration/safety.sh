@@ -25,7 +25,7 @@
 # skips those checks otherwise. DKMS_BIN selects the program (default build/dkms).
 if [[ -z ${SAFETY_IN_NS:-} && $(id -u) == 0 ]] &&
 	unshare -m --propagation private true 2>/dev/null; then
-	SAFETY_IN_NS=1 exec unshare -m --propagation private -- bash "$0" "$@"
+	SAFETY_IN_NS=$(readlink /proc/self/ns/mnt) exec unshare -m --propagation private -- bash "$0" "$@"
 fi
 . "$(dirname "$0")/../lib.sh"
 
@@ -35,9 +35,9 @@ if [[ -z $K || $(id -u) != 0 || ! -x $DKMS_BIN ]]; then
 	echo "1..0 # SKIP needs root, kernel headers and $DKMS_BIN"
 	exit 0
 fi
-# mounts only in a namespace of our own (not the one of PID 1)
+# mounts only in a namespace of our own: SAFETY_IN_NS names the one we left
 NS=
-[[ -n ${SAFETY_IN_NS:-} && $(readlink /proc/self/ns/mnt) != "$(readlink /proc/1/ns/mnt)" ]] && NS=1
+[[ ${SAFETY_IN_NS:-} == mnt:* && $(readlink /proc/self/ns/mnt) != "$SAFETY_IN_NS" ]] && NS=1
 MOUNTS=()
 cleanup() {
 	local m
