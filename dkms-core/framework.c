@@ -5,6 +5,7 @@
 
 #include "exitcode.h"
 #include "framework.h"
+#include "kernel.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
 #include "util/strbuf.h"
@@ -93,8 +94,11 @@ static int load_framework_file(struct dkms_ctx *ctx, const char *path)
 	struct strbuf script = STRBUF_INIT;
 	int r;
 
-	/* keep ${kernelver} in signing paths for dkms_sign_prepare to expand */
-	strbuf_addstr(&script, "kernelver='${kernelver}'; . \"$1\" >/dev/null 2>&1; for _v in");
+	/*
+	 * dkms reads these lazily, once $kernelver is known. Leave a marker
+	 * where the file expands it; dkms_expand_kernelver fills it in later.
+	 */
+	strbuf_addstr(&script, "kernelver=$'" DKMS_KERNELVER_MARK_SH "'; . \"$1\" >/dev/null 2>&1; for _v in");
 	for (size_t i = 0; i < ARRAY_SIZE(settings); i++)
 		strbuf_addf(&script, " %s", settings[i].name);
 	strbuf_addstr(&script, "; do [[ -v $_v ]] && printf '%s\\0%s\\0' \"$_v\" \"${!_v}\"; done; exit 0");

@@ -172,14 +172,12 @@ void kernel_suffixes_release(struct kernel_suffixes *cache)
 char *dkms_expand_kernelver(const char *s, const char *kernelver)
 {
 	struct strbuf sb = STRBUF_INIT;
+	size_t mlen = strlen(DKMS_KERNELVER_MARK);
 
 	while (*s) {
-		if (!strncmp(s, "${kernelver}", 12)) {
+		if (!strncmp(s, DKMS_KERNELVER_MARK, mlen)) {
 			strbuf_addstr(&sb, kernelver ? kernelver : "");
-			s += 12;
-		} else if (!strncmp(s, "$kernelver", 10)) {
-			strbuf_addstr(&sb, kernelver ? kernelver : "");
-			s += 10;
+			s += mlen;
 		} else {
 			strbuf_addch(&sb, *s++);
 		}

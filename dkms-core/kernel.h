@@ -61,7 +61,10 @@ const char *kernel_suffixes_get(struct kernel_suffixes *cache, const struct dkms
 void kernel_suffixes_release(struct kernel_suffixes *cache);
 
 /*
- * framework.conf values are read once, with ${kernelver} kept literally;
- * expand it (and $kernelver) for one kernel. Allocated.
+ * framework.conf is read once, at startup, with $kernelver set to this
+ * marker; a value that used it gets the kernel filled in per kernel. Values
+ * from the environment are taken as they are, as dkms does. Allocated.
  */
+#define DKMS_KERNELVER_MARK "\001kernelver\001"
+#define DKMS_KERNELVER_MARK_SH "\\001kernelver\\001"
 char *dkms_expand_kernelver(const char *s, const char *kernelver);

@@ -102,6 +102,7 @@ normalize() {
 	[ "$CLI_BIND_ETC" = 1 ] && etc=(-e "s|/etc/dkms/|$T/etc/|g")
 	sed "${etc[@]}" -e "s|$T|@T@|g" \
 		-e "s|$K2|@KVER2@|g" \
+		-e "s|${K%-*}-common|@KCOMMON@|g" \
 		-e "s|$K|@KVER@|g" \
 		-e "s|/\.tmp_${ARCH}_[A-Za-z0-9]\{6\}|/.tmp_${ARCH}_XXXXXX|g" \
 		-e 's|DKMS (dkms-[^)]*)|DKMS (dkms-@VERSION@)|' \
