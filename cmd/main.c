@@ -346,8 +346,17 @@ int main(int argc, char **argv)
 	r = cmd_setup_kernels(&c);
 	if (r)
 		goto out;
-	if ((act->flags & TAKES_LOCK) && is_dir(c.ctx.dkms_tree))
-		dkms_lock_take(&lock, c.ctx.dkms_tree);
+	if ((act->flags & TAKES_LOCK) && is_dir(c.ctx.dkms_tree)) {
+		_cleanup_free_ char *tree = canonical_path(c.ctx.dkms_tree);
+		const char *held = getenv("DKMS_TREE_LOCKED");
+
+		/* a hook or make run by a dkms holding the lock may call dkms again:
+		 * it is serialised by its parent already and must not wait for it */
+		if (tree && !(held && streq(held, tree))) {
+			dkms_lock_take(&lock, tree);
+			setenv("DKMS_TREE_LOCKED", tree, 1);
+		}
+	}
 	r = act->fn(&c);
 out:
 	cmd_release(&c);
