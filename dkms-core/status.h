@@ -32,8 +32,11 @@ typedef int (*status_fn)(const struct status_entry *e, void *userdata);
 
 /*
  * Walk every m/v (filtered by any non-NULL argument) as dkms's module_status
- * does. With `extra`, compute the suffix flags (needs dkms.conf of each
- * built entry; otherwise flags stay 0).
+ * does. With `extra`, compute the suffix flags from each built entry's
+ * dkms.conf (otherwise flags stay 0; added and broken entries never read
+ * it). The confs of one m/v are evaluated together, in at most one bash
+ * child, and each kernel's module suffix is found once per walk: no child
+ * process per line.
  */
 int status_walk(const struct dkms_ctx *ctx, const char *m, const char *v, const char *k,
 		const char *a, bool extra, status_fn fn, void *userdata);
