@@ -5,7 +5,7 @@ set -eu
 
 build_pkgs="gcc make pkg-config libkmod-dev libarchive-dev libblkid-dev libcmocka-dev"
 test_pkgs="linux-headers-amd64 kmod patch openssl dkms bc flex bison libelf-dev
-	xz-utils zstd gzip binutils cpio rsync util-linux"
+	xz-utils zstd gzip binutils cpio rsync util-linux strace"
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;
