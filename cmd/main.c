@@ -343,9 +343,8 @@ int main(int argc, char **argv)
 		if (r)
 			goto out;
 	}
-	r = cmd_setup_kernels(&c);
-	if (r)
-		goto out;
+	/* lock before reading the tree: --all lists builds that a running
+	 * dkms may still be making */
 	if ((act->flags & TAKES_LOCK) && is_dir(c.ctx.dkms_tree)) {
 		_cleanup_free_ char *tree = canonical_path(c.ctx.dkms_tree);
 		const char *held = getenv("DKMS_TREE_LOCKED");
@@ -357,6 +356,9 @@ int main(int argc, char **argv)
 			setenv("DKMS_TREE_LOCKED", tree, 1);
 		}
 	}
+	r = cmd_setup_kernels(&c);
+	if (r)
+		goto out;
 	r = act->fn(&c);
 out:
 	cmd_release(&c);

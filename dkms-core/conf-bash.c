@@ -190,6 +190,21 @@ static void parse_dump(const struct strbuf *sb, struct conf_job *jobs, size_t n_
 	}
 }
 
+/* DKMS_CONF_TIMEOUT seconds (default 120; 0 disables). */
+static int conf_eval_timeout_ms(void)
+{
+	const char *t = getenv("DKMS_CONF_TIMEOUT");
+	char *end;
+	long secs;
+
+	if (!t || !*t)
+		return 120 * 1000;
+	secs = strtol(t, &end, 10);
+	if (*end || secs < 0 || secs > 86400)
+		return 120 * 1000;
+	return (int)(secs * 1000);
+}
+
 int conf_eval_bash_jobs(struct conf_job *jobs, size_t n_jobs)
 {
 	_cleanup_strbuf_ struct strbuf script = STRBUF_INIT, dump = STRBUF_INIT;
@@ -228,6 +243,8 @@ int conf_eval_bash_jobs(struct conf_job *jobs, size_t n_jobs)
 	strv_push(&c.env_unset, "BASH_ENV");
 	strv_push(&c.env_unset, "ENV");
 	c.capture = &dump;
+	/* a dkms.conf that never returns must not hang a kernel's postinst */
+	c.timeout_ms = conf_eval_timeout_ms();
 
 	r = child_run(&c);
 	child_release(&c);

@@ -148,23 +148,77 @@ static bool version_sane(const struct dkms_ctx *ctx, const char *m, const char *
 	return ok;
 }
 
+/*
+ * What one install changed in the kernel's tree, so a failure half-way can
+ * give the tree back as it was: the modules placed, and the originals moved
+ * aside (with their .origin notes).
+ */
+struct install_undo {
+	struct strv placed;
+	struct strv moved_to;   /* where an original went (in the dkms tree) */
+	struct strv moved_from; /* where it was */
+};
+
+static void install_undo_record_move(struct install_undo *u, const char *from, const char *to)
+{
+	strv_push(&u->moved_from, from);
+	strv_push(&u->moved_to, to);
+}
+
+static void install_undo_run(struct install_undo *u, const char *lib_tree, const char *originals)
+{
+	for (size_t i = 0; i < u->placed.n; i++) {
+		_cleanup_free_ char *dir = xstrndup(u->placed.v[i], strrchr(u->placed.v[i], '/') - u->placed.v[i]);
+
+		unlink(u->placed.v[i]);
+		rmdir_parents(dir, lib_tree);
+	}
+	for (size_t i = u->moved_to.n; i-- > 0;) {
+		_cleanup_free_ char *origin = xasprintf("%s.origin", u->moved_to.v[i]);
+
+		if (move_file(u->moved_to.v[i], u->moved_from.v[i]) == 0)
+			unlink(origin);
+	}
+	rmdir_empty_tree(originals);
+}
+
+static void install_undo_release(struct install_undo *u)
+{
+	strv_release(&u->placed);
+	strv_release(&u->moved_to);
+	strv_release(&u->moved_from);
+}
+
 /* Move an existing module aside so uninstall can put it back. */
-static void archive_original(const struct dkms_ctx *ctx, const char *path, const char *backup_dir)
+static int archive_original(const struct dkms_ctx *ctx, const char *path, const char *backup_dir,
+			    struct install_undo *undo)
 {
 	const char *base = strrchr(path, '/') + 1;
 	_cleanup_free_ char *to = xasprintf("%s/%s", backup_dir, base);
 	_cleanup_free_ char *origin = xasprintf("%s/%s.origin", backup_dir, base);
 	_cleanup_free_ char *text = xasprintf("%s\n", path);
 
+	int r;
+
 	dkms_info(ctx, "Found pre-existing %s, archiving for uninstallation", path);
-	mkdir_p(backup_dir, 0755);
+	r = mkdir_p(backup_dir, 0755);
 	/* the .origin record first: a kill in between leaves a restorable note */
-	write_file_str(origin, text);
-	move_file(path, to);
+	if (!r)
+		r = write_file_str(origin, text);
+	if (!r)
+		r = move_file(path, to);
+	if (r < 0) {
+		unlink(origin);
+		dkms_error(ctx, "Could not archive %s: %s", path, strerror(-r));
+		return r;
+	}
+	install_undo_record_move(undo, path, to);
+	return 0;
 }
 
-static void archive_collisions(const struct dkms_ctx *ctx, const char *lib_tree,
-			       const struct strv *found, const char *backup_dir)
+static int archive_collisions(const struct dkms_ctx *ctx, const char *lib_tree,
+			      const struct strv *found, const char *backup_dir,
+			      struct install_undo *undo)
 {
 	for (size_t i = 0; i < found->n; i++) {
 		const char *p = found->v[i];
@@ -176,11 +230,20 @@ static void archive_collisions(const struct dkms_ctx *ctx, const char *lib_tree,
 		_cleanup_free_ char *origin = xasprintf("%s/%s.origin", dir, base);
 		_cleanup_free_ char *text = xasprintf("%s\n", p);
 
-		mkdir_p(dir, 0755);
-		write_file_str(origin, text);
-		move_file(p, to);
+		int r = mkdir_p(dir, 0755);
+
+		if (!r)
+			r = write_file_str(origin, text);
+		if (!r)
+			r = move_file(p, to);
+		if (r < 0) {
+			unlink(origin);
+			dkms_error(ctx, "Could not archive %s: %s", p, strerror(-r));
+			return r;
+		}
+		install_undo_record_move(undo, p, to);
 	}
-	(void)ctx;
+	return 0;
 }
 
 int dkms_depmod(const struct dkms_ctx *ctx, const char *kernelver)
@@ -233,6 +296,7 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 	struct dkms_conf conf;
 	const char *suffix;
 	bool any_installed = false;
+	struct install_undo undo = { STRV_INIT, STRV_INIT, STRV_INIT };
 	bool built_now = false;
 	int forced, r;
 
@@ -341,12 +405,14 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 				_cleanup_free_ char *cand = tree_find_module_file(dir, rec->dest_name, suffix);
 
 				if (cand && is_file(cand)) {
-					archive_original(ctx, cand, backup);
+					if (archive_original(ctx, cand, backup, &undo) < 0)
+						goto failed;
 					archived = true;
 				}
 			}
 			if (!archived && found.n == 1 && is_file(found.v[0])) {
-				archive_original(ctx, found.v[0], backup);
+				if (archive_original(ctx, found.v[0], backup, &undo) < 0)
+					goto failed;
 				archived = true;
 			}
 			if (!archived && found.n > 1) {
@@ -360,7 +426,8 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 			/* find again: archiving may have moved one */
 			strv_release(&found);
 			find_modules(lib_tree, rec->dest_name, suffix, &found, 0);
-			archive_collisions(ctx, lib_tree, &found, backup);
+			if (archive_collisions(ctx, lib_tree, &found, backup, &undo) < 0)
+				goto failed;
 		}
 
 		dkms_info(ctx, "Installing %s", dest);
@@ -376,10 +443,10 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 			}
 		}
 		if (r < 0) {
-			dkms_error(ctx, "Copying '%s' failed", toinstall);
-			r = DKMS_EXIT_INSTALL;
-			goto out;
+			dkms_error(ctx, "Copying '%s' failed: %s", toinstall, strerror(-r));
+			goto failed;
 		}
+		strv_push(&undo.placed, dest);
 		any_installed = true;
 	}
 
@@ -392,8 +459,8 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 	unlink(link);
 	target = xasprintf("%s/%s/%s", v, k->version, k->arch);
 	if (symlink(target, link) < 0) {
-		r = -errno;
-		goto out;
+		dkms_error(ctx, "Could not create %s: %s", link, strerror(errno));
+		goto failed;
 	}
 
 	dkms_run_hook(ctx, m, v, "post_install", conf.post_install, NULL);
@@ -419,7 +486,17 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 	}
 	r = 0;
 	dkms_rebuild_dependents(ctx, k);
+	goto out;
+failed:
+	/* nothing half-installed: the kernel's tree goes back as it was */
+	{
+		_cleanup_free_ char *originals = xasprintf("%s/%s/original_module", ctx->dkms_tree, m);
+
+		install_undo_run(&undo, lib_tree, originals);
+	}
+	r = DKMS_EXIT_INSTALL;
 out:
+	install_undo_release(&undo);
 	dkms_conf_release(&conf);
 	return r;
 }

@@ -288,8 +288,12 @@ int dkms_remove(const struct dkms_ctx *ctx, const char *m, const char *v,
 	if (d)
 		closedir(d);
 	if (!keep) {
+		_cleanup_free_ char *orig = xasprintf("%s/original_module", mdir);
+
 		dkms_info(ctx, "Deleting module %s/%s completely from the DKMS tree.", m, v);
 		rm_rf(mv);
+		/* empty leftovers of an uninstall that was killed half-way */
+		rmdir_empty_tree(orig);
 	}
 	if (dir_count_entries(mdir) == 0)
 		rm_rf(mdir);

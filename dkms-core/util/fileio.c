@@ -202,7 +202,12 @@ int move_file(const char *src, const char *dst)
 	r = copy_file(src, dst);
 	if (r < 0)
 		return r;
-	return unlink(src) < 0 ? -errno : 0;
+	if (unlink(src) < 0) {
+		r = -errno;
+		unlink(dst); /* one copy, where it was */
+		return r;
+	}
+	return 0;
 }
 
 int copy_tree(const char *src, const char *dst)

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -45,13 +47,35 @@ static void build_env(const struct child *c, struct strv *env)
 		strv_push(env, c->env_set.v[i]);
 }
 
-static int wait_child(pid_t pid)
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int wait_child(pid_t pid, long long deadline)
 {
 	int status;
 
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
+	for (;;) {
+		pid_t w = waitpid(pid, &status, deadline ? WNOHANG : 0);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
 			return -errno;
+		if (w == 0) {
+			if (now_ms() >= deadline) {
+				kill(-pid, SIGKILL);
+				while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+					;
+				return -ETIME;
+			}
+			usleep(10000);
+		}
+	}
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	if (WIFSIGNALED(status))
@@ -64,6 +88,8 @@ int child_run(struct child *c)
 	_cleanup_strv_ struct strv env = STRV_INIT;
 	_cleanup_free_ char *prog = NULL;
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	long long deadline = c->timeout_ms > 0 ? now_ms() + c->timeout_ms : 0;
 	int pipefd[2] = { -1, -1 };
 	pid_t pid;
 	int r;
@@ -94,7 +120,14 @@ int child_run(struct child *c)
 	if (c->dir)
 		posix_spawn_file_actions_addchdir_np(&fa, c->dir);
 
-	r = posix_spawn(&pid, prog, &fa, NULL, c->args.v, env.v);
+	posix_spawnattr_init(&attr);
+	if (deadline) {
+		/* its own group, so a timeout takes its subshells down too */
+		posix_spawnattr_setpgroup(&attr, 0);
+		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	}
+	r = posix_spawn(&pid, prog, &fa, &attr, c->args.v, env.v);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	if (c->capture)
 		close(pipefd[1]);
@@ -107,7 +140,17 @@ int child_run(struct child *c)
 		char buf[4096];
 		ssize_t n;
 
-		while ((n = read(pipefd[0], buf, sizeof(buf))) != 0) {
+		for (;;) {
+			if (deadline) {
+				struct pollfd pfd = { pipefd[0], POLLIN, 0 };
+				long long left = deadline - now_ms();
+
+				if (left <= 0 || poll(&pfd, 1, (int)left) == 0)
+					break; /* wait_child kills it */
+			}
+			n = read(pipefd[0], buf, sizeof(buf));
+			if (n == 0)
+				break;
 			if (n < 0) {
 				if (errno == EINTR)
 					continue;
@@ -117,7 +160,7 @@ int child_run(struct child *c)
 		}
 		close(pipefd[0]);
 	}
-	return wait_child(pid);
+	return wait_child(pid, deadline);
 }
 
 int run_argv(const char *const *argv)

@@ -17,9 +17,15 @@ struct child {
 	int err_fd;            /* stderr target; -2: same as stdout */
 	int in_fd;             /* stdin; -1 inherit, -2 /dev/null */
 	struct strbuf *capture; /* when set, stdout is collected here */
+	/*
+	 * When > 0: the child runs in its own process group, and the whole
+	 * group is killed if it has not finished after this many ms
+	 * (child_run then returns -ETIME).
+	 */
+	int timeout_ms;
 };
 
-#define CHILD_INIT { STRV_INIT, STRV_INIT, STRV_INIT, NULL, -1, -1, -2, NULL }
+#define CHILD_INIT { STRV_INIT, STRV_INIT, STRV_INIT, NULL, -1, -1, -2, NULL, 0 }
 
 void child_release(struct child *c);
 /*
