@@ -441,6 +441,9 @@ int dkms_build(const struct dkms_ctx *ctx, const char *m, const char *v, const s
 		save_dependency_versions(&j);
 	r = 0;
 out:
+	/* a failed build leaves no empty <kernel> dir behind */
+	if (r && j.kernel_dir)
+		rmdir(j.kernel_dir);
 	build_job_release(&j);
 	return r;
 }

@@ -444,6 +444,7 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 		}
 		if (r < 0) {
 			dkms_error(ctx, "Copying '%s' failed: %s", toinstall, strerror(-r));
+			rmdir_parents(dest_dir, lib_tree);
 			goto failed;
 		}
 		strv_push(&undo.placed, dest);
