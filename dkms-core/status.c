@@ -35,6 +35,18 @@ char *status_format(const struct status_entry *e)
 	}
 	strbuf_addf(&sb, "%s/%s, %s, %s: %s", e->module, e->version, e->kernel, e->arch,
 		    status_state_name(e->state));
+	if (!(e->flags & STATUS_HEAD)) {
+		_cleanup_free_ char *suffix = status_format_suffix(e);
+
+		strbuf_addstr(&sb, suffix);
+	}
+	return strbuf_detach(&sb);
+}
+
+char *status_format_suffix(const struct status_entry *e)
+{
+	struct strbuf sb = STRBUF_INIT;
+
 	if (e->flags & STATUS_ORIGINALS_EXIST)
 		strbuf_addstr(&sb, " (Original modules exist)");
 	if (e->flags & STATUS_BUILT_MISSING)
@@ -75,6 +87,7 @@ char *status_installed_location(const struct dkms_ctx *ctx, const char *m,
 struct walk {
 	const struct dkms_ctx *ctx;
 	bool extra;
+	bool heads;
 	status_fn fn;
 	void *userdata;
 	struct kernel_suffixes suffixes;
@@ -151,6 +164,12 @@ static int walk_builds(struct walk *w, struct status_entry *e, const struct tree
 		e->kernel = builds->b[j].kernel;
 		e->arch = builds->b[j].arch;
 		e->state = builds->b[j].installed ? STATUS_INSTALLED : STATUS_BUILT;
+		if (w->extra && w->heads) {
+			e->flags = STATUS_HEAD;
+			r = w->fn(e, w->userdata);
+			if (r < 0)
+				break;
+		}
 		e->flags = w->extra ? built_extra(w, e, &batch, j) : 0;
 		r = w->fn(e, w->userdata);
 	}
@@ -164,11 +183,12 @@ static int walk_builds(struct walk *w, struct status_entry *e, const struct tree
 }
 
 int status_walk(const struct dkms_ctx *ctx, const char *m, const char *v, const char *k,
-		const char *a, bool extra, status_fn fn, void *userdata)
+		const char *a, unsigned walk_flags, status_fn fn, void *userdata)
 {
 	_cleanup_strv_ struct strv mvs = STRV_INIT;
 	struct walk w = {
-		.ctx = ctx, .extra = extra, .fn = fn, .userdata = userdata,
+		.ctx = ctx, .extra = walk_flags & STATUS_WALK_SUFFIXES,
+		.heads = walk_flags & STATUS_WALK_HEADS, .fn = fn, .userdata = userdata,
 		.suffixes = KERNEL_SUFFIXES_INIT,
 	};
 	int r = 0;

@@ -16,6 +16,16 @@ enum status_flags {
 	STATUS_ORIGINALS_EXIST = 1 << 0, /* (Original modules exist) */
 	STATUS_BUILT_MISSING = 1 << 1,   /* (Built modules are missing in the kernel modules folder) */
 	STATUS_DIFFERENT = 1 << 2,       /* (Differences between built and installed modules) */
+	STATUS_HEAD = 1 << 3,            /* only the line's start; a second call brings the suffixes */
+};
+
+enum status_walk_flags {
+	STATUS_WALK_SUFFIXES = 1 << 0, /* compute the suffix flags (reads dkms.conf) */
+	/*
+	 * Call back once more before reading a line's dkms.conf, with STATUS_HEAD:
+	 * dkms prints "m/v, k, a: state" before any message that read gives.
+	 */
+	STATUS_WALK_HEADS = 1 << 1,
 };
 
 struct status_entry {
@@ -39,10 +49,12 @@ typedef int (*status_fn)(const struct status_entry *e, void *userdata);
  * process per line.
  */
 int status_walk(const struct dkms_ctx *ctx, const char *m, const char *v, const char *k,
-		const char *a, bool extra, status_fn fn, void *userdata);
+		const char *a, unsigned walk_flags, status_fn fn, void *userdata);
 
 /* One line exactly as `dkms status` prints it (no newline), allocated. */
 char *status_format(const struct status_entry *e);
+/* The suffixes alone (" (Original modules exist)" …), allocated; may be "". */
+char *status_format_suffix(const struct status_entry *e);
 const char *status_state_name(enum status_state s);
 
 /* The installed copy of a module record: find_actual_dest_module_location. */
