@@ -39,8 +39,10 @@ fi
 NS=
 [[ ${SAFETY_IN_NS:-} == mnt:* && $(readlink /proc/self/ns/mnt) != "$SAFETY_IN_NS" ]] && NS=1
 MOUNTS=()
+BGS=()
 cleanup() {
 	local m
+	for m in "${BGS[@]}"; do kill -9 -- "-$m" 2>/dev/null; done
 	for m in "${MOUNTS[@]}"; do umount -l "$m" 2>/dev/null; done
 	rm -rf "$T"
 }
@@ -66,7 +68,7 @@ G='$G'
 rm -f "\$G/arm-\$1"
 read -r _ _ _ _ pg _ </proc/\$\$/stat
 echo "\$pg" >"\$G/at-\$1.new" && mv "\$G/at-\$1.new" "\$G/at-\$1"
-while [ ! -e "\$G/go-\$1" ]; do sleep 0.05; done
+while [ ! -e "\$G/go-\$1" ]; do [ -d "\$G" ] || exit 1; sleep 0.05; done
 rm -f "\$G/go-\$1"
 exit 0
 EOF
@@ -162,7 +164,8 @@ wait_for() {
 	done
 	return 1
 }
-arm() { rm -f "$G/at-$1" "$G/go-$1"; touch "$G/arm-$1"; }
+# arm NAME: the next pass through gate NAME waits (one gate armed at a time)
+arm() { rm -f "$G"/arm-* "$G/at-$1" "$G/go-$1"; touch "$G/arm-$1"; }
 release() { touch "$G/go-$1"; }
 
 # bg S ARGS...: dkms on set S in its own session (own process group), in the background
@@ -173,6 +176,7 @@ bg() {
 		setsid -w "$DKMS_BIN" --dkmstree "${DT:-$T/$s/tree}" --sourcetree "$T/$s/src" \
 		--installtree "${IT:-$T/$s/inst}" "$@" >"$T/$s/bg.out" 2>"$T/$s/bg.err") &
 	BG=$!
+	BGS+=("$BG")
 }
 # bg_wait: wait for the last bg run; $rc
 bg_wait() {
@@ -188,11 +192,11 @@ group_gone() {
 	return 1
 }
 
-# lock_waiter DIR: someone waits for the flock on DIR (a "->" line in /proc/locks)
+# lock_waiter DIR [SECONDS]: someone waits for the flock on DIR (a "->" line in /proc/locks)
 lock_waiter() {
 	local ino i
 	ino=$(stat -c %i "$1")
-	for ((i = 0; i < 1200; i++)); do
+	for ((i = 0; i < ${2:-60} * 20; i++)); do
 		grep -qE -- "-> FLOCK +ADVISORY +WRITE +[0-9]+ [0-9a-f]+:[0-9a-f]+:$ino " /proc/locks && return 0
 		sleep 0.05
 	done
@@ -203,9 +207,10 @@ lock_waiter() {
 kill_at() {
 	local name=$1 gate=$2 pg
 	if ! wait_for "$G/at-$gate"; then
+		rm -f "$G/arm-$gate"
 		not_ok "$name: reached $gate"
 		cat "$T"/*/bg.out "$T"/*/bg.err 2>/dev/null | tail -n 20 | diag
-		kill -9 "$BG" 2>/dev/null
+		kill -9 -- "-$BG" 2>/dev/null
 		bg_wait
 		return 1
 	fi
@@ -324,7 +329,7 @@ if wait_for "$G/at-dkms_tiny-pre_build"; then
 	record L buildB "$bgB_out" "$T/L/b.err"
 else
 	not_ok "lock: build A holds the tree in PRE_BUILD"
-	kill -9 "$A"
+	kill -9 -- "-$A"
 fi
 dkx Q build -k "$K" dkms_tiny/1.0
 record Q buildA "$T/Q/out" "$T/Q/err"
@@ -354,7 +359,7 @@ if wait_for "$G/at-dkms_tiny-post_install"; then
 	record L inst2 "$T/L/b.out" "$T/L/b.err"
 else
 	not_ok "lock: install A reaches POST_INSTALL"
-	kill -9 "$BG"
+	kill -9 -- "-$BG"
 fi
 dkx Q install -k "$K" dkms_tiny/1.0 --no-depmod
 record Q inst1 "$T/Q/out" "$T/Q/err"
@@ -384,7 +389,7 @@ if wait_for "$G/at-dkms_tiny-post_remove"; then
 	record L removeB "$T/L/b.out" "$T/L/b.err"
 else
 	not_ok "lock: uninstall A reaches POST_REMOVE"
-	kill -9 "$BG"
+	kill -9 -- "-$BG"
 fi
 dkx Q uninstall -k "$K" dkms_tiny/1.0 --no-depmod
 record Q uninst "$T/Q/out" "$T/Q/err"
@@ -420,7 +425,7 @@ if wait_for "$G/at-dkms_tiny-make-start"; then
 	record L removeA "$T/L/b.out" "$T/L/b.err"
 else
 	not_ok "lock: build A reaches make"
-	kill -9 "$BG"
+	kill -9 -- "-$BG"
 fi
 dkx Q build -k "$K" dkms_tiny/1.0
 record Q build2 "$T/Q/out" "$T/Q/err"
@@ -662,20 +667,34 @@ step "conf with a syntax error: remove" C 0 remove dkms_tiny/1.0 --all
 	echo 'while :; do :; done'
 } >"$CF"
 (cd "$T/C" && snap tree src inst tmp) >"$T/C/bad.before"
+# DKMS_CONF_TIMEOUT (default 120 s) bounds the evaluation
+export DKMS_CONF_TIMEOUT=2
 bg C add dkms_tiny/1.0
-for ((i = 0; i < 100; i++)); do
+unset DKMS_CONF_TIMEOUT
+for ((i = 0; i < 1200; i++)); do
 	kill -0 "$BG" 2>/dev/null || break
 	sleep 0.05
 done
 if kill -0 "$BG" 2>/dev/null; then
 	kill -9 -- "-$BG"
 	bg_wait
-	not_ok "conf that loops forever: dkms gives up (still evaluating after 5 s)"
+	not_ok "conf that loops forever: dkms gives up after DKMS_CONF_TIMEOUT=2 (still evaluating after 60 s)"
 else
 	bg_wait
-	if [[ $rc != 0 ]]; then ok "conf that loops forever: dkms gives up (exit $rc)"; else
-		not_ok "conf that loops forever: dkms gives up (exit 0)"
+	if [[ $rc == 8 ]]; then ok "conf that loops forever: dkms gives up after DKMS_CONF_TIMEOUT=2, exit 8"; else
+		not_ok "conf that loops forever: dkms gives up after DKMS_CONF_TIMEOUT=2, exit 8 (exit $rc)"
 	fi
+	if grep -q "^dkms.conf: Error! Could not evaluate $CF with bash: Timer expired" "$T/C/bg.err"; then
+		ok "conf that loops forever: the error names the file and the timeout"
+	else
+		not_ok "conf that loops forever: the error names the file and the timeout"
+		diag <"$T/C/bg.err"
+	fi
+fi
+left=$(pgrep -g "$BG" | tr '\n' ' ')
+if [[ -z $left ]]; then ok "conf that loops forever: nothing left running after the timeout"; else
+	not_ok "conf that loops forever: nothing left running after the timeout (pids $left)"
+	kill -9 -- "-$BG"
 fi
 group_gone "$BG"
 same_listing "conf that loops forever: trees unchanged" "$T/C/bad.before" C tree src inst tmp
@@ -812,7 +831,7 @@ else
 			not_ok "full dkms tree at staging: dkms tree empty after remove"
 	else
 		not_ok "full dkms tree at staging: reached strip"
-		kill -9 "$BG"
+		kill -9 -- "-$BG"
 		bg_wait
 	fi
 	unset DT
@@ -838,7 +857,7 @@ else
 		status_is "full dkms tree at make: still added" F2 "$S_ADDED"
 	else
 		not_ok "full dkms tree at make: reached make"
-		kill -9 "$BG"
+		kill -9 -- "-$BG"
 		bg_wait
 	fi
 	unset DT
@@ -878,7 +897,7 @@ else
 			not_ok "full install tree: original back after remove"
 	else
 		not_ok "full install tree: reached PRE_INSTALL"
-		kill -9 "$BG"
+		kill -9 -- "-$BG"
 		bg_wait
 	fi
 	unset IT
