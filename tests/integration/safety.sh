@@ -78,7 +78,14 @@ cat >"$T/bin/strip" <<EOF
 '$T/bin/gate' strip
 exec '$REAL_STRIP' "\$@"
 EOF
-chmod +x "$T/bin/gate" "$T/bin/strip"
+# depmod is never the real one here: a gate, and a failure on demand
+cat >"$T/bin/depmod" <<EOF
+#!/bin/sh
+'$T/bin/gate' depmod
+[ -e '$G/depmod-fails' ] && { echo "depmod: ERROR: failed on purpose" >&2; exit 1; }
+exit 0
+EOF
+chmod +x "$T/bin/gate" "$T/bin/strip" "$T/bin/depmod"
 GATE=$T/bin/gate
 
 # newset S: private trees $T/S/{src,tree,inst/$K/build,etc,tmp}
@@ -592,6 +599,38 @@ status_is "kill with an original module: status empty" $s ""
 if [[ $(cat "$T/$s/tree.now") == "tree d" ]]; then ok "kill with an original module: dkms tree empty"; else
 	not_ok "kill with an original module: dkms tree empty"
 	diag <"$T/$s/tree.now"
+fi
+
+# depmod after install: killed in it, and failing (dkms rolls back, exit 6)
+s=KD
+killset $s
+touch "$T/$s/inst/$K/modules.dep"
+mkdir -p "$T/$s/inst/$K/kernel/drivers/misc"
+printf 'the original\n' >"$T/$s/inst/$K/kernel/drivers/misc/dkms_tiny.ko"
+(cd "$T/$s" && snap inst src) >"$T/$s/is.before"
+step "depmod: build" $s 0 build -k "$K" dkms_tiny/1.0
+touch "$G/depmod-fails"
+step "depmod fails after install: exit 6" $s 6 install -k "$K" dkms_tiny/1.0
+rm -f "$G/depmod-fails"
+if grep -q "^Install Failed (depmod problems). Module rolled back to built state.$" "$T/$s/err"; then
+	ok "depmod fails after install: says it rolled back"
+else
+	not_ok "depmod fails after install: says it rolled back"
+	cat "$T/$s/out" "$T/$s/err" | diag
+fi
+status_is "depmod fails after install: built" $s "$S_BUILT"
+(cd "$T/$s" && snap inst src) >"$T/$s/is.now"
+expect_same "depmod fails after install: install tree as before, the original in place" "$T/$s/is.before" "$T/$s/is.now"
+kill_case "kill install in depmod" $s depmod "dkms_tiny/1.0, $K, $ARCH: installed (Original modules exist)" \
+	install -k "$K" dkms_tiny/1.0
+step "kill install in depmod: uninstall" $s 0 uninstall -k "$K" dkms_tiny/1.0
+step "kill install in depmod: remove" $s 0 remove dkms_tiny/1.0 --all
+status_is "kill install in depmod: status empty" $s ""
+(cd "$T/$s" && snap inst src) >"$T/$s/is.now"
+expect_same "kill install in depmod: install tree as before, the original in place" "$T/$s/is.before" "$T/$s/is.now"
+if [[ $(cd "$T/$s" && snap tree) == "tree d" ]]; then ok "kill install in depmod: dkms tree empty"; else
+	not_ok "kill install in depmod: dkms tree empty"
+	(cd "$T/$s" && snap tree) | diag
 fi
 
 ######################################################################
