@@ -601,6 +601,30 @@ if [[ $(cat "$T/$s/tree.now") == "tree d" ]]; then ok "kill with an original mod
 	diag <"$T/$s/tree.now"
 fi
 
+# build --force of an installed module: the installed build stays until the new
+# one is committed (dkms 3.4.3 deletes it first, leaving the installed .ko behind
+# a dangling kernel link and `status` saying "added")
+s=KF
+killset $s
+step "build --force of an installed module: install" $s 0 install -k "$K" dkms_tiny/1.0 --no-depmod
+kill_case "kill build --force of an installed module in PRE_BUILD" $s dkms_tiny-pre_build "$S_INST" \
+	build --force -k "$K" dkms_tiny/1.0
+step "kill build --force of an installed module: install" $s 0 install -k "$K" dkms_tiny/1.0 --no-depmod
+status_is "kill build --force of an installed module: installed" $s "$S_INST"
+cp "$T/$s/src/dkms_tiny-1.0/dkms.conf" "$T/$s/conf.good"
+sed -i 's|^MAKE\[0\]=.*|MAKE[0]="false"|' "$T/$s/src/dkms_tiny-1.0/dkms.conf"
+step "failing build --force of an installed module: exit 10" $s 10 build --force -k "$K" dkms_tiny/1.0
+status_is "failing build --force of an installed module: still installed" $s "$S_INST"
+cp "$T/$s/conf.good" "$T/$s/src/dkms_tiny-1.0/dkms.conf"
+step "build --force of an installed module: uninstall" $s 0 uninstall -k "$K" dkms_tiny/1.0 --no-depmod
+step "build --force of an installed module: remove" $s 0 remove dkms_tiny/1.0 --all --no-depmod
+(cd "$T/$s" && snap inst src) >"$T/$s/is.now"
+expect_same "build --force of an installed module: install and source trees as before" "$T/$s/is.before" "$T/$s/is.now"
+if [[ $(cd "$T/$s" && snap tree) == "tree d" ]]; then ok "build --force of an installed module: dkms tree empty"; else
+	not_ok "build --force of an installed module: dkms tree empty"
+	(cd "$T/$s" && snap tree) | diag
+fi
+
 # depmod after install: killed in it, and failing (dkms rolls back, exit 6)
 s=KD
 killset $s
