@@ -5,16 +5,20 @@
 #              (flock on the tree directory) and end exactly as if run one after
 #              the other; `status` takes no lock and answers during a build.
 # 2. kill   -- kill -9 of the whole dkms process group at every hook point of
-#              add/build/install/uninstall/remove (and inside a real kbuild, and
-#              between staging and commit of a build): `status` stays sane and
-#              the next build/install/uninstall/remove leaves the trees clean.
+#              add/build/install/uninstall/remove (and inside a real kbuild,
+#              between staging and commit of a build, in depmod): `status` stays
+#              sane and the next build/install/uninstall/remove leaves the trees
+#              clean; original modules come back; a killed or failed
+#              `build --force` keeps the installed build; a failing depmod
+#              rolls the install back.
 # 3. input  -- bad dkms.conf files, missing headers, a failing build, unknown
 #              module/version, hostile tarballs, a full disk (private tmpfs) and
 #              a read-only install tree: dkms's exit code, one error naming the
 #              culprit, and the trees unchanged.
 #
 # How the windows are hit without timing: hooks, the MAKE command, the module's
-# Makefile and a `strip` wrapper call $T/bin/gate NAME; when $G/arm-NAME exists
+# Makefile and `strip`/`depmod` wrappers call $T/bin/gate NAME (the depmod
+# wrapper never runs the real depmod; it fails on demand); when $G/arm-NAME exists
 # the gate writes its process group to $G/at-NAME and waits for $G/go-NAME.
 # The test waits (polling, generous limits) for at-NAME, then kills, inspects
 # or lets go. A waiter on the tree lock is seen in /proc/locks ("->" lines).
