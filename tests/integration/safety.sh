@@ -214,6 +214,36 @@ lock_waiter() {
 	return 1
 }
 
+# starttime PID: the process's start time (field 22 of /proc/PID/stat)
+starttime() {
+	local st
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	read -ra st <<<"$st"
+	echo "${st[19]}"
+}
+# descendants PID: every process below PID, whatever its process group, as PID:STARTTIME
+descendants() {
+	local todo=("$1") p c
+	while ((${#todo[@]})); do
+		p=${todo[0]}
+		todo=("${todo[@]:1}")
+		for c in $(pgrep -P "$p"); do
+			echo "$c:$(starttime "$c")"
+			todo+=("$c")
+		done
+	done
+}
+# alive PID:STARTTIME...: the pids of those still running (not a zombie, not a reused pid)
+alive() {
+	local c st
+	for c in "$@"; do
+		st=$(cat "/proc/${c%%:*}/stat" 2>/dev/null) || continue
+		[[ ${st##*) } == Z* ]] && continue
+		[[ $(starttime "${c%%:*}") == "${c#*:}" ]] && echo "${c%%:*}"
+	done
+}
+
 # kill_at NAME GATE: wait for the gate, kill -9 the process group, reap it
 kill_at() {
 	local name=$1 gate=$2 pg
@@ -739,6 +769,12 @@ export DKMS_CONF_TIMEOUT=2
 bg C add dkms_tiny/1.0
 unset DKMS_CONF_TIMEOUT
 for ((i = 0; i < 1200; i++)); do
+	[[ -n $(pgrep -P "$BG") ]] && break
+	sleep 0.05
+done
+sleep 0.3
+desc=($(descendants "$BG"))
+for ((i = 0; i < 1200; i++)); do
 	kill -0 "$BG" 2>/dev/null || break
 	sleep 0.05
 done
@@ -758,28 +794,35 @@ else
 		diag <"$T/C/bg.err"
 	fi
 fi
-left=$(pgrep -g "$BG" | tr '\n' ' ')
+sleep 0.5
+left=$(alive "${desc[@]}" | tr '\n' ' ')
 if [[ -z $left ]]; then ok "conf that loops forever: nothing left running after the timeout"; else
 	not_ok "conf that loops forever: nothing left running after the timeout (pids $left)"
-	kill -9 -- "-$BG"
+	ps -o pid,ppid,pgid,stat,etime,args -p "$(echo $left | tr " " ",")" | cut -c1-100 | diag
+	kill -9 $left 2>/dev/null
 fi
 group_gone "$BG"
 same_listing "conf that loops forever: trees unchanged" "$T/C/bad.before" C tree src inst tmp
-# the same, dkms alone killed by SIGTERM: its evaluating shell must not outlive it
+# the same, dkms alone killed by SIGTERM: its evaluating shells (whatever their
+# process group) must not outlive it
 bg C add dkms_tiny/1.0
 for ((i = 0; i < 1200; i++)); do
 	[[ -n $(pgrep -P "$BG") ]] && break
 	sleep 0.05
 done
+sleep 0.3
+desc=($(descendants "$BG"))
 kill -TERM "$BG"
 bg_wait
 sleep 0.5
-left=$(pgrep -g "$BG" | tr '\n' ' ')
+left=$(alive "${desc[@]}" | tr '\n' ' ')
 if [[ -z $left ]]; then ok "conf that loops forever: SIGTERM to dkms ends its evaluation too"; else
-	not_ok "conf that loops forever: SIGTERM to dkms leaves the evaluating bash running (pids $left)"
-	kill -9 -- "-$BG"
-	group_gone "$BG"
+	not_ok "conf that loops forever: SIGTERM to dkms leaves its evaluating shells running (pids $left)"
+	ps -o pid,ppid,pgid,stat,etime,args -p "$(echo $left | tr " " ",")" | cut -c1-100 | diag
+	for c in $left; do kill -9 "$c" 2>/dev/null; done
 fi
+kill -9 -- "-$BG" 2>/dev/null
+group_gone "$BG"
 
 # missing headers, failing build, unknown module/version
 newset E
