@@ -23,6 +23,7 @@ struct build_job {
 	char *source_dir, *build_dir, *kernel_dir, *base_dir, *log;
 	const char *suffix;
 	struct strv env; /* CC/KERNEL_CC/LD for make */
+	bool replace;    /* --force: a previous build is swapped out at the end */
 };
 
 static void build_job_release(struct build_job *j)
@@ -160,6 +161,33 @@ static int compress_module(const struct build_job *j, const char *path)
 	return run_shell(cmd, NULL, -1) == 0 ? 0 : -EIO;
 }
 
+/*
+ * A forced rebuild swaps the new build in with two renames, the previous one
+ * going to <k>/.old_<arch> on the way: a failed or killed rebuild of an
+ * installed module must not orphan what is installed (dkms deletes it first).
+ */
+static char *previous_build_dir(const struct dkms_ctx *ctx, const char *m, const char *v,
+				const struct dkms_kernel *k)
+{
+	return xasprintf("%s/%s/%s/%s/.old_%s", ctx->dkms_tree, m, v, k->version, k->arch);
+}
+
+/* A rebuild killed half-way left the previous build aside: put it back. */
+void dkms_recover_previous_build(const struct dkms_ctx *ctx, const char *m, const char *v,
+				   const struct dkms_kernel *k)
+{
+	_cleanup_free_ char *old = previous_build_dir(ctx, m, v, k);
+	_cleanup_free_ char *dir = NULL;
+
+	if (!is_dir(old))
+		return;
+	dir = tree_build_dir(ctx, m, v, k->version, k->arch);
+	if (is_dir(dir))
+		rm_rf(old);
+	else
+		rename(old, dir);
+}
+
 /* strip → sign → compress each record into tmp/module/, then rename into place. */
 static int stage_modules(struct build_job *j)
 {
@@ -231,6 +259,18 @@ static int stage_modules(struct build_job *j)
 	}
 
 	chmod(tmpl, 0755);
+	if (j->replace && is_dir(j->base_dir)) {
+		/* two renames: the previous build stays whole until the new one is in */
+		_cleanup_free_ char *old = previous_build_dir(ctx, j->m, j->v, j->k);
+
+		rm_rf(old);
+		if (rename(j->base_dir, old) < 0) {
+			r = errno;
+			rm_rf(tmpl);
+			dkms_error(ctx, "do_build: final mv failed (%d)", r);
+			return DKMS_EXIT_KO_MISSING;
+		}
+	}
 	if (rename(tmpl, j->base_dir) < 0) {
 		r = errno;
 		rm_rf(tmpl);
@@ -274,9 +314,10 @@ int dkms_prepare_kernel(const struct dkms_ctx *ctx, const struct dkms_kernel *k)
 	return 0;
 }
 
-int dkms_build(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k)
+static int build_module(const struct dkms_ctx *ctx, const char *m, const char *v,
+			const struct dkms_kernel *k, bool replace)
 {
-	struct build_job j = { .ctx = ctx, .m = m, .v = v, .k = k };
+	struct build_job j = { .ctx = ctx, .m = m, .v = v, .k = k, .replace = replace };
 	_cleanup_strbuf_ struct strbuf missing = STRBUF_INIT;
 	_cleanup_free_ char *make = NULL, *cmd = NULL, *etc_patches = NULL, *final_log = NULL;
 	int r;
@@ -298,7 +339,7 @@ int dkms_build(const struct dkms_ctx *ctx, const char *m, const char *v, const s
 	j.base_dir = xasprintf("%s/%s", j.kernel_dir, k->arch);
 	j.log = xasprintf("%s/make.log", j.build_dir);
 
-	if (is_dir(j.base_dir)) {
+	if (is_dir(j.base_dir) && !replace) {
 		dkms_error(ctx, "This module/version has already been built on: %s\n"
 			   "Directory %s already exists. Use the dkms remove function before trying to build again.",
 			   k->version, j.base_dir);
@@ -428,6 +469,10 @@ int dkms_build(const struct dkms_ctx *ctx, const char *m, const char *v, const s
 	r = stage_modules(&j);
 	if (r)
 		goto out;
+	if (replace) {
+		_cleanup_free_ char *old = previous_build_dir(ctx, m, v, k);
+		rm_rf(old);
+	}
 
 	r = dkms_run_hook(ctx, m, v, "post_build", j.conf.post_build, j.log);
 	if (r)
@@ -448,16 +493,22 @@ out:
 	return r;
 }
 
+int dkms_build(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k)
+{
+	return build_module(ctx, m, v, k, false);
+}
+
 int dkms_maybe_build(const struct dkms_ctx *ctx, const char *m, const char *v,
 		     const struct dkms_kernel *k)
 {
-	if (tree_is_built(ctx, m, v, k->version, k->arch)) {
-		if (!ctx->force) {
-			dkms_info(ctx, "Module %s/%s already built for kernel %s (%s), skip. "
-				  "You may override by specifying --force.", m, v, k->version, k->arch);
-			return 0;
-		}
-		dkms_unbuild(ctx, m, v, k->version, k->arch);
+	dkms_recover_previous_build(ctx, m, v, k);
+	if (!tree_is_built(ctx, m, v, k->version, k->arch))
+		return build_module(ctx, m, v, k, false);
+	if (!ctx->force) {
+		dkms_info(ctx, "Module %s/%s already built for kernel %s (%s), skip. "
+			  "You may override by specifying --force.", m, v, k->version, k->arch);
+		return 0;
 	}
-	return dkms_build(ctx, m, v, k);
+	/* unlike dkms, the previous build stays until the new one replaces it */
+	return build_module(ctx, m, v, k, true);
 }

@@ -304,6 +304,7 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 		dkms_error(ctx, "do_install: Empty $kernelver or $arch");
 		return DKMS_EXIT_EMPTY_KERNEL;
 	}
+	dkms_recover_previous_build(ctx, m, v, k);
 	if (!tree_is_built(ctx, m, v, k->version, k->arch)) {
 		r = dkms_build(ctx, m, v, k);
 		if (r)

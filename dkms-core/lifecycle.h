@@ -33,6 +33,10 @@ int dkms_build(const struct dkms_ctx *ctx, const char *m, const char *v, const s
 int dkms_maybe_build(const struct dkms_ctx *ctx, const char *m, const char *v,
 		     const struct dkms_kernel *k);
 
+/* A forced rebuild killed half-way left the previous build aside: put it back. */
+void dkms_recover_previous_build(const struct dkms_ctx *ctx, const char *m, const char *v,
+				 const struct dkms_kernel *k);
+
 /* do_install (builds first when needed); maybe_install skips what is installed. */
 int dkms_install(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k);
 int dkms_maybe_install(const struct dkms_ctx *ctx, const char *m, const char *v,
