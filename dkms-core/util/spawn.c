@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -83,6 +84,54 @@ static int wait_child(pid_t pid, long long deadline)
 	return -ECHILD;
 }
 
+static void keeper_signal(int sig)
+{
+	(void)sig;
+	kill(0, SIGKILL);
+}
+
+/*
+ * Start prog under a keeper: a fork of ours that leads a new process group,
+ * starts prog in it, and passes on its exit status. When we die (even by
+ * SIGKILL) the kernel sends the keeper SIGTERM, and it kills the whole
+ * group: the program and every subshell it started. A timeout kills the
+ * group from here. Returns 0 or a positive errno, as posix_spawn.
+ */
+static int spawn_kept(pid_t *ret_pid, const char *prog, const posix_spawn_file_actions_t *fa,
+		      char *const *argv, char *const *envp, int close_fd)
+{
+	pid_t parent = getpid(), pid = fork();
+
+	if (pid < 0)
+		return errno;
+	if (pid == 0) {
+		struct sigaction sa = { .sa_handler = keeper_signal };
+		pid_t child;
+		int status;
+
+		setpgid(0, 0);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(128 + SIGTERM);
+		if (close_fd >= 0)
+			close(close_fd);
+		if (posix_spawn(&child, prog, fa, NULL, argv, envp) != 0)
+			_exit(127);
+		while (waitpid(child, &status, 0) < 0)
+			if (errno != EINTR)
+				_exit(127);
+		if (WIFSIGNALED(status))
+			_exit(128 + WTERMSIG(status));
+		_exit(WEXITSTATUS(status));
+	}
+	setpgid(pid, pid); /* also from here, so a timeout right away finds the group */
+	*ret_pid = pid;
+	return 0;
+}
+
 int child_run(struct child *c)
 {
 	_cleanup_strv_ struct strv env = STRV_INIT;
@@ -121,12 +170,10 @@ int child_run(struct child *c)
 		posix_spawn_file_actions_addchdir_np(&fa, c->dir);
 
 	posix_spawnattr_init(&attr);
-	if (deadline) {
-		/* its own group, so a timeout takes its subshells down too */
-		posix_spawnattr_setpgroup(&attr, 0);
-		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-	}
-	r = posix_spawn(&pid, prog, &fa, &attr, c->args.v, env.v);
+	if (deadline)
+		r = spawn_kept(&pid, prog, &fa, c->args.v, env.v, pipefd[0]);
+	else
+		r = posix_spawn(&pid, prog, &fa, &attr, c->args.v, env.v);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	if (c->capture)

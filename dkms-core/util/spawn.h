@@ -20,7 +20,7 @@ struct child {
 	/*
 	 * When > 0: the child runs in its own process group, and the whole
 	 * group is killed if it has not finished after this many ms
-	 * (child_run then returns -ETIME).
+	 * (child_run then returns -ETIME), or when this process dies.
 	 */
 	int timeout_ms;
 };
