@@ -352,7 +352,12 @@ int main(int argc, char **argv)
 		/* a hook or make run by a dkms holding the lock may call dkms again:
 		 * it is serialised by its parent already and must not wait for it */
 		if (tree && !(held && streq(held, tree))) {
-			dkms_lock_take(&lock, tree);
+			r = dkms_lock_take(&lock, tree);
+			if (r < 0) {
+				dkms_error(&c.ctx, "Could not lock the DKMS tree %s: %s", tree, strerror(-r));
+				r = DKMS_EXIT_USAGE;
+				goto out;
+			}
 			setenv("DKMS_TREE_LOCKED", tree, 1);
 		}
 	}

@@ -193,10 +193,13 @@ static int stage_modules(struct build_job *j)
 {
 	const struct dkms_ctx *ctx = j->ctx;
 	_cleanup_free_ char *tmpl = xasprintf("%s/.tmp_%s_XXXXXX", j->kernel_dir, j->k->arch);
+	_cleanup_free_ char *stale = xasprintf(".tmp_%s_", j->k->arch);
 	_cleanup_free_ char *symvers = NULL, *moddir = NULL, *logdir = NULL;
 	int r;
 
 	r = mkdir_p(j->kernel_dir, 0755);
+	/* a build killed while staging left its temp dir; we hold the lock */
+	remove_stale_temps(j->kernel_dir, stale);
 	if (r < 0 || !mkdtemp(tmpl)) {
 		dkms_error(ctx, "Unable to make temporary directory.");
 		return DKMS_EXIT_USAGE;

@@ -432,6 +432,12 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 		}
 
 		dkms_info(ctx, "Installing %s", dest);
+		{
+			/* copy_file's temp file, left by an install that was killed */
+			_cleanup_free_ char *stale = xasprintf("%s.tmp", name);
+
+			remove_stale_temps(dest_dir, stale);
+		}
 		r = mkdir_p(dest_dir, 0755);
 		if (!r) {
 			if (ctx->symlink_modules) {

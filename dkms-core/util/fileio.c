@@ -181,6 +181,26 @@ static int copy_file_mode(const char *src, const char *dst, mode_t mode, const s
 	return r;
 }
 
+void remove_stale_temps(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t plen = strlen(prefix);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *p = NULL;
+
+		/* mkstemp's and mkdtemp's six characters after the prefix */
+		if (strncmp(de->d_name, prefix, plen) != 0 || strlen(de->d_name) != plen + 6)
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		rm_rf(p);
+	}
+	closedir(d);
+}
+
 int copy_file(const char *src, const char *dst)
 {
 	struct stat st;

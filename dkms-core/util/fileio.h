@@ -14,6 +14,11 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 int write_file_str(const char *path, const char *s);
 int mkdir_p(const char *path, mode_t mode);
 int rm_rf(const char *path);
+/*
+ * Remove what a killed run left of its temp files: entries of dir named
+ * <prefix>XXXXXX (mkstemp/mkdtemp). Only call it holding the tree's lock.
+ */
+void remove_stale_temps(const char *dir, const char *prefix);
 /* Copy a file, keeping its mode; the target is replaced atomically. */
 int copy_file(const char *src, const char *dst);
 /* mv of one file: rename, or copy and unlink across file systems. */
