@@ -66,6 +66,8 @@ static void restore_originals(const struct dkms_ctx *ctx, const char *backup, co
 	}
 }
 
+static const char *const compressed_suffixes[] = { ".gz", ".xz", ".zst" };
+
 int dkms_uninstall(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k)
 {
 	_cleanup_free_ char *backup = xasprintf("%s/%s/original_module/%s/%s", ctx->dkms_tree, m,
@@ -95,18 +97,16 @@ int dkms_uninstall(const struct dkms_ctx *ctx, const char *m, const char *v, con
 			if (loc) {
 				_cleanup_free_ char *dir = xasprintf("%s/%s%s", ctx->install_tree, k->version, loc);
 				_cleanup_free_ char *plain = xasprintf("%s/%s.ko", dir, rec->dest_name);
-				_cleanup_free_ char *comp = xasprintf("%s/%s.ko%s", dir, rec->dest_name, suffix);
 				_cleanup_free_ char *stop = xasprintf("%s/%s", ctx->install_tree, k->version);
 
 				dkms_info(ctx, "Deleting %s/%s%s/%s.ko%s", ctx->install_tree, k->version, loc,
 					  rec->dest_name, suffix);
-				/* rm -f name.ko* */
+				/* rm -f name.ko*: whichever compression it was installed with */
 				unlink(plain);
-				for (const char *const *ext = (const char *const[]){ ".gz", ".xz", ".zst", NULL }; *ext; ext++) {
-					_cleanup_free_ char *c = xasprintf("%s%s", plain, *ext);
+				for (size_t x = 0; x < ARRAY_SIZE(compressed_suffixes); x++) {
+					_cleanup_free_ char *c = xasprintf("%s%s", plain, compressed_suffixes[x]);
 					unlink(c);
 				}
-				(void)comp;
 				rmdir_parents(dir, stop);
 			} else {
 				dkms_info(ctx, "Module %s.ko%s was not found within %s/%s/", rec->dest_name, suffix,
