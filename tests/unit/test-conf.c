@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
+#include "testlib.h"
 
 #define K "6.1.0-56-amd64"
 
@@ -26,48 +27,38 @@ struct fixture {
 	char *dir;
 	char *fixtures; /* tests/fixtures/conf */
 	struct dkms_ctx ctx;
-	char *out_text, *err_text;
-	size_t out_len, err_len;
+	struct captured cap;
 };
 
 static struct fixture F;
 
 static void reopen_streams(void)
 {
-	if (F.ctx.out)
-		fclose(F.ctx.out);
-	if (F.ctx.err)
-		fclose(F.ctx.err);
-	free(F.out_text);
-	free(F.err_text);
-	F.out_text = F.err_text = NULL;
-	F.ctx.out = open_memstream(&F.out_text, &F.out_len);
-	F.ctx.err = open_memstream(&F.err_text, &F.err_len);
+	capture_reopen(&F.ctx, &F.cap);
 }
 
 static const char *err_text(void)
 {
 	fflush(F.ctx.err);
-	return F.err_text;
+	return F.cap.err_text;
 }
 
 static const char *out_text(void)
 {
 	fflush(F.ctx.out);
-	return F.out_text;
+	return F.cap.out_text;
 }
 
 static char *path(const char *fmt, ...) _printf_(1, 2);
 static char *path(const char *fmt, ...)
 {
-	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
+	char *p;
 
-	strbuf_addf(&sb, "%s/", F.dir);
 	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
+	p = vpath_in(F.dir, fmt, ap);
 	va_end(ap);
-	return strbuf_detach(&sb);
+	return p;
 }
 
 static char *fixture(const char *name)
@@ -127,11 +118,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	fclose(F.ctx.out);
-	fclose(F.ctx.err);
-	F.ctx.out = F.ctx.err = NULL;
-	free(F.out_text);
-	free(F.err_text);
+	capture_close(&F.ctx, &F.cap);
 	rm_rf(F.dir);
 	free(F.dir);
 	free(F.fixtures);

@@ -23,6 +23,7 @@
 #include "status.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
+#include "testlib.h"
 
 #define A "x86_64"
 #define K1 "6.1.0-40-amd64"
@@ -36,8 +37,7 @@ static const char originals[] = " (Original modules exist)";
 struct fixture {
 	char *dir;
 	struct dkms_ctx ctx;
-	char *out_text, *err_text;
-	size_t out_len, err_len;
+	struct captured cap;
 	struct strbuf lines; /* what the walk reported, one formatted line each */
 };
 
@@ -46,14 +46,13 @@ static struct fixture F;
 static char *path(const char *fmt, ...) _printf_(1, 2);
 static char *path(const char *fmt, ...)
 {
-	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
+	char *p;
 
-	strbuf_addf(&sb, "%s/", F.dir);
 	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
+	p = vpath_in(F.dir, fmt, ap);
 	va_end(ap);
-	return strbuf_detach(&sb);
+	return p;
 }
 
 static int setup(void **state)
@@ -71,8 +70,8 @@ static int setup(void **state)
 	F.ctx.parallel_jobs = xstrdup("2");
 	assert_int_equal(mkdir_p(F.ctx.dkms_tree, 0755), 0);
 	assert_int_equal(mkdir_p(F.ctx.etc_dir, 0755), 0);
-	F.ctx.out = open_memstream(&F.out_text, &F.out_len);
-	F.ctx.err = open_memstream(&F.err_text, &F.err_len);
+	F.ctx.out = F.ctx.err = NULL; /* not stdout: capture_reopen closes them */
+	capture_reopen(&F.ctx, &F.cap);
 	strbuf_init(&F.lines);
 	*state = &F;
 	return 0;
@@ -80,11 +79,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	fclose(F.ctx.out);
-	fclose(F.ctx.err);
-	F.ctx.out = F.ctx.err = NULL;
-	free(F.out_text);
-	free(F.err_text);
+	capture_close(&F.ctx, &F.cap);
 	strbuf_release(&F.lines);
 	rm_rf(F.dir);
 	free(F.dir);
@@ -95,7 +90,7 @@ static int teardown(void **state)
 static const char *err_text(void)
 {
 	fflush(F.ctx.err);
-	return F.err_text;
+	return F.cap.err_text;
 }
 
 /* ---- building a fake tree ---- */
@@ -587,10 +582,7 @@ static void check_batch_matches_read(const char *conf, bool native)
 		/* the read printed the same again */
 		assert_int_equal(strlen(err_text()), 2 * strlen(err_one));
 		assert_string_equal(err_text() + strlen(err_one), err_one);
-		fclose(F.ctx.err);
-		free(F.err_text);
-		F.err_text = NULL;
-		F.ctx.err = open_memstream(&F.err_text, &F.err_len);
+		capture_reopen(&F.ctx, &F.cap);
 		dkms_conf_release(&one);
 		dkms_conf_release(&many);
 	}

@@ -17,6 +17,7 @@
 #include "tarball.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
+#include "testlib.h"
 
 #define K1 "6.1.0-56-amd64"
 #define K2 "6.1.0-99-amd64"
@@ -24,37 +25,26 @@
 struct fixture {
 	char *dir;            /* temp dir of the test */
 	struct dkms_ctx ctx;
-	char *out_text;       /* what was printed on ctx.out / ctx.err */
-	size_t out_len;
-	char *err_text;
-	size_t err_len;
+	struct captured cap;  /* what was printed on ctx.out / ctx.err */
 };
 
 static struct fixture F;
 
 static void reopen_streams(void)
 {
-	if (F.ctx.out)
-		fclose(F.ctx.out);
-	if (F.ctx.err)
-		fclose(F.ctx.err);
-	free(F.out_text);
-	free(F.err_text);
-	F.out_text = F.err_text = NULL;
-	F.ctx.out = open_memstream(&F.out_text, &F.out_len);
-	F.ctx.err = open_memstream(&F.err_text, &F.err_len);
+	capture_reopen(&F.ctx, &F.cap);
 }
 
 static const char *err_text(void)
 {
 	fflush(F.ctx.err);
-	return F.err_text;
+	return F.cap.err_text;
 }
 
 static const char *out_text(void)
 {
 	fflush(F.ctx.out);
-	return F.out_text;
+	return F.cap.out_text;
 }
 
 static int setup(void **state)
@@ -72,12 +62,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	fclose(F.ctx.out);
-	fclose(F.ctx.err);
-	F.ctx.out = F.ctx.err = NULL;
-	free(F.out_text);
-	free(F.err_text);
-	F.out_text = F.err_text = NULL;
+	capture_close(&F.ctx, &F.cap);
 	dkms_ctx_release(&F.ctx);
 	rm_rf(F.dir);
 	free(F.dir);
@@ -87,14 +72,13 @@ static int teardown(void **state)
 static char *P(const char *fmt, ...) _printf_(1, 2);
 static char *P(const char *fmt, ...)
 {
-	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
+	char *p;
 
-	strbuf_addf(&sb, "%s/", F.dir);
 	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
+	p = vpath_in(F.dir, fmt, ap);
 	va_end(ap);
-	return strbuf_detach(&sb);
+	return p;
 }
 
 static void put(const char *rel, const char *content, mode_t mode)
