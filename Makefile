@@ -13,19 +13,20 @@ DESTDIR ?=
 
 CC      ?= cc
 B       := build
-PKGS    := libkmod libarchive
+PKGS    := libkmod libarchive blkid zlib liblzma libzstd
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wvla -Wwrite-strings -Wundef -Wno-unused-parameter \
 	   -D_GNU_SOURCE -I. -Idkms-core $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lkmod -larchive)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lkmod -larchive -lblkid -lz -llzma -lzstd)
 
 ifeq ($(DEVELOPER),1)
 CFLAGS  += -Werror -fsanitize=address,undefined -fno-omit-frame-pointer -O1
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-CORE_SRC := $(sort $(wildcard dkms-core/util/*.c) $(wildcard dkms-core/*.c))
+CORE_SRC := $(sort $(wildcard dkms-core/util/*.c) $(wildcard dkms-core/*.c) \
+	      $(wildcard formats/*.c) $(wildcard mkdisk/*.c) $(wildcard initrd/*.c))
 CMD_SRC  := $(sort $(wildcard cmd/*.c))
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 CMD_OBJ  := $(CMD_SRC:%.c=$(B)/%.o)

@@ -22,6 +22,16 @@ struct cmd {
 	char *try_source_tree;
 	bool all;
 	bool help;
+	/* driver disks and packages (mkdriverdisk, checkdisk, mkrpm, mkbmdeb, mkdeb) */
+	char *distro;      /* -d */
+	char *release;     /* -r */
+	char *media;       /* --media */
+	char *size;        /* --size (KiB) */
+	char *compress;    /* --compress */
+	char *initrd;      /* --initrd BASE (mkdriverdisk -d initramfs); IMAGE for lsinitrd */
+	bool source_rpm;   /* mkrpm --source */
+	bool json;         /* status --json */
+	struct strv args;  /* positional arguments not otherwise taken (checkdisk IMAGE ...) */
 };
 
 /* setup_kernels_arches: defaults (uname), --all, 1:1 arch fill, empty checks. */
@@ -57,6 +67,12 @@ int cmd_kernel_prerm(struct cmd *c);
 int cmd_mktarball(struct cmd *c);
 int cmd_ldtarball(struct cmd *c);
 int cmd_generate_mok(struct cmd *c);
+int cmd_mkdriverdisk(struct cmd *c); /* cmd/mkdriverdisk.c */
+int cmd_checkdisk(struct cmd *c);    /* cmd/checkdisk.c */
+int cmd_mkrpm(struct cmd *c);        /* cmd/mkrpm.c */
+int cmd_mkbmdeb(struct cmd *c);      /* cmd/mkdeb.c */
+int cmd_mkdeb(struct cmd *c);        /* cmd/mkdeb.c */
+int cmd_lsinitrd(struct cmd *c);     /* cmd/lsinitrd.c */
 
 /* ldtarball's loader, shared with `add <archive>`. */
 int cmd_load_tarball(struct cmd *c);

@@ -43,6 +43,12 @@ static const struct action actions[] = {
 	{ "mktarball", cmd_mktarball, TAKES_LOCK, "mktarball <module>/<version> [-k <kernel>]... [--archive=<file>] [--binaries-only|--source-only]" },
 	{ "ldtarball", cmd_ldtarball, TAKES_LOCK, "ldtarball <archive> [--force]" },
 	{ "generate_mok", cmd_generate_mok, 0, "generate_mok" },
+	{ "mkdriverdisk", cmd_mkdriverdisk, TAKES_LOCK, "mkdriverdisk <module>/<version> -d <distro> [-r <release>] -k <kernel>[/<arch>]... [--media iso|floppy|tar|cpio|squashfs] [--size KiB] [--compress gzip|xz|zstd|none] [--archive <file>] [--initrd <base>]" },
+	{ "checkdisk", cmd_checkdisk, 0, "checkdisk <image> [-k <kernel>] [-a <arch>]" },
+	{ "mkrpm", cmd_mkrpm, TAKES_LOCK, "mkrpm <module>/<version> -k <kernel>[/<arch>]... [--source] [--archive <dir>]" },
+	{ "mkbmdeb", cmd_mkbmdeb, TAKES_LOCK, "mkbmdeb <module>/<version> -k <kernel>[/<arch>]... [--archive <dir>]" },
+	{ "mkdeb", cmd_mkdeb, TAKES_LOCK, "mkdeb <module>/<version> [--archive <dir>]" },
+	{ "lsinitrd", cmd_lsinitrd, 0, "lsinitrd [-k <kernel> | <image>]" },
 	{ "kernel_preinst", cmd_kernel_preinst, TAKES_LOCK, "kernel_preinst -k <kernel>[/<arch>]" },
 	{ "kernel_postinst", cmd_kernel_postinst, TAKES_LOCK, "kernel_postinst -k <kernel>[/<arch>]" },
 	{ "kernel_prerm", cmd_kernel_prerm, TAKES_LOCK, "kernel_prerm -k <kernel>[/<arch>]" },
@@ -211,6 +217,26 @@ static int parse_args(struct cmd *c, int argc, char **argv)
 			ctx->strict_conf = true;
 		} else if (streq(a, "--debug")) {
 			/* bash tracing has no meaning here; accepted for compatibility */
+		} else if (opt_prefix(a, "--distro") || streq(a, "-d")) {
+			set(&c->distro, option_value(argc, argv, &i));
+		} else if (opt_prefix(a, "--release") || streq(a, "-r")) {
+			set(&c->release, option_value(argc, argv, &i));
+		} else if (opt_prefix(a, "--media")) {
+			set(&c->media, option_value(argc, argv, &i));
+		} else if (opt_prefix(a, "--size")) {
+			set(&c->size, option_value(argc, argv, &i));
+		} else if (opt_prefix(a, "--compress")) {
+			set(&c->compress, option_value(argc, argv, &i));
+		} else if (opt_prefix(a, "--initrd-mode")) { /* before --initrd: prefixes match */
+			set(&ctx->initrd_mode, option_value(argc, argv, &i));
+		} else if (opt_prefix(a, "--bootdir")) {
+			set(&ctx->bootdir, option_value(argc, argv, &i));
+		} else if (opt_prefix(a, "--initrd")) {
+			set(&c->initrd, option_value(argc, argv, &i));
+		} else if (streq(a, "--source")) {
+			c->source_rpm = true;
+		} else if (streq(a, "--json")) {
+			c->json = true;
 		} else if (streq(a, "-j")) {
 			set(&ctx->parallel_jobs, option_value(argc, argv, &i));
 		} else if (streq(a, "--help") || streq(a, "-h")) {
@@ -238,6 +264,7 @@ static int parse_args(struct cmd *c, int argc, char **argv)
 				set(&c->try_source_tree, a);
 			} else if (is_file(a)) {
 				set(&c->archive, a);
+				strv_push(&c->args, a);
 			} else if (!c->module) {
 				parse_module_version(c, a);
 			} else {
@@ -268,6 +295,13 @@ static void cmd_release(struct cmd *c)
 	free(c->template_kernel);
 	free(c->archive);
 	free(c->try_source_tree);
+	free(c->distro);
+	free(c->release);
+	free(c->media);
+	free(c->size);
+	free(c->compress);
+	free(c->initrd);
+	strv_release(&c->args);
 }
 
 int main(int argc, char **argv)

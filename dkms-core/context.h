@@ -43,6 +43,10 @@ struct dkms_ctx {
 	char *mok_certificate;
 	char *try_sign_modules;
 	bool autoinstall_all_kernels;
+	/* initrd handling (REMAKE_INITRD): framework.conf or --initrd-mode/--bootdir */
+	char *initrd_mode;      /* "regenerate", "fragment", "auto" (NULL: auto) */
+	char *bootdir;          /* where the initrd images are (NULL: /boot) */
+	char *initrd_generator; /* command that regenerates an initrd, NULL: detected */
 
 	/* flags */
 	bool verbose;

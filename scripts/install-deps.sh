@@ -3,9 +3,13 @@
 # are present. Usage: install-deps.sh build|test
 set -eu
 
-build_pkgs="gcc make pkg-config libkmod-dev libarchive-dev libblkid-dev libcmocka-dev"
+build_pkgs="gcc make pkg-config libkmod-dev libarchive-dev libblkid-dev libcmocka-dev
+	zlib1g-dev liblzma-dev libzstd-dev"
 test_pkgs="linux-headers-amd64 kmod patch openssl dkms bc flex bison libelf-dev
-	xz-utils zstd gzip binutils cpio rsync util-linux strace"
+	xz-utils zstd gzip binutils cpio rsync util-linux strace
+	rpm createrepo-c python3-rpm xorriso genisoimage mtools dosfstools squashfs-tools
+	dpkg-dev fakeroot lz4 bzip2 qemu-system-x86 busybox-static initramfs-tools dracut-core
+	man-db bash-completion tmux"
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "formats/format.h"
+#include "formats/payload.h"
+#include "mkdisk/compress.h"
+#include "util/strv.h"
+
+/*
+ * Media: a payload written as an image (iso9660, vfat floppy, tar, cpio,
+ * squashfs), and any such image read back. Writers create the output
+ * atomically: a temp file beside it, renamed into place only when complete;
+ * on any failure nothing is left at the output path.
+ */
+struct medium_opts {
+	enum dud_medium medium;
+	enum compression compress; /* cpio, tar; COMPRESSION_DEFAULT: gzip for cpio, none for tar */
+	const char *label;         /* volume label (iso, floppy), e.g. "OEMDRV" */
+	unsigned size_kib;         /* floppy: image size, 0 for 1440 */
+	const char *publisher;     /* iso: publisher/application id, or NULL */
+};
+
+int medium_write(const struct payload *p, const struct medium_opts *o, const char *output);
+
+const char *medium_name(enum dud_medium m);
+int medium_from_name(const char *name, enum dud_medium *ret);
+/* File name extension for an image: "iso", "img", "tar", "cpio.gz", "squashfs" ... */
+const char *medium_extension(enum dud_medium m, enum compression c);
+
+/* What an image turned out to be when read back. */
+struct medium_info {
+	enum dud_medium medium;
+	enum compression compress;
+	char *fstype;      /* blkid TYPE: iso9660, vfat, squashfs; "cpio", "tar" otherwise */
+	char *label;       /* blkid LABEL (iso: PVD merged with Joliet; vfat: root dir entry) */
+	char *boot_label;  /* vfat: LABEL_FATBOOT */
+	bool rock_ridge;   /* iso */
+	bool joliet;       /* iso */
+	char *cpio_magic;  /* cpio: "070701", "070702", ... */
+	char *tar_format;  /* tar: "ustar", "pax", "gnu" */
+};
+
+void medium_info_release(struct medium_info *mi);
+
+/*
+ * Identify an image (libblkid, then magic) and unpack its files into dir.
+ * Container-level problems a consumer would trip over (a GNU tar, a 070702
+ * cpio, a compression the installers cannot read) go to problems. Returns 0
+ * or -errno (unreadable, not an image of any known kind: -EMEDIUMTYPE).
+ */
+int medium_read(const char *image, const char *dir, struct medium_info *info,
+		struct strv *problems);
