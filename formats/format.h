@@ -53,6 +53,13 @@ struct dud_request {
 	const char *workdir;      /* a private empty temp dir the format may fill */
 	const char *initrd_base;  /* --initrd BASE, or NULL */
 	enum dud_medium medium;   /* what the payload will be written to */
+	/*
+	 * Pack files as a gzip-compressed newc cpio, appended to out (0 or
+	 * -errno), for disks that carry an archive as one of their files
+	 * (legacy Red Hat modules.cgz). Formats sit below mkdisk, so cmd
+	 * passes mkdisk's writer in (cpio_write_payload + compress_buffer).
+	 */
+	int (*pack_cpio_gz)(const struct payload *files, struct strbuf *out);
 };
 
 /* What checkdisk found: one line per problem, the drivers the installer would load. */
@@ -74,12 +81,23 @@ struct dud_format {
 	unsigned media;            /* 1 << enum dud_medium for each medium supported */
 	enum dud_medium default_medium;
 	bool needs_release;        /* -r is required */
+	/*
+	 * --media cpio: cmd writes the payload as an ISO (label OEMDRV) and
+	 * puts that at this path in the cpio (anaconda boots it appended to
+	 * its initrd with inst.dd=/dd.iso); NULL: the payload's files as they are.
+	 */
+	const char *cpio_wrap_iso;
 	int (*make)(const struct dud_request *req, struct payload *out);
 	/* True when the unpacked tree at root looks like this format. */
 	bool (*detect)(const char *root);
 	/* Check the unpacked tree; problems and drivers go to rep. 0 or -errno (I/O). */
 	int (*check)(const char *root, const struct dud_check_opts *o, struct dud_report *rep);
 };
+
+/* The formats, each defined in its own file (formats/<name>.c). */
+extern const struct dud_format dud_format_redhat;  /* DDv3: rhdd3, kmod RPMs, repodata */
+extern const struct dud_format dud_format_redhat1; /* legacy rhdd-6.1 ("version 0") */
+extern const struct dud_format dud_format_redhat2; /* legacy rhdd ("version 1") */
 
 /* The table of formats (formats/registry.c); NULL-terminated. */
 extern const struct dud_format *const dud_formats[];
