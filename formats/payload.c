@@ -293,6 +293,10 @@ static int entry_cmp(const void *a, const void *b)
 		;
 	if (*x == *y)
 		return 0;
+	if (!*x)
+		return -1;
+	if (!*y)
+		return 1;
 	if (*x == '/')
 		return -1;
 	if (*y == '/')
