@@ -178,10 +178,14 @@ int payload_add_file(struct payload *p, const char *path, mode_t perm, const cha
 
 	if (!norm)
 		return -EINVAL;
-	if (stat(source, &st) < 0 || !S_ISREG(st.st_mode)) {
-		r = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
+	if (stat(source, &st) < 0) {
+		r = -errno;
 		free(norm);
 		return r;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		free(norm);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	}
 	r = add_parents(p, norm);
 	if (r < 0) {
