@@ -98,6 +98,8 @@ struct dud_format {
 extern const struct dud_format dud_format_redhat;  /* DDv3: rhdd3, kmod RPMs, repodata */
 extern const struct dud_format dud_format_redhat1; /* legacy rhdd-6.1 ("version 0") */
 extern const struct dud_format dud_format_redhat2; /* legacy rhdd ("version 1") */
+extern const struct dud_format dud_format_suse;    /* linux/suse/<arch>-<dist>/: dud.config, modules/, install/ */
+extern const struct dud_format dud_format_ubuntu;  /* ubuntu-drivers/<codename>/<pkg>.deb (d-i, OEMDRV) */
 
 /* The table of formats (formats/registry.c); NULL-terminated. */
 extern const struct dud_format *const dud_formats[];

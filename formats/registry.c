@@ -8,6 +8,8 @@
 
 /* Each format's file defines its struct dud_format; list it here. */
 const struct dud_format *const dud_formats[] = {
+	&dud_format_suse,
+	&dud_format_ubuntu,
 	NULL,
 };
 
