@@ -8,6 +8,9 @@
 
 /* Each format's file defines its struct dud_format; list it here. */
 const struct dud_format *const dud_formats[] = {
+	&dud_format_redhat,
+	&dud_format_redhat1,
+	&dud_format_redhat2,
 	&dud_format_suse,
 	&dud_format_ubuntu,
 	NULL,
