@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* One compressed initramfs member, decoded (see decode.h). */
+#include <bzlib.h>
+#include <errno.h>
+#include <limits.h>
+#include <lz4.h>
+#include <lzma.h>
+#include <stdint.h>
+#include <sys/param.h>
+#include <string.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "initrd/decode.h"
+#include "util/macro.h"
+
+#define CHUNK ((size_t)256 << 10)
+/* the kernel's legacy lz4 reader: magic, then blocks of at most 8 MiB decoded */
+#define LZ4_LEGACY_MAGIC 0x184C2102u
+#define LZ4_LEGACY_BLOCK ((size_t)8 << 20)
+
+/* Make room for n more bytes of output, unless that passes the limit. */
+static int room(struct strbuf *out, size_t n, struct strbuf *why)
+{
+	if (out->len + n > INITRD_MAX_UNPACKED) {
+		strbuf_addf(why, "decoded content larger than %zu MiB", INITRD_MAX_UNPACKED >> 20);
+		return -EFBIG;
+	}
+	strbuf_grow(out, n);
+	return 0;
+}
+
+static int truncated(struct decoded *ret, size_t len, struct strbuf *why, const char *what)
+{
+	ret->error_at = len;
+	strbuf_addf(why, "%s data ends before the end of its stream (truncated)", what);
+	return -EBADMSG;
+}
+
+static int damaged(struct decoded *ret, size_t at, struct strbuf *why, const char *what,
+		   const char *detail)
+{
+	ret->error_at = at;
+	strbuf_addf(why, "%s data is damaged (%s)", what, detail);
+	return -EBADMSG;
+}
+
+static int decode_gzip(const uint8_t *in, size_t len, struct strbuf *out, struct decoded *ret,
+		       struct strbuf *why)
+{
+	z_stream z = { 0 };
+	int zr, r = 0;
+
+	/* 16 + MAX_WBITS: a gzip header and trailer, one member */
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+		return -ENOMEM;
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)MIN(len, (size_t)UINT_MAX);
+	for (;;) {
+		r = room(out, CHUNK, why);
+		if (r < 0)
+			break;
+		z.next_out = (Bytef *)out->buf + out->len;
+		z.avail_out = (uInt)CHUNK;
+		zr = inflate(&z, Z_NO_FLUSH);
+		strbuf_setlen(out, out->len + (CHUNK - z.avail_out));
+		if (zr == Z_STREAM_END) {
+			ret->consumed = z.total_in;
+			break;
+		}
+		if (zr == Z_OK)
+			continue;
+		if (zr == Z_BUF_ERROR && z.avail_in == 0)
+			r = truncated(ret, len, why, "gzip");
+		else
+			r = damaged(ret, z.total_in, why, "gzip", z.msg ?: "inflate failed");
+		break;
+	}
+	inflateEnd(&z);
+	return r;
+}
+
+static int decode_bzip2(const uint8_t *in, size_t len, struct strbuf *out, struct decoded *ret,
+			struct strbuf *why)
+{
+	bz_stream b = { 0 };
+	int br, r = 0;
+
+	if (BZ2_bzDecompressInit(&b, 0, 0) != BZ_OK)
+		return -ENOMEM;
+	b.next_in = (char *)in;
+	b.avail_in = (unsigned)MIN(len, (size_t)UINT_MAX);
+	for (;;) {
+		r = room(out, CHUNK, why);
+		if (r < 0)
+			break;
+		b.next_out = out->buf + out->len;
+		b.avail_out = (unsigned)CHUNK;
+		br = BZ2_bzDecompress(&b);
+		strbuf_setlen(out, out->len + (CHUNK - b.avail_out));
+		if (br == BZ_STREAM_END) {
+			ret->consumed = (size_t)b.total_in_hi32 << 32 | b.total_in_lo32;
+			break;
+		}
+		if (br == BZ_OK && b.avail_in == 0 && b.avail_out > 0) {
+			r = truncated(ret, len, why, "bzip2");
+			break;
+		}
+		if (br != BZ_OK) {
+			r = damaged(ret, b.total_in_lo32, why, "bzip2", "bad block or header");
+			break;
+		}
+	}
+	BZ2_bzDecompressEnd(&b);
+	return r;
+}
+
+/* xz (one stream) and lzma_alone share liblzma's loop. */
+static int decode_lzma(bool xz, const uint8_t *in, size_t len, struct strbuf *out,
+		       struct decoded *ret, struct strbuf *why)
+{
+	lzma_stream s = LZMA_STREAM_INIT;
+	const char *what = xz ? "xz" : "lzma";
+	lzma_ret lr;
+	int r = 0;
+
+	lr = xz ? lzma_stream_decoder(&s, UINT64_MAX, LZMA_TELL_ANY_CHECK)
+		: lzma_alone_decoder(&s, UINT64_MAX);
+	if (lr != LZMA_OK)
+		return -ENOMEM;
+	s.next_in = in;
+	s.avail_in = len;
+	for (;;) {
+		r = room(out, CHUNK, why);
+		if (r < 0)
+			break;
+		s.next_out = (uint8_t *)out->buf + out->len;
+		s.avail_out = CHUNK;
+		lr = lzma_code(&s, LZMA_RUN);
+		strbuf_setlen(out, out->len + (CHUNK - s.avail_out));
+		if (lr == LZMA_STREAM_END) {
+			ret->consumed = s.total_in;
+			break;
+		}
+		if (lr == LZMA_GET_CHECK) {
+			lzma_check c = lzma_get_check(&s);
+
+			/* XZ Embedded in the kernel verifies CRC32 only */
+			if (c != LZMA_CHECK_NONE && c != LZMA_CHECK_CRC32)
+				ret->problem = c == LZMA_CHECK_CRC64
+						       ? "xz stream uses a CRC64 check; the kernel reads only CRC32 or none (xz --check=crc32)"
+						       : "xz stream uses a check the kernel cannot read (use xz --check=crc32)";
+			continue;
+		}
+		if (lr == LZMA_OK)
+			continue;
+		if (lr == LZMA_BUF_ERROR && s.avail_in == 0)
+			r = truncated(ret, len, why, what);
+		else
+			r = damaged(ret, s.total_in, why, what,
+				    lr == LZMA_FORMAT_ERROR	 ? "not in the format its magic says"
+				    : lr == LZMA_OPTIONS_ERROR ? "unsupported options"
+				    : lr == LZMA_MEMLIMIT_ERROR ? "needs too much memory"
+								: "corrupt data");
+		break;
+	}
+	lzma_end(&s);
+	return r;
+}
+
+static int decode_zstd(const uint8_t *in, size_t len, struct strbuf *out, struct decoded *ret,
+		       struct strbuf *why)
+{
+	ZSTD_DCtx *d = ZSTD_createDCtx();
+	ZSTD_inBuffer ib = { in, len, 0 };
+	int r = 0;
+
+	if (!d)
+		return -ENOMEM;
+	for (;;) {
+		ZSTD_outBuffer ob;
+		size_t zr;
+
+		r = room(out, CHUNK, why);
+		if (r < 0)
+			break;
+		ob = (ZSTD_outBuffer){ out->buf + out->len, CHUNK, 0 };
+		zr = ZSTD_decompressStream(d, &ob, &ib);
+		if (ZSTD_isError(zr)) {
+			r = damaged(ret, ib.pos, why, "zstd", ZSTD_getErrorName(zr));
+			break;
+		}
+		strbuf_setlen(out, out->len + ob.pos);
+		if (zr == 0) { /* the frame is complete and flushed */
+			ret->consumed = ib.pos;
+			break;
+		}
+		if (ib.pos == ib.size && ob.pos < ob.size) {
+			r = truncated(ret, len, why, "zstd");
+			break;
+		}
+	}
+	ZSTD_freeDCtx(d);
+	return r;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/*
+ * Legacy lz4 has no end mark: like the kernel's unlz4, blocks follow until
+ * the input ends, fewer than 4 bytes remain, or a zero word (NUL padding)
+ * comes where a block size should; a repeated magic starts another frame.
+ */
+static int decode_lz4(const uint8_t *in, size_t len, struct strbuf *out, struct decoded *ret,
+		      struct strbuf *why)
+{
+	size_t pos = 4;
+	int r;
+
+	if (len < 4 || le32(in) != LZ4_LEGACY_MAGIC)
+		return damaged(ret, 0, why, "lz4", "not the legacy lz4 format (lz4 -l) the kernel reads");
+	while (len - pos >= 4) {
+		uint32_t chunk = le32(in + pos);
+		int n;
+
+		if (chunk == LZ4_LEGACY_MAGIC) {
+			pos += 4;
+			continue;
+		}
+		if (chunk == 0)
+			break;
+		pos += 4;
+		if (chunk > len - pos || chunk > (uint32_t)LZ4_compressBound((int)LZ4_LEGACY_BLOCK))
+			return chunk > len - pos ? truncated(ret, len, why, "lz4")
+						 : damaged(ret, pos - 4, why, "lz4", "block size out of range");
+		r = room(out, LZ4_LEGACY_BLOCK, why);
+		if (r < 0)
+			return r;
+		n = LZ4_decompress_safe((const char *)in + pos, out->buf + out->len, (int)chunk,
+					(int)LZ4_LEGACY_BLOCK);
+		if (n < 0)
+			return damaged(ret, pos, why, "lz4", "block does not decode");
+		strbuf_setlen(out, out->len + (size_t)n);
+		pos += chunk;
+	}
+	ret->consumed = pos;
+	return 0;
+}
+
+int decode_member(enum initrd_compression c, const void *in, size_t len, struct strbuf *out,
+		  struct decoded *ret, struct strbuf *why)
+{
+	*ret = (struct decoded){ 0 };
+	switch (c) {
+	case INITRD_GZIP:
+		return decode_gzip(in, len, out, ret, why);
+	case INITRD_BZIP2:
+		return decode_bzip2(in, len, out, ret, why);
+	case INITRD_LZMA:
+		return decode_lzma(false, in, len, out, ret, why);
+	case INITRD_XZ:
+		return decode_lzma(true, in, len, out, ret, why);
+	case INITRD_LZ4:
+		return decode_lz4(in, len, out, ret, why);
+	case INITRD_ZSTD:
+		return decode_zstd(in, len, out, ret, why);
+	case INITRD_LZO:
+		strbuf_addstr(why, "lzo-compressed member: reading lzo is not supported");
+		return -EOPNOTSUPP;
+	case INITRD_CPIO:
+		break;
+	}
+	return -EINVAL;
+}

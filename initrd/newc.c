@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Walking newc cpio archives in memory (see newc.h). */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "initrd/newc.h"
+#include "util/macro.h"
+
+#define ALIGN4(x) (((x) + 3) & ~(size_t)3)
+
+bool newc_magic_at(const char *buf, size_t len, size_t pos)
+{
+	return pos <= len && len - pos >= 6 &&
+	       (!memcmp(buf + pos, "070701", 6) || !memcmp(buf + pos, "070702", 6));
+}
+
+static int hex8(const char *s, uint32_t *ret)
+{
+	uint32_t v = 0;
+
+	for (int i = 0; i < 8; i++) {
+		char c = s[i];
+		int d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return -EBADMSG;
+		v = v << 4 | (uint32_t)d;
+	}
+	*ret = v;
+	return 0;
+}
+
+static int bad(struct strbuf *err, size_t offset, const char *what)
+{
+	if (err)
+		strbuf_addf(err, "offset %zu: %s", offset, what);
+	return -EBADMSG;
+}
+
+int newc_next(const char *buf, size_t len, size_t *pos, struct newc_entry *ret,
+	      struct strbuf *err)
+{
+	uint32_t *fields[] = { &ret->ino,      &ret->mode,      &ret->uid,       &ret->gid,
+			       &ret->nlink,    &ret->mtime,     &ret->filesize,  &ret->devmajor,
+			       &ret->devminor, &ret->rdevmajor, &ret->rdevminor, NULL,
+			       &ret->check };
+	size_t start = *pos, name_end, data_end;
+	uint32_t namesize;
+
+	if (start > len || len - start < NEWC_HEADER_SIZE)
+		return bad(err, start, "truncated cpio header");
+	if (!newc_magic_at(buf, len, start)) {
+		if (!memcmp(buf + start, "070707", 6))
+			return bad(err, start, "old-style (odc) cpio header; the kernel reads newc only");
+		return bad(err, start, "no cpio magic (070701) where a header should start");
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		uint32_t *f = fields[i] ?: &namesize;
+
+		if (hex8(buf + start + 6 + 8 * i, f) < 0)
+			return bad(err, start, "cpio header field is not hexadecimal");
+	}
+	/* the kernel refuses names longer than PATH_MAX and empty ones */
+	if (namesize == 0 || namesize > PATH_MAX)
+		return bad(err, start, "cpio entry name size out of range");
+	name_end = start + NEWC_HEADER_SIZE + namesize;
+	if (name_end > len)
+		return bad(err, start, "cpio entry name runs past the end of the data");
+	if (buf[name_end - 1] != '\0' || memchr(buf + start + NEWC_HEADER_SIZE, '\0', namesize - 1))
+		return bad(err, start, "cpio entry name is not NUL-terminated");
+
+	ret->name = buf + start + NEWC_HEADER_SIZE;
+	ret->offset = start;
+	ret->checksummed = buf[start + 5] == '2';
+	if (!strcmp(ret->name, NEWC_TRAILER)) {
+		*pos = ALIGN4(name_end);
+		if (*pos > len)
+			*pos = len;
+		ret->data = NULL;
+		return 0;
+	}
+	data_end = ALIGN4(name_end) + ret->filesize;
+	if (ALIGN4(name_end) > len || data_end > len)
+		return bad(err, start, "cpio entry data runs past the end of the data");
+	ret->data = buf + ALIGN4(name_end);
+	*pos = ALIGN4(data_end) <= len ? ALIGN4(data_end) : len;
+	return 1;
+}

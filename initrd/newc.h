@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/strbuf.h"
+
+/*
+ * Reading "newc" cpio archives (magic 070701, or 070702 with a checksum) the
+ * way the kernel's initramfs unpacker walks them: a 110-byte header, the NUL
+ * terminated name padded to 4 bytes, the data padded to 4 bytes, until
+ * "TRAILER!!!". Offsets count from the start of the buffer, which is where
+ * the kernel counts alignment from.
+ */
+#define NEWC_HEADER_SIZE 110
+#define NEWC_TRAILER "TRAILER!!!"
+
+struct newc_entry {
+	const char *name;  /* NUL-terminated, inside the buffer */
+	uint32_t ino, mode, uid, gid, nlink, mtime, filesize;
+	uint32_t devmajor, devminor, rdevmajor, rdevminor, check;
+	const char *data;  /* filesize bytes inside the buffer (symlinks: the target) */
+	size_t offset;     /* where the header starts */
+	bool checksummed;  /* magic 070702 */
+};
+
+/* True if buf holds a newc magic ("070701" or "070702") at pos. */
+bool newc_magic_at(const char *buf, size_t len, size_t pos);
+
+/*
+ * Parse the entry whose header starts at *pos and advance *pos past its
+ * padded data. Returns 1 for an entry, 0 when it was the trailer (*pos then
+ * points past it), -EBADMSG for a damaged or truncated header, a name
+ * without its NUL, or data running past the end; the reason goes to err
+ * (may be NULL) as "offset N: ...".
+ */
+int newc_next(const char *buf, size_t len, size_t *pos, struct newc_entry *ret,
+	      struct strbuf *err);
