@@ -1,28 +1,416 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* SUSE driver update (linuxrc/YaST, Agama): linux/suse/<arch>-<dist>/. */
+/*
+ * SUSE driver update (linuxrc and YaST up to SLE 15 / Leap 15, Agama from
+ * SLE 16): one directory per architecture,
+ *
+ *   linux/suse/<arch>-<dist>/dud.config       UpdateID, UpdatePriority, UpdateName
+ *   linux/suse/<arch>-<dist>/modules/         the installer kernel's modules, module.order
+ *   linux/suse/<arch>-<dist>/install/         update.post and lib/modules/<k>/<dest>/<m>.ko
+ *
+ * modules/ is what linuxrc (and Agama) load in the installation system; it
+ * takes the modules of one kernel per arch: the first -k ending in
+ * "-default" (the flavour SUSE installers boot), else the first -k of that
+ * arch. install/ carries the modules of every -k of the arch for the
+ * installed system: YaST copies /update/<N>/install into the target and runs
+ * update.post there (chrooted, its directory as $1), which copies them to
+ * /lib/modules/<k>/ and runs depmod. Plain files rather than dkms 2.x's
+ * update.tar.gz: YaST unpacks update.tar.gz into the install directory, not
+ * into /, so the script has to copy either way, and plain files can be
+ * checked without unpacking. Agama runs no update scripts: there the driver
+ * reaches the installation system only.
+ *
+ * Several dists (-r sles15,sled15) share one tree: the first is a directory,
+ * the others symlinks to it, as mkdud does (copies on a floppy, which has
+ * no symlinks).
+ */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "formats/format.h"
+#include "formats/suse.h"
+#include "modmeta.h"
+#include "util/macro.h"
+#include "util/strbuf.h"
+#include "util/strv.h"
 
-static int suse_make(const struct dud_request *req, struct payload *out)
+/* mkdud's list of architectures. */
+static const char *const suse_archs[] = {
+	"x86_64", "aarch64", "i386", "ppc64", "ppc64le", "s390x", "riscv64", "loongarch64",
+};
+
+const char *suse_arch_of(const char *machine)
 {
-	dkms_error(req->ctx, "The suse driver disk format is not implemented yet.");
-	return -EOPNOTSUPP;
+	if (strempty(machine))
+		return NULL;
+	if (machine[0] == 'i' && machine[1] && streq(machine + 2, "86"))
+		return "i386";
+	for (size_t i = 0; i < ARRAY_SIZE(suse_archs); i++)
+		if (streq(suse_archs[i], machine))
+			return suse_archs[i];
+	return NULL;
 }
 
-static bool suse_detect(const char *root)
+/* <digits>, or <digits>.<digits> when minor is allowed (required when must_minor). */
+static bool version_form(const char *s, bool allow_minor, bool must_minor)
 {
+	size_t n = strspn(s, "0123456789");
+
+	if (!n)
+		return false;
+	s += n;
+	if (!*s)
+		return !must_minor;
+	if (*s != '.' || !allow_minor)
+		return false;
+	s++;
+	n = strspn(s, "0123456789");
+	return n && !s[n];
+}
+
+bool suse_dist_valid(const char *dist)
+{
+	static const struct {
+		const char *prefix;
+		bool must_minor;
+	} forms[] = {
+		{ "sles", false }, { "sled", false }, { "leap", true }, { "micro", true }, { "caasp", true },
+	};
+
+	if (strempty(dist))
+		return false;
+	if (streq(dist, "tw") || streq(dist, "slowroll"))
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(forms); i++) {
+		size_t len = strlen(forms[i].prefix);
+
+		if (!strncmp(dist, forms[i].prefix, len))
+			return version_form(dist + len, true, forms[i].must_minor);
+	}
 	return false;
 }
 
-static int suse_check(const char *root, const struct dud_check_opts *o, struct dud_report *rep)
+size_t suse_module_ext_len(const char *name)
 {
-	return -EOPNOTSUPP;
+	static const char *const exts[] = { ".ko.xz", ".ko.gz", ".ko.zst", ".ko" };
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < ARRAY_SIZE(exts); i++) {
+		size_t e = strlen(exts[i]);
+
+		if (len > e && streq(name + len - e, exts[i]))
+			return e;
+	}
+	return 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* The module name linuxrc takes from a file name: the name without its extension. */
+static char *order_name(const char *path)
+{
+	const char *base = base_name(path);
+
+	return xstrndup(base, strlen(base) - suse_module_ext_len(base));
+}
+
+/* dkms's destination on SUSE is /updates; keep a DEST_MODULE_LOCATION below it. */
+static const char *suse_dest(const struct dud_module *m)
+{
+	if (m->dest && !strncmp(m->dest, "/updates", 8) && (!m->dest[8] || m->dest[8] == '/'))
+		return m->dest;
+	return "/updates";
+}
+
+static void normalise_name(char *s)
+{
+	for (; *s; s++)
+		if (*s == '-')
+			*s = '_';
+}
+
+/*
+ * The modules of k in load order: a module after those of the package it
+ * depends on (modinfo depends=), otherwise in dkms.conf order. A cycle,
+ * which modprobe could not load either, keeps dkms.conf order.
+ */
+static int module_order(const struct dkms_ctx *ctx, const struct dud_kernel *k, struct strv *ret)
+{
+	size_t n = k->n_modules;
+	struct module_meta *meta = xcalloc(n + 1, sizeof(*meta));
+	_cleanup_free_ bool *done = xcalloc(n + 1, sizeof(bool));
+	int r = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		r = module_meta_read(k->modules[i].path, &meta[i]);
+		if (r < 0) {
+			dkms_error(ctx, "Cannot read the module %s: %s", k->modules[i].path, strerror(-r));
+			n = i;
+			goto out;
+		}
+		normalise_name(meta[i].name);
+		for (size_t d = 0; d < meta[i].depends.n; d++)
+			normalise_name(meta[i].depends.v[d]);
+	}
+	for (size_t placed = 0; placed < n; placed++) {
+		size_t pick = n;
+
+		for (size_t i = 0; i < n && pick == n; i++) {
+			bool ready = !done[i];
+
+			for (size_t j = 0; ready && j < n; j++)
+				if (!done[j] && j != i && strv_contains(&meta[i].depends, meta[j].name))
+					ready = false;
+			if (ready)
+				pick = i;
+		}
+		for (size_t i = 0; i < n && pick == n; i++) /* a cycle */
+			if (!done[i])
+				pick = i;
+		done[pick] = true;
+		strv_push_take(ret, order_name(k->modules[pick].path));
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		module_meta_release(&meta[i]);
+	free(meta);
+	return r;
+}
+
+/* The kernel whose modules go to modules/: the first "-default" one, else the first. */
+static const struct dud_kernel *installer_kernel(const struct dud_kernel *const *ks, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(ks[i]->kernelver);
+
+		if (len > 8 && streq(ks[i]->kernelver + len - 8, "-default"))
+			return ks[i];
+	}
+	return ks[0];
+}
+
+static char *dkms_version(void)
+{
+	const char *v = DKMS_VERSION_STRING;
+
+	return xstrdup(!strncmp(v, "dkms-", 5) ? v + 5 : v);
+}
+
+static void add_sh_word(struct strbuf *sb, const char *s)
+{
+	strbuf_addch(sb, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			strbuf_addstr(sb, "'\\''");
+		else
+			strbuf_addch(sb, *s);
+	}
+	strbuf_addch(sb, '\'');
+}
+
+static const char update_post_head[] =
+	"#\n"
+	"# YaST runs this after the packages are installed, inside the installed\n"
+	"# system (chroot), from /tmp/update/<N>/install with that directory as $1.\n"
+	"# For each kernel below it copies the modules dkms built into\n"
+	"# /lib/modules/<kernel>/ and runs depmod; a kernel the system does not\n"
+	"# have is skipped. Exit status 1 when a copy or depmod failed.\n"
+	"dir=${1:-$(dirname \"$0\")}\n"
+	"status=0\n"
+	"\n"
+	"install_modules() {\n"
+	"\tkernel=$1\n"
+	"\tshift\n"
+	"\tif [ ! -d \"/lib/modules/$kernel\" ]; then\n"
+	"\t\techo \"dkms: kernel $kernel is not installed, its modules are skipped\" >&2\n"
+	"\t\treturn 0\n"
+	"\tfi\n"
+	"\tfor f in \"$@\"; do\n"
+	"\t\tmkdir -p \"/lib/modules/$kernel/${f%/*}\" &&\n"
+	"\t\t\tcp -f \"$dir/lib/modules/$kernel/$f\" \"/lib/modules/$kernel/$f\" || status=1\n"
+	"\tdone\n"
+	"\tdepmod -a \"$kernel\" || status=1\n"
+	"}\n"
+	"\n";
+
+static int add_file(const struct dud_request *req, struct payload *p, const char *path,
+		    const char *source)
+{
+	int r = payload_add_file(p, path, 0644, source);
+
+	if (r < 0)
+		dkms_error(req->ctx, "Cannot add %s to the driver update as %s: %s", source, path,
+			   strerror(-r));
+	return r;
+}
+
+/* update.post and install/lib/modules/... for the kernels of one arch. */
+static int add_install(struct payload *p, const struct dud_request *req,
+		       const struct dud_kernel *const *ks, size_t n)
+{
+	_cleanup_strbuf_ struct strbuf sh = STRBUF_INIT;
+	_cleanup_free_ char *ver = dkms_version();
+	int r;
+
+	strbuf_addf(&sh, "#!/bin/sh\n# created by dkms %s for %s %s\n", ver, req->module, req->version);
+	strbuf_addstr(&sh, update_post_head);
+	for (size_t i = 0; i < n; i++) {
+		strbuf_addstr(&sh, "install_modules ");
+		add_sh_word(&sh, ks[i]->kernelver);
+		for (size_t j = 0; j < ks[i]->n_modules; j++) {
+			const struct dud_module *m = &ks[i]->modules[j];
+			_cleanup_free_ char *rel = xasprintf("%s/%s", suse_dest(m) + 1, base_name(m->path));
+			_cleanup_free_ char *path = xasprintf("install/lib/modules/%s/%s", ks[i]->kernelver, rel);
+
+			r = add_file(req, p, path, m->path);
+			if (r < 0)
+				return r;
+			strbuf_addstr(&sh, " \\\n\t");
+			add_sh_word(&sh, rel);
+		}
+		strbuf_addch(&sh, '\n');
+	}
+	strbuf_addstr(&sh, "exit $status\n");
+	return payload_add_str(p, "install/update.post", 0755, sh.buf);
+}
+
+static int add_modules(struct payload *p, const struct dud_request *req, const struct dud_kernel *k)
+{
+	_cleanup_strv_ struct strv order = STRV_INIT;
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	for (size_t i = 0; i < k->n_modules; i++) {
+		_cleanup_free_ char *path = xasprintf("modules/%s", base_name(k->modules[i].path));
+
+		r = add_file(req, p, path, k->modules[i].path);
+		if (r < 0)
+			return r;
+	}
+	r = module_order(req->ctx, k, &order);
+	if (r < 0)
+		return r;
+	text = strv_join(&order, "\n");
+	{
+		_cleanup_free_ char *file = xasprintf("%s\n", text);
+
+		return payload_add_str(p, "modules/module.order", 0644, file);
+	}
+}
+
+static int add_config(struct payload *p, const struct dud_request *req, const char *dist)
+{
+	_cleanup_free_ char *ver = dkms_version();
+	_cleanup_free_ char *text = xasprintf("# created by dkms %s\n"
+					      "UpdateID:\tdkms-%s-%s-%s\n"
+					      "UpdatePriority:\t50\n"
+					      "UpdateName:\t%s %s (dkms)\n",
+					      ver, req->module, req->version, dist,
+					      req->module, req->version);
+
+	for (const char *line = text; *line;) {
+		size_t len = strcspn(line, "\n") + 1;
+
+		if (len > SUSE_CONFIG_LINE_MAX) {
+			dkms_error(req->ctx, "%s/%s makes a dud.config line longer than the %d bytes "
+				   "linuxrc reads.", req->module, req->version, SUSE_CONFIG_LINE_MAX);
+			return -EINVAL;
+		}
+		line += len;
+	}
+	return payload_add_str(p, "dud.config", 0644, text);
+}
+
+static int parse_release(const struct dud_request *req, struct strv *dists)
+{
+	if (strempty(req->release)) {
+		dkms_error(req->ctx, "The suse driver disk needs -r <dist> (sles15, sles16.0, leap15.6, tw ...).");
+		return -EINVAL;
+	}
+	strv_split(dists, req->release, ",");
+	for (size_t i = 0; i < dists->n; i++) {
+		if (!suse_dist_valid(dists->v[i])) {
+			dkms_error(req->ctx, "Invalid SUSE release '%s': use sles<N>[.<M>], sled<N>[.<M>], "
+				   "leap<X.Y>, micro<X.Y>, caasp<X.Y>, tw or slowroll (several: sles15,sled15).",
+				   dists->v[i]);
+			return -EINVAL;
+		}
+	}
+	if (!dists->n) {
+		dkms_error(req->ctx, "Invalid SUSE release '%s'.", req->release);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The tree of one arch, relative to linux/suse/<arch>-<dist>/. */
+static int make_arch(const struct dud_request *req, const char *dist,
+		     const struct dud_kernel *const *ks, size_t n, struct payload *tree)
+{
+	int r = add_config(tree, req, dist);
+
+	if (r >= 0)
+		r = add_modules(tree, req, installer_kernel(ks, n));
+	if (r >= 0)
+		r = add_install(tree, req, ks, n);
+	return r;
+}
+
+static int suse_make(const struct dud_request *req, struct payload *out)
+{
+	_cleanup_strv_ struct strv dists = STRV_INIT, arches = STRV_INIT;
+	_cleanup_free_ const struct dud_kernel **ks = xcalloc(req->n_kernels + 1, sizeof(*ks));
+	int r = parse_release(req, &dists);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < req->n_kernels; i++) {
+		const char *arch = suse_arch_of(req->kernels[i].arch);
+
+		if (!arch) {
+			dkms_error(req->ctx, "SUSE installers know no architecture %s (kernel %s).",
+				   req->kernels[i].arch, req->kernels[i].kernelver);
+			return -EINVAL;
+		}
+		if (!strv_contains(&arches, arch))
+			strv_push(&arches, arch);
+	}
+	for (size_t a = 0; a < arches.n; a++) {
+		_cleanup_(payload_releasep) struct payload tree = PAYLOAD_INIT;
+		_cleanup_free_ char *first = xasprintf("linux/suse/%s-%s", arches.v[a], dists.v[0]);
+		size_t n = 0;
+
+		for (size_t i = 0; i < req->n_kernels; i++)
+			if (streq(suse_arch_of(req->kernels[i].arch), arches.v[a]))
+				ks[n++] = &req->kernels[i];
+		r = make_arch(req, dists.v[0], ks, n, &tree);
+		if (r < 0)
+			return r;
+		r = payload_merge(out, first, &tree);
+		for (size_t d = 1; r >= 0 && d < dists.n; d++) {
+			_cleanup_free_ char *other = xasprintf("linux/suse/%s-%s", arches.v[a], dists.v[d]);
+			_cleanup_free_ char *target = xasprintf("%s-%s", arches.v[a], dists.v[0]);
+
+			if (req->medium == DUD_MEDIUM_FLOPPY)
+				r = payload_merge(out, other, &tree);
+			else
+				r = payload_add_symlink(out, other, target);
+		}
+		if (r < 0) {
+			dkms_error(req->ctx, "Cannot assemble the SUSE driver update: %s", strerror(-r));
+			return r;
+		}
+	}
+	return 0;
 }
 
 const struct dud_format dud_format_suse = {
 	.name = "suse",
-	.description = "SUSE driver update (linuxrc, YaST, Agama)",
+	.description = "SUSE driver update: linux/suse/<arch>-<dist>/ (linuxrc, YaST, Agama)",
 	.media = 1u << DUD_MEDIUM_CPIO | 1u << DUD_MEDIUM_TAR | 1u << DUD_MEDIUM_ISO |
 		 1u << DUD_MEDIUM_FLOPPY | 1u << DUD_MEDIUM_SQUASHFS,
 	.default_medium = DUD_MEDIUM_CPIO,

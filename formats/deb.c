@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "formats/deb.h"
+#include "util/fileio.h"
+#include "util/macro.h"
+#include "util/spawn.h"
+#include "util/strbuf.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
+
+char *deb_package_name(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (; *s; s++) {
+		char c = (char)tolower((unsigned char)*s);
+
+		if (!(isdigit((unsigned char)c) || (c >= 'a' && c <= 'z') || c == '+' || c == '.' || c == '-'))
+			c = '-';
+		strbuf_addch(&sb, c);
+	}
+	/* policy: at least two characters, the first alphanumeric */
+	if (!sb.len || !isalnum((unsigned char)sb.buf[0])) {
+		struct strbuf fixed = STRBUF_INIT;
+
+		strbuf_addf(&fixed, "x%s", sb.buf);
+		strbuf_release(&sb);
+		return strbuf_detach(&fixed);
+	}
+	return strbuf_detach(&sb);
+}
+
+char *deb_version(const char *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!isdigit((unsigned char)*v))
+		strbuf_addstr(&sb, "0~");
+	for (; *v; v++) {
+		char c = *v;
+
+		if (!(isalnum((unsigned char)c) || c == '.' || c == '+' || c == '~' || c == '-'))
+			c = '+';
+		strbuf_addch(&sb, c);
+	}
+	/* a trailing '-' would leave an empty Debian revision */
+	while (sb.len && sb.buf[sb.len - 1] == '-')
+		strbuf_setlen(&sb, sb.len - 1);
+	return strbuf_detach(&sb);
+}
+
+const char *deb_arch_of(const char *machine)
+{
+	static const struct {
+		const char *machine, *deb;
+	} map[] = {
+		{ "x86_64", "amd64" },     { "aarch64", "arm64" },     { "arm64", "arm64" },
+		{ "ppc64le", "ppc64el" },  { "ppc64", "ppc64" },       { "s390x", "s390x" },
+		{ "riscv64", "riscv64" },  { "loongarch64", "loong64" }, { "mips64", "mips64el" },
+		{ "armv7l", "armhf" },     { "armv6l", "armel" },      { "alpha", "alpha" },
+		{ "sparc64", "sparc64" },  { "m68k", "m68k" },         { "hppa", "hppa" },
+		{ "ia64", "ia64" },
+	};
+
+	if (strempty(machine))
+		return NULL;
+	/* i386 … i686 and "x86" as some kernels name it */
+	if ((machine[0] == 'i' && machine[1] && machine[2] == '8' && machine[3] == '6' && !machine[4]) ||
+	    streq(machine, "x86"))
+		return "i386";
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (streq(map[i].machine, machine))
+			return map[i].deb;
+	return NULL;
+}
+
+char *deb_file_name(const char *package, const char *version, const char *arch)
+{
+	const char *colon = strchr(version, ':');
+
+	/* dpkg drops the epoch from file names */
+	return xasprintf("%s_%s_%s.deb", package, colon ? colon + 1 : version, arch);
+}
+
+/* s as one single-quoted shell word. */
+static void add_sh_quoted(struct strbuf *sb, const char *s)
+{
+	strbuf_addch(sb, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			strbuf_addstr(sb, "'\\''");
+		else
+			strbuf_addch(sb, *s);
+	}
+	strbuf_addch(sb, '\'');
+}
+
+/* Installed-Size as dpkg-gencontrol counts it: KiB per file rounded up, 1 per other entry. */
+static unsigned long long installed_kib(const char *dir, bool top)
+{
+	_cleanup_(closedirp) DIR *d = opendir(dir);
+	unsigned long long kib = 0;
+	struct dirent *de;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *p = NULL;
+		struct stat st;
+
+		if (streq(de->d_name, ".") || streq(de->d_name, "..") ||
+		    (top && streq(de->d_name, "DEBIAN")))
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		if (lstat(p, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			kib += 1 + installed_kib(p, false);
+		else if (S_ISREG(st.st_mode))
+			kib += ((unsigned long long)st.st_size + 1023) / 1024;
+		else
+			kib += 1;
+	}
+	return kib;
+}
+
+/* DEBFULLNAME/DEBEMAIL, as Debian's packaging tools take them, else a local address. */
+static char *maintainer(void)
+{
+	const char *name = getenv("DEBFULLNAME"), *mail = getenv("DEBEMAIL");
+
+	if (!strempty(mail) && strchr(mail, '<'))
+		return xstrdup(mail);
+	return xasprintf("%s <%s>", strempty(name) ? "DKMS" : name,
+			 strempty(mail) ? "root@localhost" : mail);
+}
+
+/* A fresh staging root in workdir: <root>/DEBIAN exists, both 0755. */
+static int make_staging(const char *workdir, char **ret_root)
+{
+	_cleanup_free_ char *root = xasprintf("%s/deb.XXXXXX", workdir);
+	_cleanup_free_ char *debian = NULL;
+
+	if (!mkdtemp(root))
+		return -errno;
+	/* the data tar's "./" takes this mode, and dpkg applies it to / */
+	if (chmod(root, 0755) < 0)
+		return -errno;
+	debian = xasprintf("%s/DEBIAN", root);
+	if (mkdir(debian, 0755) < 0)
+		return -errno;
+	*ret_root = TAKE_PTR(root);
+	return 0;
+}
+
+static int write_member(const char *root, const char *name, const char *text, mode_t mode)
+{
+	_cleanup_free_ char *p = xasprintf("%s/DEBIAN/%s", root, name);
+
+	return write_file_atomic(p, text, strlen(text), mode);
+}
+
+/* The last non-empty line of text (dpkg-deb's error), allocated. */
+static char *last_line(const char *text)
+{
+	_cleanup_strv_ struct strv lines = STRV_INIT;
+
+	strv_split(&lines, text, "\n");
+	return xstrdup(lines.n ? lines.v[lines.n - 1] : "(no output)");
+}
+
+/*
+ * dpkg-deb --build root into outdir/<file>, through a temp file renamed into
+ * place. dpkg-deb checks the control file and the scripts' modes itself.
+ */
+static int run_dpkg_deb(const struct dkms_ctx *ctx, const char *root, const char *outdir,
+			const char *file, char **ret_path)
+{
+	_cleanup_free_ char *prog = find_program("dpkg-deb");
+	_cleanup_free_ char *tmp = NULL, *path = NULL, *why = NULL;
+	_cleanup_strbuf_ struct strbuf log = STRBUF_INIT;
+	struct child c = CHILD_INIT;
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (!prog) {
+		dkms_error(ctx, "dpkg-deb was not found in PATH: install dpkg to make .deb packages.");
+		return -ENOENT;
+	}
+	r = mkdir_p(outdir, 0755);
+	if (r < 0) {
+		dkms_error(ctx, "Cannot create %s: %s", outdir, strerror(-r));
+		return r;
+	}
+	path = xasprintf("%s/%s", outdir, file);
+	tmp = xasprintf("%s/.%s.XXXXXX", outdir, file);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		r = -errno;
+		dkms_error(ctx, "Cannot write in %s: %s", outdir, strerror(-r));
+		return r;
+	}
+	strv_push(&c.args, prog);
+	strv_push(&c.args, "--root-owner-group");
+	strv_push(&c.args, "-Zgzip");
+	strv_push(&c.args, "--build");
+	strv_push(&c.args, root);
+	strv_push(&c.args, tmp);
+	c.capture = &log;
+	c.err_fd = -2;
+	c.in_fd = -2;
+	r = child_run(&c);
+	child_release(&c);
+	if (r != 0) {
+		unlink(tmp);
+		why = last_line(log.buf);
+		if (r < 0)
+			dkms_error(ctx, "Cannot run %s: %s", prog, strerror(-r));
+		else
+			dkms_error(ctx, "dpkg-deb failed to build %s: %s", file, why);
+		return -EIO;
+	}
+	if (fchmod(fd, 0644) < 0 || rename(tmp, path) < 0) {
+		r = -errno;
+		unlink(tmp);
+		dkms_error(ctx, "Cannot write %s: %s", path, strerror(-r));
+		return r;
+	}
+	*ret_path = TAKE_PTR(path);
+	return 0;
+}
+
+/* Build from a filled staging root, then remove the root whatever happened. */
+static int finish(const struct dkms_ctx *ctx, char *root, const char *outdir, const char *file,
+		  char **ret_path)
+{
+	int r = run_dpkg_deb(ctx, root, outdir, file, ret_path);
+
+	rm_rf(root);
+	return r;
+}
+
+/*
+ * Maintainer scripts are templates: @NAME@, @VERSION@ and @KERNEL@ become
+ * single-quoted shell words.
+ */
+static char *expand(const char *tmpl, const char *name, const char *version, const char *kernel)
+{
+	static const char *const keys[] = { "@NAME@", "@VERSION@", "@KERNEL@" };
+	const char *values[] = { name, version, kernel };
+	struct strbuf sb = STRBUF_INIT;
+
+	while (*tmpl) {
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(keys); i++)
+			if (values[i] && !strncmp(tmpl, keys[i], strlen(keys[i])))
+				break;
+		if (i < ARRAY_SIZE(keys)) {
+			add_sh_quoted(&sb, values[i]);
+			tmpl += strlen(keys[i]);
+		} else {
+			strbuf_addch(&sb, *tmpl++);
+		}
+	}
+	return strbuf_detach(&sb);
+}
+
+static const char modules_postinst[] =
+	"#!/bin/sh\n"
+	"# Made by dkms mkbmdeb: let the kernel find the modules this package added.\n"
+	"set -e\n"
+	"kernel=@KERNEL@\n"
+	"if [ \"$1\" = configure ] && [ -d \"/lib/modules/$kernel/kernel\" ]; then\n"
+	"\tdepmod -a \"$kernel\"\n"
+	"fi\n"
+	"exit 0\n";
+
+static const char modules_postrm[] =
+	"#!/bin/sh\n"
+	"# Made by dkms mkbmdeb: forget the modules this package took away.\n"
+	"set -e\n"
+	"kernel=@KERNEL@\n"
+	"if [ \"$1\" = remove ] && [ -d \"/lib/modules/$kernel/kernel\" ]; then\n"
+	"\tdepmod -a \"$kernel\"\n"
+	"fi\n"
+	"exit 0\n";
+
+static int stage_modules(const struct dud_kernel *k, const char *root, struct strv *names)
+{
+	for (size_t i = 0; i < k->n_modules; i++) {
+		const struct dud_module *m = &k->modules[i];
+		const char *base = strrchr(m->path, '/') ? strrchr(m->path, '/') + 1 : m->path;
+		_cleanup_free_ char *dir = xasprintf("%s/lib/modules/%s/%s", root, k->kernelver,
+						     m->dest + (m->dest[0] == '/'));
+		_cleanup_free_ char *dst = xasprintf("%s/%s", dir, base);
+		int r = mkdir_p(dir, 0755);
+
+		if (r >= 0)
+			r = copy_file(m->path, dst);
+		if (r >= 0 && chmod(dst, 0644) < 0)
+			r = -errno;
+		if (r < 0)
+			return r;
+		strv_push(names, m->name);
+	}
+	return 0;
+}
+
+int deb_build_modules(const struct dkms_ctx *ctx, const char *module, const char *version,
+		      const struct dud_kernel *k, const char *workdir, const char *outdir,
+		      char **ret_path)
+{
+	const char *arch = deb_arch_of(k->arch);
+	_cleanup_free_ char *base = deb_package_name(module);
+	_cleanup_free_ char *pkg = NULL, *ver = deb_version(version), *file = NULL;
+	_cleanup_free_ char *root = NULL, *maint = maintainer(), *list = NULL;
+	_cleanup_free_ char *postinst = NULL, *postrm = NULL, *control = NULL;
+	_cleanup_strv_ struct strv names = STRV_INIT;
+	int r;
+
+	if (!arch) {
+		dkms_error(ctx, "No Debian architecture is known for %s (kernel %s).", k->arch,
+			   k->kernelver);
+		return -EINVAL;
+	}
+	{
+		_cleanup_free_ char *raw = xasprintf("%s-modules-%s", base, k->kernelver);
+
+		pkg = deb_package_name(raw);
+	}
+	file = deb_file_name(pkg, ver, arch);
+	r = make_staging(workdir, &root);
+	if (r < 0) {
+		dkms_error(ctx, "Cannot make a staging directory in %s: %s", workdir, strerror(-r));
+		return r;
+	}
+	r = stage_modules(k, root, &names);
+	if (r < 0) {
+		dkms_error(ctx, "Cannot copy the modules of %s/%s for %s: %s", module, version,
+			   k->kernelver, strerror(-r));
+		rm_rf(root);
+		return r;
+	}
+	list = strv_join(&names, ", ");
+	control = xasprintf("Package: %s\n"
+			    "Version: %s\n"
+			    "Architecture: %s\n"
+			    "Maintainer: %s\n"
+			    "Installed-Size: %llu\n"
+			    "Depends: linux-image-%s | linux-image-unsigned-%s\n"
+			    "Provides: %s-modules\n"
+			    "Section: kernel\n"
+			    "Priority: optional\n"
+			    "Description: %s %s kernel modules for Linux %s\n"
+			    " Built by dkms from %s %s for the %s kernel (%s): %s.\n",
+			    pkg, ver, arch, maint, installed_kib(root, true), k->kernelver,
+			    k->kernelver, base, module, version, k->kernelver, module, version,
+			    k->kernelver, k->arch, list);
+	postinst = expand(modules_postinst, NULL, NULL, k->kernelver);
+	postrm = expand(modules_postrm, NULL, NULL, k->kernelver);
+	r = write_member(root, "control", control, 0644);
+	if (r >= 0)
+		r = write_member(root, "postinst", postinst, 0755);
+	if (r >= 0)
+		r = write_member(root, "postrm", postrm, 0755);
+	if (r < 0) {
+		dkms_error(ctx, "Cannot write the control files of %s: %s", pkg, strerror(-r));
+		rm_rf(root);
+		return r;
+	}
+	return finish(ctx, root, outdir, file, ret_path);
+}
+
+/*
+ * The source package's scripts: the package registers with dkms and is
+ * built for the running kernel when its headers are there; dkms's own kernel
+ * hooks (AUTOINSTALL) take care of later kernels.
+ */
+static const char source_postinst[] =
+	"#!/bin/sh\n"
+	"# Made by dkms mkdeb: add the source to dkms, build and install it for the running kernel.\n"
+	"set -e\n"
+	"name=@NAME@\n"
+	"version=@VERSION@\n"
+	"[ \"$1\" = configure ] || exit 0\n"
+	"if [ -z \"$(dkms status -m \"$name\" -v \"$version\" 2>/dev/null)\" ]; then\n"
+	"\tdkms add -m \"$name\" -v \"$version\"\n"
+	"fi\n"
+	"kernel=$(uname -r)\n"
+	"if [ ! -e \"/lib/modules/$kernel/build/include\" ]; then\n"
+	"\techo \"dkms: no headers for kernel $kernel: $name/$version is built when they are installed.\" >&2\n"
+	"\texit 0\n"
+	"fi\n"
+	"rc=0\n"
+	"dkms install -m \"$name\" -v \"$version\" -k \"$kernel\" || rc=$?\n"
+	"# 77: BUILD_EXCLUSIVE rules this kernel out, which is not an error\n"
+	"if [ \"$rc\" -ne 0 ] && [ \"$rc\" -ne 77 ]; then\n"
+	"\techo \"dkms: building $name/$version for $kernel failed (exit $rc).\" >&2\n"
+	"\texit \"$rc\"\n"
+	"fi\n"
+	"exit 0\n";
+
+static const char source_prerm[] =
+	"#!/bin/sh\n"
+	"# Made by dkms mkdeb: take the source out of dkms, with its modules for every kernel.\n"
+	"set -e\n"
+	"name=@NAME@\n"
+	"version=@VERSION@\n"
+	"case \"$1\" in\n"
+	"remove|upgrade|deconfigure)\n"
+	"\tif [ -n \"$(dkms status -m \"$name\" -v \"$version\" 2>/dev/null)\" ]; then\n"
+	"\t\tdkms remove -m \"$name\" -v \"$version\" --all\n"
+	"\tfi\n"
+	"\t;;\n"
+	"esac\n"
+	"exit 0\n";
+
+int deb_build_source(const struct dkms_ctx *ctx, const char *module, const char *version,
+		     const char *source_dir, const char *workdir, const char *outdir,
+		     char **ret_path)
+{
+	_cleanup_free_ char *base = deb_package_name(module);
+	_cleanup_free_ char *pkg = xasprintf("%s-dkms", base), *ver = deb_version(version);
+	_cleanup_free_ char *file = deb_file_name(pkg, ver, "all");
+	_cleanup_free_ char *root = NULL, *dst = NULL, *maint = maintainer();
+	_cleanup_free_ char *control = NULL, *postinst = NULL, *prerm = NULL;
+	int r;
+
+	r = make_staging(workdir, &root);
+	if (r < 0) {
+		dkms_error(ctx, "Cannot make a staging directory in %s: %s", workdir, strerror(-r));
+		return r;
+	}
+	dst = xasprintf("%s/usr/src/%s-%s", root, module, version);
+	r = mkdir_p(dst, 0755);
+	if (r >= 0)
+		r = copy_tree(source_dir, dst);
+	if (r >= 0 && chmod(dst, 0755) < 0)
+		r = -errno;
+	if (r < 0) {
+		dkms_error(ctx, "Cannot copy the source %s: %s", source_dir, strerror(-r));
+		rm_rf(root);
+		return r;
+	}
+	control = xasprintf("Package: %s\n"
+			    "Version: %s\n"
+			    "Architecture: all\n"
+			    "Maintainer: %s\n"
+			    "Installed-Size: %llu\n"
+			    "Depends: dkms\n"
+			    "Provides: %s-modules (= %s)\n"
+			    "Section: kernel\n"
+			    "Priority: optional\n"
+			    "Description: %s %s driver in DKMS format\n"
+			    " The source of %s %s in /usr/src/%s-%s, built by dkms for each\n"
+			    " kernel with headers installed.\n",
+			    pkg, ver, maint, installed_kib(root, true), base, ver, module, version,
+			    module, version, module, version);
+	postinst = expand(source_postinst, module, version, NULL);
+	prerm = expand(source_prerm, module, version, NULL);
+	r = write_member(root, "control", control, 0644);
+	if (r >= 0)
+		r = write_member(root, "postinst", postinst, 0755);
+	if (r >= 0)
+		r = write_member(root, "prerm", prerm, 0755);
+	if (r < 0) {
+		dkms_error(ctx, "Cannot write the control files of %s: %s", pkg, strerror(-r));
+		rm_rf(root);
+		return r;
+	}
+	return finish(ctx, root, outdir, file, ret_path);
+}
