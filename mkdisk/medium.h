@@ -22,7 +22,19 @@ struct medium_opts {
 	const char *publisher;     /* iso: publisher/application id, or NULL */
 };
 
+/*
+ * 0 or -errno: -ENOENT/-ENOTDIR when the output's directory is missing,
+ * -EISDIR when the output is a directory, -ENOSPC when the payload does not
+ * fit a floppy of o->size_kib (or the disk is full), -EINVAL for a label or
+ * a name the medium cannot hold, -EEXIST for two names a FAT floppy cannot
+ * tell apart (they differ only in case), -EOPNOTSUPP for a symlink a floppy
+ * cannot hold (FAT has none: links to files are stored as copies), -EIO
+ * when mksquashfs fails.
+ */
 int medium_write(const struct payload *p, const struct medium_opts *o, const char *output);
+/* The smallest floppy (--size, in KiB) that holds the payload; -EFBIG: more than FAT16's 2 GiB. */
+int medium_floppy_needed_kib(const struct payload *p, const struct medium_opts *o,
+			     unsigned *ret_kib);
 
 const char *medium_name(enum dud_medium m);
 int medium_from_name(const char *name, enum dud_medium *ret);
@@ -32,7 +44,7 @@ const char *medium_extension(enum dud_medium m, enum compression c);
 /* What an image turned out to be when read back. */
 struct medium_info {
 	enum dud_medium medium;
-	enum compression compress;
+	enum compression compress; /* cpio, tar; bzip2, lz4 ... show as NONE, named in problems */
 	char *fstype;      /* blkid TYPE: iso9660, vfat, squashfs; "cpio", "tar" otherwise */
 	char *label;       /* blkid LABEL (iso: PVD merged with Joliet; vfat: root dir entry) */
 	char *boot_label;  /* vfat: LABEL_FATBOOT */

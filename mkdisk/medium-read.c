@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Reading any image back: what it is, what a consumer would trip over, its files. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <blkid.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mkdisk/fat.h"
+#include "mkdisk/medium-impl.h"
+#include "util/strbuf.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(blkid_probe, blkid_free_probe)
+
+#define HEAD 512 /* enough for a cpio magic and a tar header */
+
+/* Compressed streams by their magic, as linuxrc and the kernel tell them apart. */
+static const struct {
+	const char *magic;
+	size_t len;
+} compressed[] = {
+	{ "\x1f\x8b", 2 },                 /* gzip */
+	{ "\xfd" "7zXZ\0", 6 },            /* xz */
+	{ "\x28\xb5\x2f\xfd", 4 },         /* zstd */
+	{ "BZh", 3 },                      /* bzip2 */
+	{ "\x5d\0\0", 3 },                 /* lzma */
+	{ "\x02\x21\x4c\x18", 4 },         /* lz4 legacy */
+	{ "\x04\x22\x4d\x18", 4 },         /* lz4 frame */
+	{ "\x89LZO", 4 },                  /* lzop */
+};
+
+static bool is_compressed(const uint8_t *head, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(compressed); i++)
+		if (len >= compressed[i].len && !memcmp(head, compressed[i].magic, compressed[i].len))
+			return true;
+	return false;
+}
+
+static bool is_cpio(const uint8_t *head, size_t len)
+{
+	return (len >= 6 && !memcmp(head, "07070", 5) && strchr("127", head[5])) ||
+	       (len >= 2 && ((head[0] == 0xc7 && head[1] == 0x71) || (head[0] == 0x71 && head[1] == 0xc7)));
+}
+
+static bool is_tar(const uint8_t *head, size_t len)
+{
+	return len >= 263 && !memcmp(head + 257, "ustar", 5);
+}
+
+/*
+ * The first bytes after decompression, and the compression: libarchive's
+ * raw format hands over the stream as one entry.
+ */
+static int decompressed_head(int fd, uint8_t *head, size_t *ret_len, int *ret_filter)
+{
+	_cleanup_(archive_read_freep) struct archive *a = archive_read_new();
+	struct archive_entry *ae;
+	la_ssize_t n;
+	size_t got = 0;
+
+	if (!a)
+		return -ENOMEM;
+	archive_read_support_filter_all(a);
+	archive_read_support_format_raw(a);
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK ||
+	    archive_read_next_header(a, &ae) != ARCHIVE_OK)
+		return -EBADMSG;
+	while (got < HEAD && (n = archive_read_data(a, head + got, HEAD - got)) > 0)
+		got += (size_t)n;
+	*ret_len = got;
+	*ret_filter = archive_filter_code(a, 0);
+	return 0;
+}
+
+static enum compression compression_of(int filter, const char **ret_other)
+{
+	*ret_other = NULL;
+	switch (filter) {
+	case ARCHIVE_FILTER_NONE:
+		return COMPRESSION_NONE;
+	case ARCHIVE_FILTER_GZIP:
+		return COMPRESSION_GZIP;
+	case ARCHIVE_FILTER_XZ:
+		return COMPRESSION_XZ;
+	case ARCHIVE_FILTER_ZSTD:
+		return COMPRESSION_ZSTD;
+	case ARCHIVE_FILTER_BZIP2:
+		*ret_other = "bzip2";
+		return COMPRESSION_NONE;
+	case ARCHIVE_FILTER_LZ4:
+		*ret_other = "lz4";
+		return COMPRESSION_NONE;
+	case ARCHIVE_FILTER_LZMA:
+		*ret_other = "lzma";
+		return COMPRESSION_NONE;
+	default:
+		*ret_other = "an unusual";
+		return COMPRESSION_NONE;
+	}
+}
+
+/* The integrity check an xz stream declares in its header. */
+static const char *xz_check(int fd)
+{
+	uint8_t h[8];
+
+	if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h))
+		return "unknown";
+	switch (h[7] & 0x0f) {
+	case 0x0:
+		return "none";
+	case 0x1:
+		return "CRC32";
+	case 0x4:
+		return "CRC64";
+	case 0xa:
+		return "SHA-256";
+	default:
+		return "unknown";
+	}
+}
+
+/* cpio or tar, any compression: info and the problems consumers would have. */
+static int read_archive(int fd, struct medium_info *mi, struct extract *x)
+{
+	uint8_t head[HEAD];
+	size_t len = 0;
+	int filter = ARCHIVE_FILTER_NONE, r = decompressed_head(fd, head, &len, &filter);
+	const char *other;
+	bool pax = false;
+
+	if (r < 0)
+		return -EMEDIUMTYPE;
+	mi->compress = compression_of(filter, &other);
+	if (is_cpio(head, len)) {
+		mi->medium = DUD_MEDIUM_CPIO;
+		mi->fstype = xstrdup("cpio");
+		mi->cpio_magic = head[0] == '0' ? xstrndup((const char *)head, 6) : xstrdup("binary");
+		if (streq(mi->cpio_magic, "070702"))
+			extract_problem(x, "cpio magic 070702: linuxrc and older kernels accept only 070701");
+		else if (streq(mi->cpio_magic, "070707"))
+			extract_problem(x, "cpio magic 070707 (odc): the kernel and linuxrc accept only 070701");
+		else if (streq(mi->cpio_magic, "binary"))
+			extract_problem(x, "binary cpio: the kernel accepts only 070701");
+		if (mi->compress == COMPRESSION_XZ) {
+			const char *check = xz_check(fd);
+
+			if (!streq(check, "CRC32") && !streq(check, "none"))
+				extract_problem(x, "xz check %s: the kernel's XZ Embedded accepts only CRC32 or none",
+						check);
+		}
+	} else if (is_tar(head, len)) {
+		mi->medium = DUD_MEDIUM_TAR;
+		mi->fstype = xstrdup("tar");
+		if (!memcmp(head + 257, "ustar  \0", 8)) {
+			mi->tar_format = xstrdup("gnu");
+			extract_problem(x, "GNU tar format: linuxrc detects only POSIX (ustar or pax) tar");
+		}
+	} else {
+		return -EMEDIUMTYPE;
+	}
+	if (other)
+		extract_problem(x, "%s compression: linuxrc reads only gzip and xz", other);
+	else if (mi->compress == COMPRESSION_ZSTD)
+		extract_problem(x, "zstd compression: linuxrc reads only gzip and xz");
+	r = archive_unpack(fd, x, &pax);
+	if (r >= 0 && mi->medium == DUD_MEDIUM_TAR && !mi->tar_format)
+		mi->tar_format = xstrdup(pax ? "pax" : "ustar");
+	return r;
+}
+
+static char *probe_value(blkid_probe pr, const char *name)
+{
+	const char *v = NULL;
+
+	return blkid_probe_lookup_value(pr, name, &v, NULL) == 0 && v ? xstrdup(v) : NULL;
+}
+
+/* A file system image blkid knows: iso9660, vfat, squashfs. */
+static int read_filesystem(const char *image, int fd, struct medium_info *mi, struct extract *x)
+{
+	_cleanup_(blkid_free_probep) blkid_probe pr = blkid_new_probe();
+	int r;
+
+	if (!pr)
+		return -ENOMEM;
+	if (blkid_probe_set_device(pr, fd, 0, 0) < 0)
+		return -EMEDIUMTYPE;
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_LABEL);
+	if (blkid_do_safeprobe(pr) != 0)
+		return -EMEDIUMTYPE; /* nothing, or ambiguous */
+	mi->fstype = probe_value(pr, "TYPE");
+	mi->label = probe_value(pr, "LABEL");
+	mi->boot_label = probe_value(pr, "LABEL_FATBOOT");
+	if (!mi->fstype)
+		return -EMEDIUMTYPE;
+	if (streq(mi->fstype, "iso9660")) {
+		mi->medium = DUD_MEDIUM_ISO;
+		r = iso_probe(fd, &mi->rock_ridge, &mi->joliet);
+		if (r < 0) {
+			extract_problem(x, "damaged ISO 9660 volume descriptors");
+			return r;
+		}
+		if (!mi->rock_ridge)
+			extract_problem(x, "ISO 9660 without Rock Ridge: installers see %s names",
+					mi->joliet ? "Joliet (no modes, no symlinks)" : "upper-case 8.3");
+		return archive_unpack(fd, x, NULL);
+	}
+	if (streq(mi->fstype, "vfat")) {
+		mi->medium = DUD_MEDIUM_FLOPPY;
+		return fat_read_image(fd, x);
+	}
+	if (streq(mi->fstype, "squashfs")) {
+		mi->medium = DUD_MEDIUM_SQUASHFS;
+		return squashfs_unpack(image, x);
+	}
+	return -EMEDIUMTYPE;
+}
+
+int medium_read(const char *image, const char *dir, struct medium_info *info,
+		struct strv *problems)
+{
+	_cleanup_close_ int fd = open(image, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct medium_info mi = { .compress = COMPRESSION_NONE };
+	const char *name = strrchr(image, '/') ? strrchr(image, '/') + 1 : image;
+	_cleanup_strv_ struct strv found = STRV_INIT;
+	struct extract x;
+	uint8_t head[HEAD];
+	struct stat st;
+	ssize_t n;
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	n = pread(fd, head, sizeof(head), 0);
+	if (n < 0)
+		return -errno;
+	r = extract_open(&x, dir, name, &found);
+	if (r < 0)
+		return r;
+	/* archives by magic first: blkid knows neither cpio nor tar */
+	if (is_compressed(head, (size_t)n) || is_cpio(head, (size_t)n) || is_tar(head, (size_t)n))
+		r = read_archive(fd, &mi, &x);
+	else
+		r = read_filesystem(image, fd, &mi, &x);
+	extract_close(&x);
+	for (size_t i = 0; problems && i < found.n; i++)
+		strv_push(problems, found.v[i]);
+	if (r < 0) {
+		medium_info_release(&mi);
+		return r;
+	}
+	if (info)
+		*info = mi;
+	else
+		medium_info_release(&mi);
+	return 0;
+}
