@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "exitcode.h"
 #include "framework.h"
+#include "progress.h"
 #include "util/fileio.h"
 #include "util/lock.h"
 #include "util/strbuf.h"
@@ -321,10 +322,12 @@ int main(int argc, char **argv)
 	unsetenv("LDFLAGS");
 
 	dkms_ctx_init(&c.ctx);
+	terminal_setup(&c.ctx);
 	r = dkms_framework_load(&c.ctx);
 	if (r)
 		goto out;
 	r = parse_args(&c, argc, argv);
+	terminal_setup(&c.ctx); /* -q sent the output to /dev/null */
 	if (r) {
 		r = r < 0 ? 0 : r;
 		goto out;

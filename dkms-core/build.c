@@ -323,6 +323,7 @@ static int build_module(const struct dkms_ctx *ctx, const char *m, const char *v
 	struct build_job j = { .ctx = ctx, .m = m, .v = v, .k = k, .replace = replace };
 	_cleanup_strbuf_ struct strbuf missing = STRBUF_INIT;
 	_cleanup_free_ char *make = NULL, *cmd = NULL, *etc_patches = NULL, *final_log = NULL;
+	_cleanup_free_ char *subject = NULL;
 	int r;
 
 	if (strempty(k->version) || strempty(k->arch)) {
@@ -442,7 +443,8 @@ static int build_module(const struct dkms_ctx *ctx, const char *m, const char *v
 
 	make = make_command(&j);
 	cmd = with_env(&j, make);
-	r = invoke_command(ctx, cmd, "Building module(s)", j.build_dir, j.log);
+	subject = xasprintf("Building %s/%s for %s", m, v, k->version);
+	r = invoke_command_watched(ctx, cmd, "Building module(s)", j.build_dir, j.log, subject);
 	if (r != 0) {
 		_cleanup_free_ char *msg = xasprintf(
 			"Bad return status for module build on kernel: %s (%s)\nConsult %s for more information.",

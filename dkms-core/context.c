@@ -31,13 +31,24 @@ void dkms_ctx_release(struct dkms_ctx *ctx)
 	strv_release(&ctx->directives);
 }
 
-static void vprint(FILE *f, const char *prefix, const char *fmt, va_list ap)
+/* SGR sequences for the few words dkms's output is scanned for. */
+#define SGR_RED "\033[31m"
+#define SGR_YELLOW "\033[33m"
+#define SGR_RESET "\033[0m"
+
+/* prefix is "<lead><word><tail>": only word is coloured, when sgr is set. */
+static void vprint(FILE *f, const char *lead, const char *word, const char *tail,
+		   const char *sgr, const char *fmt, va_list ap)
 {
 	if (!f)
 		return;
 	fflush(stdout);
-	if (prefix)
-		fputs(prefix, f);
+	if (lead)
+		fputs(lead, f);
+	if (word)
+		fprintf(f, "%s%s%s", sgr ? sgr : "", word, sgr ? SGR_RESET : "");
+	if (tail)
+		fputs(tail, f);
 	vfprintf(f, fmt, ap);
 	fputc('\n', f);
 	fflush(f);
@@ -48,7 +59,7 @@ void dkms_info(const struct dkms_ctx *ctx, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vprint(ctx->out, NULL, fmt, ap);
+	vprint(ctx->out, NULL, NULL, NULL, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -57,7 +68,7 @@ void dkms_error(const struct dkms_ctx *ctx, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vprint(ctx->err, "\nError! ", fmt, ap);
+	vprint(ctx->err, "\n", "Error!", " ", ctx->color_err ? SGR_RED : NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -66,7 +77,7 @@ void dkms_warn(const struct dkms_ctx *ctx, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vprint(ctx->err, "Warning: ", fmt, ap);
+	vprint(ctx->err, NULL, "Warning:", " ", ctx->color_err ? SGR_YELLOW : NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -75,7 +86,7 @@ void dkms_deprecated(const struct dkms_ctx *ctx, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vprint(ctx->err, "Deprecated feature: ", fmt, ap);
+	vprint(ctx->err, NULL, NULL, "Deprecated feature: ", NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -84,6 +95,6 @@ void dkms_errtext(const struct dkms_ctx *ctx, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vprint(ctx->err, NULL, fmt, ap);
+	vprint(ctx->err, NULL, NULL, NULL, NULL, fmt, ap);
 	va_end(ap);
 }

@@ -10,6 +10,18 @@
 #define DKMS_VERSION_STRING "dkms-3.4.3"
 
 /*
+ * A long step's progress, drawn by cmd/ on a terminal. invoke_command_watched
+ * calls begin before the command, line with each line it prints (NULL when
+ * a while passed without one) and end when it has finished.
+ */
+struct dkms_progress {
+	void (*begin)(void *data, const char *desc, const char *subject);
+	void (*line)(void *data, const char *line);
+	void (*end)(void *data);
+	void *data;
+};
+
+/*
  * Everything an operation needs to know about where it runs and how: the
  * trees, framework.conf settings and command-line flags. cmd/ fills one in;
  * the core only reads it. There are no globals below cmd/.
@@ -66,6 +78,10 @@ struct dkms_ctx {
 	/* output */
 	FILE *out;
 	FILE *err;
+	/* colour "done." (out) and "Error!"/"Warning:" (err): a terminal, NO_COLOR unset */
+	bool color_out;
+	bool color_err;
+	const struct dkms_progress *progress; /* NULL: plain lines only */
 };
 
 void dkms_ctx_init(struct dkms_ctx *ctx);

@@ -46,8 +46,77 @@ int makelog_start(const char *log, const char *m, const char *v, const char *k, 
 	return append_text(fd, head);
 }
 
+/* The output of a watched command: all of it to the log, lines to the progress. */
+struct watch {
+	int log_fd;
+	const struct dkms_progress *progress;
+	struct strbuf partial; /* the line not finished yet */
+};
+
+static void watch_output(void *data, const char *buf, size_t len)
+{
+	struct watch *w = data;
+	const char *end = buf + len;
+
+	if (!buf) {
+		w->progress->line(w->progress->data, NULL);
+		return;
+	}
+	for (size_t done = 0; done < len;) {
+		ssize_t n = write(w->log_fd, buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	while (buf < end) {
+		const char *nl = memchr(buf, '\n', (size_t)(end - buf));
+
+		if (!nl) {
+			strbuf_add(&w->partial, buf, (size_t)(end - buf));
+			break;
+		}
+		strbuf_add(&w->partial, buf, (size_t)(nl - buf));
+		w->progress->line(w->progress->data, w->partial.buf);
+		strbuf_reset(&w->partial);
+		buf = nl + 1;
+	}
+}
+
+/* bash -c cmd in dir, its output through a watch: see run_shell. */
+static int run_watched(const struct dkms_ctx *ctx, const char *cmd, const char *dir, int log_fd,
+		       const char *desc, const char *subject)
+{
+	struct watch w = { .log_fd = log_fd, .progress = ctx->progress, .partial = STRBUF_INIT };
+	struct child c = CHILD_INIT;
+	int r;
+
+	strv_push(&c.args, "bash");
+	strv_push(&c.args, "-c");
+	strv_push(&c.args, cmd);
+	c.dir = dir;
+	c.err_fd = -2;
+	c.on_output = watch_output;
+	c.on_output_data = &w;
+	c.tick_ms = 250; /* the clock on the line moves on while make is silent */
+	w.progress->begin(w.progress->data, desc, subject);
+	r = child_run(&c);
+	w.progress->end(w.progress->data);
+	child_release(&c);
+	strbuf_release(&w.partial);
+	return r;
+}
+
 int invoke_command(const struct dkms_ctx *ctx, const char *cmd, const char *desc,
 		   const char *dir, const char *log)
+{
+	return invoke_command_watched(ctx, cmd, desc, dir, log, NULL);
+}
+
+int invoke_command_watched(const struct dkms_ctx *ctx, const char *cmd, const char *desc,
+			   const char *dir, const char *log, const char *subject)
 {
 	_cleanup_close_ int fd = -1;
 	struct timespec t0, t1;
@@ -67,7 +136,11 @@ int invoke_command(const struct dkms_ctx *ctx, const char *cmd, const char *desc
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = run_shell(cmd, dir, fd);
+	/* with --verbose the command is on the line: no progress over it */
+	if (subject && log && fd >= 0 && ctx->progress && !ctx->verbose)
+		r = run_watched(ctx, cmd, dir, fd, desc, subject);
+	else
+		r = run_shell(cmd, dir, fd);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 
 	if (log) {
@@ -94,17 +167,25 @@ void invoke_announce(const struct dkms_ctx *ctx, const char *cmd, const char *de
 	}
 }
 
+#define SGR_GREEN "\033[32m"
+#define SGR_RED "\033[31m"
+#define SGR_RESET "\033[0m"
+
 void invoke_report(const struct dkms_ctx *ctx, int r, const char *cmd)
 {
+	const char *on_ok = ctx->color_out ? SGR_GREEN : "";
+	const char *on_bad = ctx->color_out ? SGR_RED : "";
+	const char *off = ctx->color_out ? SGR_RESET : "";
+
 	if (ctx->out) {
 		if (r != 0) {
-			fprintf(ctx->out, "(bad exit status: %d)", r < 0 ? 127 : r);
+			fprintf(ctx->out, "%s(bad exit status: %d)%s", on_bad, r < 0 ? 127 : r, off);
 			if (!ctx->verbose)
 				fprintf(ctx->out, "\nFailed command:\n%s\n", cmd);
 			else
 				fputc('\n', ctx->out); /* keep the next message off this line */
 		} else {
-			fputs(" done.\n", ctx->out);
+			fprintf(ctx->out, " %sdone.%s\n", on_ok, off);
 		}
 		fflush(ctx->out);
 	}

@@ -14,6 +14,15 @@
 int invoke_command(const struct dkms_ctx *ctx, const char *cmd, const char *desc,
 		   const char *dir, const char *log);
 
+/*
+ * invoke_command for a long step (make): when ctx->progress is set, the
+ * command's output also goes there line by line as it comes, with subject
+ * ("Building megaraid_sas/07.719 for 6.1.0-56-amd64") saying what is done.
+ * The console text and make.log are the same as invoke_command's.
+ */
+int invoke_command_watched(const struct dkms_ctx *ctx, const char *cmd, const char *desc,
+			   const char *dir, const char *log, const char *subject);
+
 /* The two halves of invoke_command, for steps done in-process (depmod). */
 void invoke_announce(const struct dkms_ctx *ctx, const char *cmd, const char *desc);
 void invoke_report(const struct dkms_ctx *ctx, int status, const char *cmd);

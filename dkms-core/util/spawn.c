@@ -132,6 +132,47 @@ static int spawn_kept(pid_t *ret_pid, const char *prog, const posix_spawn_file_a
 	return 0;
 }
 
+/* Pass what the child writes to the caller until it closes its end. */
+static void read_output(const struct child *c, int fd, long long deadline)
+{
+	char buf[4096];
+	ssize_t n;
+
+	for (;;) {
+		if (deadline || c->tick_ms > 0) {
+			struct pollfd pfd = { fd, POLLIN, 0 };
+			long long left = deadline ? deadline - now_ms() : -1;
+			int wait = c->tick_ms > 0 && (left < 0 || left > c->tick_ms) ? c->tick_ms : (int)left;
+			int p;
+
+			if (deadline && left <= 0)
+				break; /* wait_child kills it */
+			p = poll(&pfd, 1, wait);
+			if (p < 0 && errno == EINTR)
+				continue;
+			if (p == 0) {
+				if (deadline && now_ms() >= deadline)
+					break;
+				if (c->on_output && !c->capture)
+					c->on_output(c->on_output_data, NULL, 0);
+				continue;
+			}
+		}
+		n = read(fd, buf, sizeof(buf));
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (c->capture)
+			strbuf_add(c->capture, buf, (size_t)n);
+		else
+			c->on_output(c->on_output_data, buf, (size_t)n);
+	}
+}
+
 int child_run(struct child *c)
 {
 	_cleanup_strv_ struct strv env = STRV_INIT;
@@ -139,6 +180,7 @@ int child_run(struct child *c)
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	long long deadline = c->timeout_ms > 0 ? now_ms() + c->timeout_ms : 0;
+	bool piped = c->capture || c->on_output;
 	int pipefd[2] = { -1, -1 };
 	pid_t pid;
 	int r;
@@ -150,7 +192,7 @@ int child_run(struct child *c)
 		return -ENOENT;
 	build_env(c, &env);
 
-	if (c->capture && pipe2(pipefd, O_CLOEXEC) < 0)
+	if (piped && pipe2(pipefd, O_CLOEXEC) < 0)
 		return -errno;
 
 	posix_spawn_file_actions_init(&fa);
@@ -158,7 +200,7 @@ int child_run(struct child *c)
 		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	else if (c->in_fd >= 0)
 		posix_spawn_file_actions_adddup2(&fa, c->in_fd, 0);
-	if (c->capture)
+	if (piped)
 		posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
 	else if (c->out_fd >= 0)
 		posix_spawn_file_actions_adddup2(&fa, c->out_fd, 1);
@@ -176,35 +218,15 @@ int child_run(struct child *c)
 		r = posix_spawn(&pid, prog, &fa, &attr, c->args.v, env.v);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
-	if (c->capture)
+	if (piped)
 		close(pipefd[1]);
 	if (r) {
-		if (c->capture)
+		if (piped)
 			close(pipefd[0]);
 		return -r;
 	}
-	if (c->capture) {
-		char buf[4096];
-		ssize_t n;
-
-		for (;;) {
-			if (deadline) {
-				struct pollfd pfd = { pipefd[0], POLLIN, 0 };
-				long long left = deadline - now_ms();
-
-				if (left <= 0 || poll(&pfd, 1, (int)left) == 0)
-					break; /* wait_child kills it */
-			}
-			n = read(pipefd[0], buf, sizeof(buf));
-			if (n == 0)
-				break;
-			if (n < 0) {
-				if (errno == EINTR)
-					continue;
-				break;
-			}
-			strbuf_add(c->capture, buf, (size_t)n);
-		}
+	if (piped) {
+		read_output(c, pipefd[0], deadline);
 		close(pipefd[0]);
 	}
 	return wait_child(pid, deadline);

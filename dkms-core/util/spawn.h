@@ -23,9 +23,18 @@ struct child {
 	 * (child_run then returns -ETIME), or when this process dies.
 	 */
 	int timeout_ms;
+	/*
+	 * When set (and capture is not), stdout is handed over here as it
+	 * arrives, for a caller that shows or filters it while the child runs.
+	 * With tick_ms > 0 it is also called with buf NULL whenever that many
+	 * ms pass without output, so a clock on screen can move on.
+	 */
+	void (*on_output)(void *data, const char *buf, size_t len);
+	void *on_output_data;
+	int tick_ms;
 };
 
-#define CHILD_INIT { STRV_INIT, STRV_INIT, STRV_INIT, NULL, -1, -1, -2, NULL, 0 }
+#define CHILD_INIT { STRV_INIT, STRV_INIT, STRV_INIT, NULL, -1, -1, -2, NULL, 0, NULL, NULL, 0 }
 
 void child_release(struct child *c);
 /*
