@@ -137,11 +137,18 @@ static unsigned long long installed_kib(const char *dir, bool top)
 static char *maintainer(void)
 {
 	const char *name = getenv("DEBFULLNAME"), *mail = getenv("DEBEMAIL");
+	char *m;
 
 	if (!strempty(mail) && strchr(mail, '<'))
-		return xstrdup(mail);
-	return xasprintf("%s <%s>", strempty(name) ? "DKMS" : name,
-			 strempty(mail) ? "root@localhost" : mail);
+		m = xstrdup(mail);
+	else
+		m = xasprintf("%s <%s>", strempty(name) ? "DKMS" : name,
+			      strempty(mail) ? "root@localhost" : mail);
+	/* one line in the control file, whatever the environment holds */
+	for (char *s = m; *s; s++)
+		if (iscntrl((unsigned char)*s))
+			*s = ' ';
+	return m;
 }
 
 /* A fresh staging root in workdir: <root>/DEBIAN exists, both 0755. */
@@ -169,13 +176,28 @@ static int write_member(const char *root, const char *name, const char *text, mo
 	return write_file_atomic(p, text, strlen(text), mode);
 }
 
-/* The last non-empty line of text (dpkg-deb's error), allocated. */
-static char *last_line(const char *text)
+/*
+ * dpkg-deb's complaint in one line: from its first "error:" on (it may
+ * continue on further lines, or quote a name holding a newline), else the
+ * last line. Allocated.
+ */
+static char *error_line(const char *text)
 {
-	_cleanup_strv_ struct strv lines = STRV_INIT;
+	const char *from = strstr(text, "error:");
+	_cleanup_strv_ struct strv words = STRV_INIT;
 
-	strv_split(&lines, text, "\n");
-	return xstrdup(lines.n ? lines.v[lines.n - 1] : "(no output)");
+	if (from) {
+		while (from > text && from[-1] != '\n')
+			from--;
+	} else {
+		from = text + strlen(text);
+		while (from > text && (from[-1] == '\n' || from[-1] == ' '))
+			from--;
+		while (from > text && from[-1] != '\n')
+			from--;
+	}
+	strv_split(&words, from, " \t\n");
+	return words.n ? strv_join(&words, " ") : xstrdup("(no output)");
 }
 
 /*
@@ -222,7 +244,7 @@ static int run_dpkg_deb(const struct dkms_ctx *ctx, const char *root, const char
 	child_release(&c);
 	if (r != 0) {
 		unlink(tmp);
-		why = last_line(log.buf);
+		why = error_line(log.buf);
 		if (r < 0)
 			dkms_error(ctx, "Cannot run %s: %s", prog, strerror(-r));
 		else
