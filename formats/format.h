@@ -92,6 +92,12 @@ struct dud_format {
 	bool (*detect)(const char *root);
 	/* Check the unpacked tree; problems and drivers go to rep. 0 or -errno (I/O). */
 	int (*check)(const char *root, const struct dud_check_opts *o, struct dud_report *rep);
+	/*
+	 * Optional (NULL: any -r will do): check the release (-r, or NULL when
+	 * not given) before anything is built, as make() will read it. 0, or
+	 * -EINVAL after printing why.
+	 */
+	int (*check_release)(const struct dkms_ctx *ctx, const char *release);
 };
 
 /* The formats, each defined in its own file (formats/<name>.c). */

@@ -325,26 +325,34 @@ static int add_config(struct payload *p, const struct dud_request *req, const ch
 	return payload_add_str(p, "dud.config", 0644, text);
 }
 
-static int parse_release(const struct dud_request *req, struct strv *dists)
+/* -r: one dist or several, comma-separated, each of a form linuxrc uses. */
+static int parse_release(const struct dkms_ctx *ctx, const char *release, struct strv *dists)
 {
-	if (strempty(req->release)) {
-		dkms_error(req->ctx, "The suse driver disk needs -r <dist> (sles15, sles16.0, leap15.6, tw ...).");
+	if (strempty(release)) {
+		dkms_error(ctx, "The suse driver disk needs -r <dist> (sles15, sles16.0, leap15.6, tw ...).");
 		return -EINVAL;
 	}
-	strv_split(dists, req->release, ",");
+	strv_split(dists, release, ",");
 	for (size_t i = 0; i < dists->n; i++) {
 		if (!suse_dist_valid(dists->v[i])) {
-			dkms_error(req->ctx, "Invalid SUSE release '%s': use sles<N>[.<M>], sled<N>[.<M>], "
+			dkms_error(ctx, "Invalid SUSE release '%s': use sles<N>[.<M>], sled<N>[.<M>], "
 				   "leap<X.Y>, micro<X.Y>, caasp<X.Y>, tw or slowroll (several: sles15,sled15).",
 				   dists->v[i]);
 			return -EINVAL;
 		}
 	}
 	if (!dists->n) {
-		dkms_error(req->ctx, "Invalid SUSE release '%s'.", req->release);
+		dkms_error(ctx, "Invalid SUSE release '%s'.", release);
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static int suse_check_release(const struct dkms_ctx *ctx, const char *release)
+{
+	_cleanup_strv_ struct strv dists = STRV_INIT;
+
+	return parse_release(ctx, release, &dists);
 }
 
 /* The tree of one arch, relative to linux/suse/<arch>-<dist>/. */
@@ -364,7 +372,7 @@ static int suse_make(const struct dud_request *req, struct payload *out)
 {
 	_cleanup_strv_ struct strv dists = STRV_INIT, arches = STRV_INIT;
 	_cleanup_free_ const struct dud_kernel **ks = xcalloc(req->n_kernels + 1, sizeof(*ks));
-	int r = parse_release(req, &dists);
+	int r = parse_release(req->ctx, req->release, &dists);
 
 	if (r < 0)
 		return r;
@@ -418,4 +426,5 @@ const struct dud_format dud_format_suse = {
 	.make = suse_make,
 	.detect = suse_detect,
 	.check = suse_check,
+	.check_release = suse_check_release,
 };

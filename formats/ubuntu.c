@@ -71,32 +71,39 @@ static char *os_release_value(const char *path, const char *key)
 }
 
 /* -r, else the codename of the Ubuntu release dkms runs on (DKMS_OS_RELEASE). */
-static char *codename_of(const struct dud_request *req)
+static char *codename_of(const struct dkms_ctx *ctx, const char *release)
 {
 	_cleanup_free_ char *id = NULL, *name = NULL;
 
-	if (!strempty(req->release)) {
-		if (codename_valid(req->release))
-			return xstrdup(req->release);
-		dkms_error(req->ctx, "Invalid Ubuntu codename '%s': use the lower-case release "
-			   "codename (jammy, noble ...).", req->release);
+	if (!strempty(release)) {
+		if (codename_valid(release))
+			return xstrdup(release);
+		dkms_error(ctx, "Invalid Ubuntu codename '%s': use the lower-case release "
+			   "codename (jammy, noble ...).", release);
 		return NULL;
 	}
-	id = os_release_value(req->ctx->os_release, "ID");
+	id = os_release_value(ctx->os_release, "ID");
 	if (id && streq(id, UBUNTU_DISTRO)) {
-		name = os_release_value(req->ctx->os_release, "UBUNTU_CODENAME");
+		name = os_release_value(ctx->os_release, "UBUNTU_CODENAME");
 		if (strempty(name)) {
 			free(name);
-			name = os_release_value(req->ctx->os_release, "VERSION_CODENAME");
+			name = os_release_value(ctx->os_release, "VERSION_CODENAME");
 		}
 	}
 	if (!codename_valid(name)) {
-		dkms_error(req->ctx, "The ubuntu driver disk needs -r <codename> (jammy, noble ...): "
+		dkms_error(ctx, "The ubuntu driver disk needs -r <codename> (jammy, noble ...): "
 			   "%s is not an Ubuntu os-release with a codename.",
-			   req->ctx->os_release ? req->ctx->os_release : "the os-release");
+			   ctx->os_release ? ctx->os_release : "the os-release");
 		return NULL;
 	}
 	return TAKE_PTR(name);
+}
+
+static int ubuntu_check_release(const struct dkms_ctx *ctx, const char *release)
+{
+	_cleanup_free_ char *codename = codename_of(ctx, release);
+
+	return codename ? 0 : -EINVAL;
 }
 
 /* Ubuntu's dkms puts modules in /updates/dkms; keep a DEST_MODULE_LOCATION below /updates. */
@@ -109,7 +116,7 @@ static const char *ubuntu_dest(const char *dest)
 
 static int ubuntu_make(const struct dud_request *req, struct payload *out)
 {
-	_cleanup_free_ char *codename = codename_of(req);
+	_cleanup_free_ char *codename = codename_of(req->ctx, req->release);
 	_cleanup_free_ char *outdir = NULL, *scratch = NULL;
 	int r;
 
@@ -402,4 +409,5 @@ const struct dud_format dud_format_ubuntu = {
 	.make = ubuntu_make,
 	.detect = ubuntu_detect,
 	.check = ubuntu_check,
+	.check_release = ubuntu_check_release,
 };

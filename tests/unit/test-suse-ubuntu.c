@@ -363,6 +363,12 @@ static void test_suse_bad_requests(void **state)
 	assert_int_equal(dud_format_suse.make(&req, &p), -EINVAL);
 	assert_non_null(strstr(err_text(), "Invalid SUSE release 'sles15sp4'"));
 	capture_reopen(&F.ctx, &F.cap);
+	/* the same verdicts before anything is built */
+	assert_int_equal(dud_format_suse.check_release(&F.ctx, "sles15,sled15,tw"), 0);
+	assert_int_equal(dud_format_suse.check_release(&F.ctx, "leap15"), -EINVAL);
+	assert_non_null(strstr(err_text(), "Invalid SUSE release 'leap15'"));
+	assert_int_equal(dud_format_suse.check_release(&F.ctx, NULL), -EINVAL);
+	capture_reopen(&F.ctx, &F.cap);
 	req.release = "sles15";
 	free(F.kernels[2].arch);
 	F.kernels[2].arch = xstrdup("armv7l");
@@ -446,10 +452,13 @@ static void test_ubuntu_codename(void **state)
 	assert_int_equal(dud_format_ubuntu.make(&req, &p), 0);
 	assert_non_null(payload_find(&p, "ubuntu-drivers/noble/testpkg-modules-" K1 "_1.0_amd64.deb"));
 	payload_release(&p);
+	assert_int_equal(dud_format_ubuntu.check_release(&F.ctx, NULL), 0);
 
 	assert_int_equal(write_file_str(osr, "ID=debian\nVERSION_CODENAME=bookworm\n"), 0);
 	assert_int_equal(dud_format_ubuntu.make(&req, &p), -EINVAL);
 	assert_non_null(strstr(err_text(), "The ubuntu driver disk needs -r <codename>"));
+	assert_int_equal(dud_format_ubuntu.check_release(&F.ctx, NULL), -EINVAL);
+	assert_int_equal(dud_format_ubuntu.check_release(&F.ctx, "jammy"), 0);
 	capture_reopen(&F.ctx, &F.cap);
 	req.release = "Jammy";
 	assert_int_equal(dud_format_ubuntu.make(&req, &p), -EINVAL);
