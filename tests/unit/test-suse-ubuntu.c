@@ -350,6 +350,31 @@ static void test_suse_check_broken(void **state)
 	dud_report_release(&rep);
 }
 
+/*
+ * update.post as YaST runs it (its install dir as $1), with /lib/modules
+ * moved under the test dir and a depmod that logs its arguments: the
+ * installed kernel gets its modules and a depmod, the missing one is skipped.
+ */
+static void test_suse_update_post_runs(void **state)
+{
+	_cleanup_free_ char *root = make_suse_tree("post", "sles15", DUD_MEDIUM_CPIO);
+	const char *inst = "post/linux/suse/x86_64-sles15/install";
+
+	sh("mkdir -p sys/lib/modules/" K1 " bin && printf '#!/bin/sh\\necho \"$*\" >>\"%s/depmod.log\"\\n' >bin/depmod"
+	   " && chmod +x bin/depmod", F.dir);
+	sh("sed 's|\"/lib/modules/|\"%s/sys/lib/modules/|g' %s/update.post >update.post.t", F.dir, inst);
+	sh("PATH=\"%s/bin:$PATH\" sh update.post.t \"%s/%s\" 2>post.err", F.dir, F.dir, inst);
+	assert_int_equal(files_equal(Q("sys/lib/modules/" K1 "/updates/dep_b.ko"), F.kernels[0].modules[0].path), 1);
+	assert_int_equal(files_equal(Q("sys/lib/modules/" K1 "/updates/dkms/dep_a.ko"), F.kernels[0].modules[1].path), 1);
+	assert_false(path_exists(Q("sys/lib/modules/" KD)));
+	sh("test \"$(cat depmod.log)\" = '-a " K1 "'");
+	sh("test \"$(cat post.err)\" = 'dkms: kernel " KD " is not installed, its modules are skipped'");
+	/* a copy that fails is an exit status of 1, after the other kernels were done */
+	sh("rm -r sys/lib/modules/" K1 "/updates && touch sys/lib/modules/" K1 "/updates && mkdir sys/lib/modules/" KD);
+	sh("PATH=\"%s/bin:$PATH\" sh update.post.t \"%s/%s\" 2>/dev/null; test $? = 1", F.dir, F.dir, inst);
+	assert_true(is_file(Q("sys/lib/modules/" KD "/updates/dkms/dep_b.ko")));
+}
+
 static void test_suse_bad_requests(void **state)
 {
 	_cleanup_free_ char *work = P("work-bad");
@@ -474,6 +499,7 @@ int main(void)
 		cmocka_unit_test(test_suse_floppy_copies),
 		cmocka_unit_test(test_suse_check_good),
 		cmocka_unit_test(test_suse_check_broken),
+		cmocka_unit_test(test_suse_update_post_runs),
 		cmocka_unit_test(test_suse_bad_requests),
 		cmocka_unit_test(test_ubuntu),
 		cmocka_unit_test(test_ubuntu_codename),
