@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "cmd.h"
+#include "json.h"
 #include "status.h"
 #include "util/strbuf.h"
 
@@ -37,10 +38,91 @@ static const char *nonempty(const char *s)
 	return strempty(s) ? NULL : s;
 }
 
+/* status --json: the array being written. */
+struct json_status {
+	struct cmd *c;
+	FILE *out;
+	size_t n;
+};
+
+/* The text form's suffixes, as names a script can test. */
+static const struct {
+	unsigned flag;
+	const char *name;
+} json_flags[] = {
+	{ STATUS_ORIGINALS_EXIST, "original_modules_exist" },
+	{ STATUS_BUILT_MISSING, "built_modules_missing" },
+	{ STATUS_DIFFERENT, "built_and_installed_differ" },
+};
+
+static void json_member(FILE *f, const char *name, const char *value)
+{
+	json_put_string(f, name);
+	fputs(": ", f);
+	json_put_string(f, value);
+	fputs(", ", f);
+}
+
+static int print_json_entry(const struct status_entry *e, void *userdata)
+{
+	struct json_status *js = userdata;
+	FILE *f = js->out;
+	bool first = true;
+
+	fputs(js->n++ ? ",\n  {" : "\n  {", f);
+	json_member(f, "module", e->module);
+	json_member(f, "version", e->version);
+	json_member(f, "kernel", e->kernel);
+	json_member(f, "arch", e->arch);
+	json_member(f, "state", status_state_name(e->state));
+	fputs("\"flags\": [", f);
+	for (size_t i = 0; i < ARRAY_SIZE(json_flags); i++) {
+		/* the text form shows "missing" instead of "differ", never both */
+		if (json_flags[i].flag == STATUS_DIFFERENT && (e->flags & STATUS_BUILT_MISSING))
+			continue;
+		if (!(e->flags & json_flags[i].flag))
+			continue;
+		if (!first)
+			fputs(", ", f);
+		json_put_string(f, json_flags[i].name);
+		first = false;
+	}
+	fputs("]}", f);
+	if (e->state == STATUS_BROKEN)
+		dkms_error(&js->c->ctx, "%s/%s: Missing the module source directory or the symbolic link pointing to it.\n"
+			   "Manual intervention is required!", e->module, e->version);
+	return 0;
+}
+
+/*
+ * One array on stdout: an object per line of the text form. Anything the
+ * walk has to say (dkms.conf messages, DIRECTIVE: lines) goes to stderr so
+ * stdout stays JSON.
+ */
+static int status_json(struct cmd *c, const char *m, const char *v)
+{
+	struct json_status js = { .c = c, .out = c->ctx.out };
+	int r = 0;
+
+	c->ctx.out = c->ctx.err;
+	fputc('[', js.out);
+	if (!c->n_kernels)
+		r = status_walk(&c->ctx, m, v, NULL, NULL, STATUS_WALK_SUFFIXES, print_json_entry, &js);
+	for (size_t i = 0; i < c->n_kernels && r >= 0; i++)
+		r = status_walk(&c->ctx, m, v, nonempty(c->kernels[i].version),
+				nonempty(c->kernels[i].arch), STATUS_WALK_SUFFIXES, print_json_entry, &js);
+	fputs(js.n ? "\n]\n" : "]\n", js.out);
+	c->ctx.out = js.out;
+	return r < 0 ? 1 : 0;
+}
+
 int cmd_status(struct cmd *c)
 {
 	const char *m = nonempty(c->module), *v = nonempty(c->version);
 	const unsigned walk = STATUS_WALK_SUFFIXES | STATUS_WALK_HEADS;
+
+	if (c->json)
+		return status_json(c, m, v);
 
 	if (!c->n_kernels)
 		return cmd_status_of(status_walk(&c->ctx, m, v, NULL, NULL, walk, print_entry, c));
