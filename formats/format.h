@@ -60,6 +60,15 @@ struct dud_request {
 	 * passes mkdisk's writer in (cpio_write_payload + compress_buffer).
 	 */
 	int (*pack_cpio_gz)(const struct payload *files, struct strbuf *out);
+	/*
+	 * Write the kernel modules of the initramfs image `image` for kernelver,
+	 * with its modules.builtin, modules.builtin.modinfo and modules.order,
+	 * under dir/lib/modules/<kernelver>/ (the initramfs format's --initrd
+	 * BASE). Returns the number of modules or -errno, the reason in err.
+	 * initrd/ sits left of formats, so cmd passes initrd_unpack_modules in.
+	 */
+	int (*unpack_initrd_modules)(const char *image, const char *kernelver, const char *dir,
+				     struct strbuf *err);
 };
 
 /* What checkdisk found: one line per problem, the drivers the installer would load. */
@@ -104,6 +113,7 @@ struct dud_format {
 extern const struct dud_format dud_format_redhat;  /* DDv3: rhdd3, kmod RPMs, repodata */
 extern const struct dud_format dud_format_redhat1; /* legacy rhdd-6.1 ("version 0") */
 extern const struct dud_format dud_format_redhat2; /* legacy rhdd ("version 1") */
+extern const struct dud_format dud_format_initramfs; /* a cpio fragment appended to an initrd */
 extern const struct dud_format dud_format_suse;    /* linux/suse/<arch>-<dist>/: dud.config, modules/, install/ */
 extern const struct dud_format dud_format_ubuntu;  /* ubuntu-drivers/<codename>/<pkg>.deb (d-i, OEMDRV) */
 

@@ -13,6 +13,7 @@ const struct dud_format *const dud_formats[] = {
 	&dud_format_redhat2,
 	&dud_format_suse,
 	&dud_format_ubuntu,
+	&dud_format_initramfs,
 	NULL,
 };
 

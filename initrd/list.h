@@ -73,3 +73,10 @@ void initrd_listing_find_packages(const struct dkms_ctx *ctx, struct initrd_list
  */
 int initrd_listing_write_modules(const struct initrd_listing *l, const char *kernelver,
 				 const char *dir);
+
+/*
+ * initrd_list + initrd_listing_write_modules for one image: the shape of
+ * dud_request.unpack_initrd_modules. The reason for a failure goes to err.
+ */
+int initrd_unpack_modules(const char *image, const char *kernelver, const char *dir,
+			  struct strbuf *err);

@@ -202,3 +202,18 @@ int initrd_listing_write_modules(const struct initrd_listing *l, const char *ker
 	}
 	return n;
 }
+
+int initrd_unpack_modules(const char *image, const char *kernelver, const char *dir,
+			  struct strbuf *err)
+{
+	_cleanup_initrd_listing_ struct initrd_listing l = { .image = INITRD_IMAGE_INIT };
+	int r;
+
+	r = initrd_list(image, &l, err);
+	if (r < 0)
+		return r;
+	r = initrd_listing_write_modules(&l, kernelver, dir);
+	if (r < 0)
+		strbuf_addf(err, "cannot write its modules under %s: %s", dir, strerror(-r));
+	return r;
+}

@@ -117,15 +117,17 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 echo "DKMS-BOOT: init started"
-# coldplug as udev does: every device's modalias, until nothing new appears
-seen=
-for round in 1 2 3 4 5 6 7 8 9 10 11 12; do
+# coldplug as udev does: every device's modalias, until sda is there or
+# nothing new has appeared for 3 s (a controller scans its disks async)
+seen= quiet=0
+while [ ! -e /sys/block/sda ] && [ "$quiet" -lt 3 ]; do
 	all=$(cat /sys/bus/*/devices/*/modalias 2>/dev/null | sort -u)
 	if [ "$all" != "$seen" ]; then
-		for a in $all; do modprobe -b -q "$a" 2>/dev/null; done
-		seen=$all
+		modprobe -a -b -q $all 2>/dev/null
+		seen=$all quiet=0
+	else
+		quiet=$((quiet + 1))
 	fi
-	[ -e /sys/block/sda ] && break
 	sleep 1
 done
 for m in $(sed -n 's/.*dkms\.modprobe=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' '); do

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Appending a fragment to an initrd and removing it exactly (see fragment.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "initrd/fragment.h"
+#include "initrd/segments.h"
+#include "mkdisk/cpio.h"
+#include "util/fileio.h"
+#include "util/macro.h"
+
+#define STATE_HEADER "# dkms initrd fragment"
+
+int initrd_fragment_pack(const struct payload *p, enum compression c, struct strbuf *out)
+{
+	_cleanup_strbuf_ struct strbuf cpio = STRBUF_INIT;
+	int r;
+
+	r = cpio_write_payload(p, &cpio);
+	if (r < 0)
+		return r;
+	if (c == COMPRESSION_NONE) {
+		strbuf_add(out, cpio.buf, cpio.len);
+		return 0;
+	}
+	return compress_buffer(c == COMPRESSION_DEFAULT ? COMPRESSION_GZIP : c, cpio.buf, cpio.len,
+			       out);
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void sync_dir_of(const char *path)
+{
+	_cleanup_free_ char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	_cleanup_close_ int fd = -1;
+
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		(void)fsync(fd);
+}
+
+/*
+ * Replace path by the concatenation of parts, through a temp file beside it
+ * (same mode and owner), synced before the rename. On failure nothing but
+ * the temp file was touched, and it is gone.
+ */
+static int replace_file(const char *path, const struct stat *st, const void *const *parts,
+			const size_t *lens, size_t n, struct strbuf *err)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.dkms-XXXXXX", path);
+	_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+	int r = 0;
+
+	if (fd < 0) {
+		r = -errno;
+		strbuf_addf(err, "cannot create a temporary file beside it: %s", strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; i < n && r >= 0; i++)
+		r = write_all(fd, parts[i], lens[i]);
+	if (r >= 0 && fchmod(fd, st->st_mode & 07777) < 0)
+		r = -errno;
+	if (r >= 0 && fchown(fd, st->st_uid, st->st_gid) < 0 && errno != EPERM)
+		r = -errno;
+	if (r >= 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r >= 0 && close(fd) < 0)
+		r = -errno;
+	fd = -1;
+	if (r >= 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		strbuf_addf(err, "cannot write %s: %s", tmp, strerror(-r));
+		unlink(tmp);
+		return r;
+	}
+	sync_dir_of(path);
+	return 0;
+}
+
+static int write_state(const char *path, const char *image, const struct fragment_state *s)
+{
+	_cleanup_strbuf_ struct strbuf text = STRBUF_INIT;
+
+	strbuf_addf(&text,
+		    STATE_HEADER "\nimage=%s\noriginal_size=%" PRIu64 "\noriginal_sha256=%s\n"
+				 "added_size=%" PRIu64 "\nadded_sha256=%s\n",
+		    image, s->original_size, s->original_sha256, s->added_size, s->added_sha256);
+	return write_file_atomic(path, text.buf, text.len, 0644);
+}
+
+static bool read_field(const char *text, const char *key, char *out, size_t size)
+{
+	_cleanup_free_ char *want = xasprintf("\n%s=", key);
+	const char *p = strstr(text, want), *end;
+
+	if (!p)
+		return false;
+	p += strlen(want);
+	end = strchrnul(p, '\n');
+	if ((size_t)(end - p) >= size)
+		return false;
+	memcpy(out, p, (size_t)(end - p));
+	out[end - p] = '\0';
+	return true;
+}
+
+static bool parse_u64(const char *s, uint64_t *ret)
+{
+	char *end;
+
+	errno = 0;
+	*ret = strtoull(s, &end, 10);
+	return *s && !*end && errno == 0;
+}
+
+int fragment_state_read(const char *path, struct fragment_state *ret)
+{
+	_cleanup_strbuf_ struct strbuf text = STRBUF_INIT;
+	char num[32];
+	int r;
+
+	r = read_file(path, &text);
+	if (r < 0)
+		return r;
+	if (strncmp(text.buf, STATE_HEADER "\n", strlen(STATE_HEADER) + 1))
+		return -EBADMSG;
+	/* fields start after a newline; the header line supplies the first one */
+	if (!read_field(text.buf, "original_size", num, sizeof(num)) ||
+	    !parse_u64(num, &ret->original_size) ||
+	    !read_field(text.buf, "added_size", num, sizeof(num)) ||
+	    !parse_u64(num, &ret->added_size) ||
+	    !read_field(text.buf, "original_sha256", ret->original_sha256, SHA256_HEX_SIZE) ||
+	    !read_field(text.buf, "added_sha256", ret->added_sha256, SHA256_HEX_SIZE) ||
+	    strlen(ret->original_sha256) != 64 || strlen(ret->added_sha256) != 64)
+		return -EBADMSG;
+	return 0;
+}
+
+/* NULs before the fragment: to a 4-byte boundary, and a zero word after legacy lz4. */
+static size_t padding_for(const struct initrd_image *img)
+{
+	size_t pad = (4 - img->size % 4) % 4;
+
+	if (img->n && img->segments[img->n - 1].compression == INITRD_LZ4 &&
+	    img->size - img->end + pad < 4)
+		pad += 4;
+	return pad;
+}
+
+int initrd_fragment_append(const char *image, const void *fragment, size_t len,
+			   const char *state_path, struct strbuf *err)
+{
+	_cleanup_initrd_image_ struct initrd_image img = INITRD_IMAGE_INIT;
+	_cleanup_initrd_image_ struct initrd_image frag = INITRD_IMAGE_INIT;
+	_cleanup_strbuf_ struct strbuf data = STRBUF_INIT, why = STRBUF_INIT, added = STRBUF_INIT;
+	struct fragment_state s = { 0 };
+	static const char zeros[8];
+	struct stat st;
+	int r;
+
+	r = stat(image, &st) < 0 ? -errno : read_file(image, &data);
+	if (r < 0) {
+		strbuf_addf(err, "%s: cannot read: %s", image, strerror(-r));
+		return r;
+	}
+	r = initrd_split(data.buf, data.len, &img, &why);
+	if (r < 0) {
+		strbuf_addf(err, "%s: %s (the image was not changed)", image, why.buf);
+		return r;
+	}
+	r = initrd_split(fragment, len, &frag, &why);
+	if (r >= 0 && (frag.n == 0 || frag.problems.n)) {
+		strbuf_addstr(&why, frag.n ? frag.problems.v[0] : "holds nothing");
+		r = -EBADMSG;
+	}
+	if (r < 0) {
+		strbuf_addf(err, "the fragment for %s: %s", image, why.buf);
+		return r;
+	}
+
+	strbuf_add(&added, zeros, padding_for(&img));
+	strbuf_add(&added, fragment, len);
+	s.original_size = data.len;
+	sha256_hex(data.buf, data.len, s.original_sha256);
+	s.added_size = added.len;
+	sha256_hex(added.buf, added.len, s.added_sha256);
+	/* the record first: a kill before the rename leaves a record of a
+	 * fragment that is not there, which removal takes as removed */
+	r = write_state(state_path, image, &s);
+	if (r < 0) {
+		strbuf_addf(err, "%s: cannot write: %s", state_path, strerror(-r));
+		return r;
+	}
+	{
+		const void *parts[] = { data.buf, added.buf };
+		size_t lens[] = { data.len, added.len };
+
+		r = replace_file(image, &st, parts, lens, 2, &why);
+	}
+	if (r < 0) {
+		unlink(state_path);
+		strbuf_addf(err, "%s: %s (the image was not changed)", image, why.buf);
+		return r;
+	}
+	return 0;
+}
+
+int initrd_fragment_remove(const char *image, const char *state_path, struct strbuf *err)
+{
+	_cleanup_strbuf_ struct strbuf data = STRBUF_INIT, why = STRBUF_INIT;
+	struct fragment_state s;
+	char sha[SHA256_HEX_SIZE];
+	struct stat st;
+	int r;
+
+	r = fragment_state_read(state_path, &s);
+	if (r < 0) {
+		strbuf_addf(err, "%s: %s", state_path,
+			    r == -ENOENT    ? "no record of a fragment appended to the image"
+			    : r == -EBADMSG ? "not a dkms initrd fragment record"
+					    : strerror(-r));
+		return r;
+	}
+	r = stat(image, &st) < 0 ? -errno : read_file(image, &data);
+	if (r < 0) {
+		strbuf_addf(err, "%s: cannot read: %s", image, strerror(-r));
+		return r;
+	}
+	if (data.len >= s.original_size)
+		sha256_hex(data.buf, s.original_size, sha);
+	if (data.len < s.original_size || strcmp(sha, s.original_sha256)) {
+		strbuf_addf(err, "%s: changed since the fragment was appended (its first %" PRIu64
+				 " bytes are not the recorded ones); not touched, %s kept",
+			    image, s.original_size, state_path);
+		return -ESTALE;
+	}
+	if (data.len > s.original_size) {
+		sha256_hex(data.buf + s.original_size, data.len - s.original_size, sha);
+		if (data.len - s.original_size != s.added_size || strcmp(sha, s.added_sha256)) {
+			strbuf_addf(err, "%s: more than the recorded fragment follows the original %" PRIu64
+					 " bytes (%zu bytes, %" PRIu64 " recorded); not touched, %s kept",
+				    image, s.original_size, data.len - (size_t)s.original_size,
+				    s.added_size, state_path);
+			return -ESTALE;
+		}
+		{
+			const void *parts[] = { data.buf };
+			size_t lens[] = { (size_t)s.original_size };
+
+			r = replace_file(image, &st, parts, lens, 1, &why);
+		}
+		if (r < 0) {
+			strbuf_addf(err, "%s: %s (the image was not changed)", image, why.buf);
+			return r;
+		}
+	}
+	if (unlink(state_path) < 0 && errno != ENOENT) {
+		r = -errno;
+		strbuf_addf(err, "%s: cannot remove: %s", state_path, strerror(-r));
+		return r;
+	}
+	return 0;
+}

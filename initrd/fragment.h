@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "formats/payload.h"
+#include "mkdisk/compress.h"
+#include "util/sha256.h"
+#include "util/strbuf.h"
+
+/*
+ * Appending a fragment (a compressed cpio) to an initrd, and taking it off
+ * again byte for byte. The image is never changed in place: the new bytes
+ * are written to a temp file beside it, synced and renamed over it, so a
+ * kill or a full disk leaves the old image whole. A state file records the
+ * image's length and SHA-256 before the append and the bytes added; removal
+ * checks both and truncates back to exactly the original bytes.
+ */
+
+/* What an append recorded. */
+struct fragment_state {
+	uint64_t original_size;
+	char original_sha256[SHA256_HEX_SIZE];
+	uint64_t added_size; /* NUL padding + the fragment */
+	char added_sha256[SHA256_HEX_SIZE];
+};
+
+/*
+ * The fragment for a payload, as the kernel reads it: newc 070701 with
+ * directories first and a TRAILER!!!, compressed (COMPRESSION_DEFAULT: gzip;
+ * xz with a CRC32 check; zstd; none). Appended to out. 0 or -errno.
+ */
+int initrd_fragment_pack(const struct payload *p, enum compression c, struct strbuf *out);
+
+/*
+ * Append fragment to image and record the state in state_path (replaced).
+ * The image must read as the kernel reads it (every member decodes); it is
+ * padded with NULs to a 4-byte boundary first (more after a legacy lz4
+ * member, which only a zero word ends). The fragment must itself be one
+ * the kernel can unpack. Returns 0, or -errno with the reason in err:
+ * -EBADMSG (the image or the fragment is damaged), -ENOSPC, -EACCES, ...
+ */
+int initrd_fragment_append(const char *image, const void *fragment, size_t len,
+			   const char *state_path, struct strbuf *err);
+
+/*
+ * Take the recorded fragment off image and remove state_path. Refuses
+ * (-ESTALE, image untouched) when the image's first original_size bytes are
+ * not the recorded ones, or when anything but the recorded fragment follows
+ * them. An image already back at its original bytes is fine (0): the state
+ * file is removed. -ENOENT when there is no state file.
+ */
+int initrd_fragment_remove(const char *image, const char *state_path, struct strbuf *err);
+
+/* Read a state file. 0, -ENOENT, or -EBADMSG for one that is not ours. */
+int fragment_state_read(const char *path, struct fragment_state *ret);
