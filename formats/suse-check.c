@@ -222,12 +222,70 @@ static void check_modules(const char *root, const char *rel, const struct dud_ch
 		check_driver(root, rel, load.v[i], o, rep);
 }
 
+/* Module files below dir (relative paths, sorted), recursively. */
+static void find_modules(const char *dir, const char *prefix, struct strv *ret)
+{
+	_cleanup_strv_ struct strv names = STRV_INIT;
+
+	list_dir(dir, &names);
+	for (size_t i = 0; i < names.n; i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", dir, names.v[i]);
+		_cleanup_free_ char *rel = *prefix ? xasprintf("%s/%s", prefix, names.v[i]) : xstrdup(names.v[i]);
+
+		if (is_symlink(p))
+			continue;
+		if (is_dir(p))
+			find_modules(p, rel, ret);
+		else if (suse_module_ext_len(names.v[i]))
+			strv_push(ret, rel);
+	}
+}
+
+/*
+ * install/lib/modules/<kernel>/: what update.post puts into the installed
+ * system. Each module must be built for the kernel whose directory it is in.
+ */
+static void check_installed(const char *root, const char *rel, const struct dud_check_opts *o,
+			    struct dud_report *rep)
+{
+	_cleanup_free_ char *base = xasprintf("%s/%s/install/lib/modules", root, rel);
+	_cleanup_strv_ struct strv kernels = STRV_INIT;
+
+	list_dir(base, &kernels);
+	for (size_t i = 0; i < kernels.n; i++) {
+		_cleanup_free_ char *kdir = xasprintf("%s/%s", base, kernels.v[i]);
+		_cleanup_strv_ struct strv files = STRV_INIT;
+
+		if (o->kernelver && !streq(o->kernelver, kernels.v[i]))
+			continue;
+		find_modules(kdir, "", &files);
+		for (size_t j = 0; j < files.n; j++) {
+			_cleanup_free_ char *path = xasprintf("%s/%s", kdir, files.v[j]);
+			_cleanup_free_ char *kernel = NULL;
+			struct module_meta meta;
+			int r = module_meta_read(path, &meta);
+
+			if (r < 0) {
+				dud_report_problem(rep, "%s/install/lib/modules/%s/%s: not a kernel module libkmod can read (%s)",
+						   rel, kernels.v[i], files.v[j], strerror(-r));
+				continue;
+			}
+			kernel = module_meta_kernel(&meta);
+			if (!kernel || !streq(kernel, kernels.v[i]))
+				dud_report_problem(rep, "%s/install/lib/modules/%s/%s: built for kernel %s",
+						   rel, kernels.v[i], files.v[j], kernel ? kernel : "(no vermagic)");
+			else
+				strv_pushf(&rep->drivers, "%s (%s/install/lib/modules/%s/%s, for the installed system)",
+					   meta.name, rel, kernels.v[i], files.v[j]);
+			module_meta_release(&meta);
+		}
+	}
+}
+
 /* update.pre, update.post, update.post2: run by inst_setup and YaST with a plain exec. */
 static void check_scripts(const char *root, const char *rel, struct dud_report *rep)
 {
 	static const char *const scripts[] = { "update.pre", "update.post", "update.post2" };
-	_cleanup_free_ char *inst = xasprintf("%s/%s/install/lib/modules", root, rel);
-	_cleanup_strv_ struct strv kernels = STRV_INIT;
 
 	for (size_t i = 0; i < ARRAY_SIZE(scripts); i++) {
 		_cleanup_free_ char *p = xasprintf("%s/%s/install/%s", root, rel, scripts[i]);
@@ -245,10 +303,6 @@ static void check_scripts(const char *root, const char *rel, struct dud_report *
 		if (read_file(p, &sb) < 0 || strncmp(sb.buf, "#!", 2))
 			dud_report_problem(rep, "%s/install/%s: does not start with #!", rel, scripts[i]);
 	}
-	list_dir(inst, &kernels);
-	for (size_t i = 0; i < kernels.n; i++)
-		strv_pushf(&rep->notes, "%s/install/lib/modules/%s: modules for the installed system",
-			   rel, kernels.v[i]);
 }
 
 /* "<arch>-<dist>" split at the first '-' after a known arch; false when not of that form. */
@@ -307,6 +361,7 @@ int suse_check(const char *root, const struct dud_check_opts *o, struct dud_repo
 			check_config(root, rel, rep);
 			check_modules(root, rel, &opts, rep);
 			check_scripts(root, rel, rep);
+			check_installed(root, rel, &opts, rep);
 		}
 	}
 	if (!found)

@@ -265,24 +265,37 @@ static void test_suse_check_good(void **state)
 	_cleanup_free_ char *root = make_suse_tree("good", "sles15", DUD_MEDIUM_CPIO);
 	struct dud_report rep;
 
+	/* the installer's kernel: modules/ in load order, and install/ for the target */
 	check_tree(root, KD, "x86_64", &rep);
 	assert_int_equal(rep.problems.n, 0);
-	assert_int_equal(rep.drivers.n, 2);
+	assert_int_equal(rep.drivers.n, 4);
 	assert_string_equal(rep.drivers.v[0], "dep_a (linux/suse/x86_64-sles15/modules/dep_a.ko)");
 	assert_string_equal(rep.drivers.v[1], "dep_b (linux/suse/x86_64-sles15/modules/dep_b.ko)");
+	assert_string_equal(rep.drivers.v[2], "dep_a (linux/suse/x86_64-sles15/install/lib/modules/" KD
+					      "/updates/dkms/dep_a.ko, for the installed system)");
+	assert_string_equal(rep.drivers.v[3], "dep_b (linux/suse/x86_64-sles15/install/lib/modules/" KD
+					      "/updates/dkms/dep_b.ko, for the installed system)");
 	dud_report_release(&rep);
 
-	/* the first -k's modules are not on modules/: nothing to load for it */
+	/* the first -k's modules are not on modules/: only update.post installs them */
 	check_tree(root, K1, "x86_64", &rep);
 	assert_int_equal(rep.problems.n, 0);
-	assert_int_equal(rep.drivers.n, 0);
+	assert_int_equal(rep.drivers.n, 2);
+	assert_string_equal(rep.drivers.v[0], "dep_b (linux/suse/x86_64-sles15/install/lib/modules/" K1
+					      "/updates/dep_b.ko, for the installed system)");
 	assert_true(strv_contains(&rep.notes, "linux/suse/x86_64-sles15/modules/dep_a.ko: built for kernel "
 					      KD ", not " K1));
 	dud_report_release(&rep);
 
 	check_tree(root, KA, "aarch64", &rep);
 	assert_int_equal(rep.problems.n, 0);
-	assert_int_equal(rep.drivers.n, 2);
+	assert_int_equal(rep.drivers.n, 4);
+	dud_report_release(&rep);
+
+	/* any kernel: modules/ and every kernel of install/ */
+	check_tree(root, NULL, "x86_64", &rep);
+	assert_int_equal(rep.problems.n, 0);
+	assert_int_equal(rep.drivers.n, 6);
 	dud_report_release(&rep);
 
 	check_tree(root, NULL, "ppc64le", &rep);
@@ -318,8 +331,9 @@ static void test_suse_check_broken(void **state)
 	sh("echo hi >%s/modules/README.txt && cp %s/modules/dep_a.ko %s/modules/extra.ko.bz2", d, d, d);
 	sh("chmod 0644 %s/install/update.post && echo 'echo' >%s/install/update.pre && chmod +x %s/install/update.pre", d, d, d);
 	sh("mkdir broken/linux/suse/x86_64-sles15sp4 broken/linux/suse/armv7l-sles15");
+	sh("cp %s %s/install/lib/modules/" KD "/updates/wrong.ko", F.kernels[0].modules[1].path, d);
 	check_tree(root, KD, "x86_64", &rep);
-	assert_int_equal(rep.problems.n, 11);
+	assert_int_equal(rep.problems.n, 12);
 	assert_string_equal(rep.problems.v[0], "linux/suse/armv7l-sles15: not an <arch>-<dist> directory linuxrc looks for (e.g. x86_64-sles15)");
 	assert_string_equal(rep.problems.v[1], "linux/suse/x86_64-sles15/dud.config: line 2: UpdatePriority 'soon' is not a number");
 	assert_string_equal(rep.problems.v[2], "linux/suse/x86_64-sles15/dud.config: line 4 is 1113 bytes, linuxrc reads at most 1023");
@@ -330,9 +344,10 @@ static void test_suse_check_broken(void **state)
 	assert_string_equal(rep.problems.v[7], "linux/suse/x86_64-sles15/modules/module.order: missing_mod is listed, but there is no modules/missing_mod.ko[.xz|.gz|.zst]");
 	assert_string_equal(rep.problems.v[8], "linux/suse/x86_64-sles15/install/update.pre: does not start with #!");
 	assert_string_equal(rep.problems.v[9], "linux/suse/x86_64-sles15/install/update.post: not executable");
-	assert_string_equal(rep.problems.v[10], "linux/suse/x86_64-sles15sp4: not an <arch>-<dist> directory linuxrc looks for (e.g. x86_64-sles15)");
-	/* what can still be loaded is listed */
-	assert_int_equal(rep.drivers.n, 2);
+	assert_string_equal(rep.problems.v[10], "linux/suse/x86_64-sles15/install/lib/modules/" KD "/updates/wrong.ko: built for kernel " K1);
+	assert_string_equal(rep.problems.v[11], "linux/suse/x86_64-sles15sp4: not an <arch>-<dist> directory linuxrc looks for (e.g. x86_64-sles15)");
+	/* what can still be loaded or installed is listed */
+	assert_int_equal(rep.drivers.n, 4);
 	dud_report_release(&rep);
 
 	/* a tree for another arch only */
