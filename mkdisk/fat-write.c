@@ -13,89 +13,12 @@
 
 #define DIRENT 32
 #define LFN_CHARS 13
-#define LFN_MAX 255
 #define ATTR_READ_ONLY 0x01
 #define ATTR_VOLUME_ID 0x08
 #define ATTR_DIRECTORY 0x10
 #define ATTR_ARCHIVE 0x20
 #define ATTR_LFN 0x0f
 #define SYMLINK_MAX 40
-
-/* The PC floppy formats: the geometry and FAT layout every BIOS and driver knows. */
-static const struct {
-	unsigned kib;
-	uint16_t spt, root_entries;
-	uint8_t spc, media;
-} floppies[] = {
-	{ 720, 9, 112, 2, 0xf9 },
-	{ 1200, 15, 224, 1, 0xf9 },
-	{ 1440, 18, 224, 1, 0xf0 },
-	{ 2880, 36, 240, 2, 0xf0 },
-};
-
-/* Data clusters and FAT size for a given cluster size, the FAT grown until it covers them. */
-static void fit_fat(struct fat_geometry *g)
-{
-	uint32_t root_sectors = g->root_entries * DIRENT / FAT_SECTOR;
-
-	g->fat_sectors = 1;
-	for (;;) {
-		uint32_t meta = 1 + 2 * g->fat_sectors + root_sectors, need;
-
-		g->clusters = g->total_sectors > meta
-				      ? (g->total_sectors - meta) / g->sectors_per_cluster
-				      : 0;
-		need = (uint32_t)((((uint64_t)g->clusters + 2) * g->fat_bits / 8 + FAT_SECTOR) /
-				  FAT_SECTOR);
-		if (need <= g->fat_sectors)
-			break;
-		g->fat_sectors = need;
-	}
-	g->data_start = 1 + 2 * g->fat_sectors + root_sectors;
-}
-
-int fat_geometry_for(unsigned kib, struct fat_geometry *ret)
-{
-	struct fat_geometry g = { .total_sectors = kib * 2, .heads = 2 };
-
-	if (kib < FAT_MIN_KIB || kib > FAT_MAX_KIB)
-		return -EINVAL;
-	for (size_t i = 0; i < ARRAY_SIZE(floppies); i++)
-		if (floppies[i].kib == kib) {
-			g.sectors_per_track = floppies[i].spt;
-			g.root_entries = floppies[i].root_entries;
-			g.sectors_per_cluster = floppies[i].spc;
-			g.media = floppies[i].media;
-			g.fat_bits = 12;
-			fit_fat(&g);
-			*ret = g;
-			return 0;
-		}
-	/* any other size: a hard-disk-like image, FAT12 with clusters up to 4 KiB, else FAT16 */
-	g.sectors_per_track = 32;
-	g.heads = 64;
-	g.root_entries = 512;
-	g.media = 0xf8;
-	for (g.fat_bits = 12; g.fat_bits <= 16; g.fat_bits += 4)
-		for (unsigned spc = 1; spc <= (g.fat_bits == 12 ? 8u : 64u); spc *= 2) {
-			g.sectors_per_cluster = (uint8_t)spc;
-			fit_fat(&g);
-			if (g.clusters && g.clusters <= (g.fat_bits == 12 ? 4084u : 65524u)) {
-				*ret = g;
-				return 0;
-			}
-		}
-	return -EINVAL;
-}
-
-uint8_t fat_lfn_checksum(const uint8_t short_name[11])
-{
-	uint8_t sum = 0;
-
-	for (int i = 0; i < 11; i++)
-		sum = (uint8_t)(((sum & 1) << 7) + (sum >> 1) + short_name[i]);
-	return sum;
-}
 
 /* ------------------------------------------------------------ the tree */
 
@@ -131,69 +54,6 @@ static void tree_release(struct tree *t)
 	free(t->sorted.entries);
 }
 
-static bool short_char(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c && strchr("!#$%&'()-@^_`{}~", c));
-}
-
-/* A name that is its own 8.3 name: upper case, base 1-8, extension 0-3, one dot at most. */
-static bool plain_83(const char *name, uint8_t out[11])
-{
-	const char *dot = strchr(name, '.');
-	size_t base = dot ? (size_t)(dot - name) : strlen(name), ext = dot ? strlen(dot + 1) : 0;
-
-	if (base < 1 || base > 8 || ext > 3 || (dot && (!ext || strchr(dot + 1, '.'))))
-		return false;
-	for (const char *c = name; *c; c++)
-		if (c != dot && !short_char((unsigned char)*c))
-			return false;
-	memset(out, ' ', 11);
-	memcpy(out, name, base);
-	if (ext)
-		memcpy(out + 8, dot + 1, ext);
-	return true;
-}
-
-/*
- * The basis of a generated 8.3 name: upper case, invalid characters as '_',
- * spaces and extra dots dropped, base cut to 8 and extension to 3. *lossy
- * when more than case was lost (then a "~N" tail is required).
- */
-static void basis_83(const char *name, uint8_t out[11], size_t *ret_base_len, bool *lossy)
-{
-	const char *start = name + strspn(name, "."), *dot = strrchr(start, '.');
-	size_t b = 0, e = 0;
-
-	*lossy = start != name;
-	memset(out, ' ', 11);
-	for (const char *c = start; *c; c++) {
-		unsigned char ch = (unsigned char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
-		bool in_ext = dot && c > dot;
-
-		if (c == dot)
-			continue;
-		if (ch == ' ' || ch == '.') {
-			*lossy = true;
-			continue;
-		}
-		if (!short_char(ch)) {
-			ch = '_';
-			*lossy = true;
-		}
-		if (in_ext ? e >= 3 : b >= 8) {
-			*lossy = true;
-			continue;
-		}
-		out[in_ext ? 8 + e++ : b++] = ch;
-	}
-	if (!b) {
-		out[0] = '_';
-		b = 1;
-		*lossy = true;
-	}
-	*ret_base_len = b;
-}
-
 static bool short_name_taken(const struct tree *t, size_t parent, size_t self, const uint8_t sn[11])
 {
 	for (size_t c = t->v[parent].first_child; c; c = t->v[c].next_sibling)
@@ -209,11 +69,11 @@ static int pick_short_name(struct tree *t, size_t i)
 	size_t base_len;
 	bool lossy;
 
-	if (plain_83(nd->name, sn) && !short_name_taken(t, nd->parent, i, sn)) {
+	if (fat_plain_83(nd->name, sn) && !short_name_taken(t, nd->parent, i, sn)) {
 		memcpy(nd->short_name, sn, 11);
 		return 0;
 	}
-	basis_83(nd->name, sn, &base_len, &lossy);
+	fat_basis_83(nd->name, sn, &base_len, &lossy);
 	if (!lossy && !short_name_taken(t, nd->parent, i, sn)) {
 		memcpy(nd->short_name, sn, 11);
 		return 0;
@@ -230,60 +90,6 @@ static int pick_short_name(struct tree *t, size_t i)
 			return 0;
 	}
 	return -ENOSPC;
-}
-
-/* UTF-8 to UTF-16, refusing what a long name cannot hold. */
-static int make_lfn(struct node *nd)
-{
-	const unsigned char *s = (const unsigned char *)nd->name;
-	size_t len = strlen(nd->name), n = 0;
-	uint16_t *out = xmalloc((len + 1) * sizeof(*out));
-
-	while (*s) {
-		uint32_t cp;
-		int more;
-
-		if (*s < 0x80) {
-			cp = *s;
-			more = 0;
-		} else if ((*s & 0xe0) == 0xc0) {
-			cp = *s & 0x1f;
-			more = 1;
-		} else if ((*s & 0xf0) == 0xe0) {
-			cp = *s & 0x0f;
-			more = 2;
-		} else if ((*s & 0xf8) == 0xf0) {
-			cp = *s & 0x07;
-			more = 3;
-		} else {
-			goto invalid;
-		}
-		s++;
-		for (int k = 0; k < more; k++, s++) {
-			if ((*s & 0xc0) != 0x80)
-				goto invalid;
-			cp = cp << 6 | (*s & 0x3f);
-		}
-		if (cp < 0x20 || cp == 0x7f || (cp < 0x80 && strchr("\"*/:<>?\\|", (int)cp)) ||
-		    (cp >= 0xd800 && cp < 0xe000) || cp > 0x10ffff ||
-		    (more == 1 && cp < 0x80) || (more == 2 && cp < 0x800) || (more == 3 && cp < 0x10000))
-			goto invalid;
-		if (cp >= 0x10000) {
-			out[n++] = (uint16_t)(0xd800 + ((cp - 0x10000) >> 10));
-			out[n++] = (uint16_t)(0xdc00 + ((cp - 0x10000) & 0x3ff));
-		} else {
-			out[n++] = (uint16_t)cp;
-		}
-	}
-	/* Windows and the vfat driver drop trailing dots and spaces: the name would change */
-	if (!n || n > LFN_MAX || out[n - 1] == '.' || out[n - 1] == ' ')
-		goto invalid;
-	nd->lfn = out;
-	nd->lfn_len = n;
-	return 0;
-invalid:
-	free(out);
-	return -EINVAL;
 }
 
 static bool same_name_but_case(const char *a, const char *b)
@@ -339,7 +145,7 @@ static int set_label(struct tree *t, const char *label)
 
 		if (c >= 'a' && c <= 'z')
 			c -= 32;
-		if (!short_char(c) && c != ' ')
+		if (!fat_short_char(c) && c != ' ')
 			return -EINVAL;
 		t->label[i] = c;
 	}
@@ -410,8 +216,8 @@ static int tree_build(struct tree *t, const struct payload *p, const char *label
 		if (r < 0)
 			break;
 		/* a long name unless the 8.3 entry spells the name exactly */
-		if (!plain_83(nd->name, plain) || memcmp(plain, nd->short_name, 11)) {
-			r = make_lfn(nd);
+		if (!fat_plain_83(nd->name, plain) || memcmp(plain, nd->short_name, 11)) {
+			r = fat_long_name(nd->name, &nd->lfn, &nd->lfn_len);
 			if (r < 0)
 				break;
 		}

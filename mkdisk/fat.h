@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "formats/payload.h"
@@ -49,8 +51,20 @@ int fat_write_image(const struct payload *p, const char *label, unsigned size_ki
 /* The smallest size in KiB that holds the payload, or -errno (-EFBIG: over 2 GiB). */
 int fat_needed_kib(const struct payload *p, const char *label, unsigned *ret_kib);
 
-/* The checksum of an 8.3 name that each of its long-name entries carries. */
+/* Names (fat-names.c). The checksum of an 8.3 name that each of its long-name entries carries. */
 uint8_t fat_lfn_checksum(const uint8_t short_name[11]);
+/* A character allowed in 8.3 names (upper case, digits, a few symbols). */
+bool fat_short_char(unsigned char c);
+/* True when name is its own 8.3 name (upper case, base 1-8, extension 0-3); out: the 11 bytes. */
+bool fat_plain_83(const char *name, uint8_t out[11]);
+/*
+ * The basis of a generated 8.3 name: upper case, invalid characters as '_',
+ * spaces and extra dots dropped, base cut to 8 and extension to 3. *lossy
+ * when more than case was lost (then a "~N" tail is required).
+ */
+void fat_basis_83(const char *name, uint8_t out[11], size_t *ret_base_len, bool *lossy);
+/* UTF-8 to the UTF-16 of long-name entries; -EINVAL for what a long name cannot hold. */
+int fat_long_name(const char *name, uint16_t **ret, size_t *ret_len);
 
 /*
  * Unpack a FAT12/16/32 image into x. A damaged image (chains out of range

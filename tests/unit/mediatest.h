@@ -72,6 +72,7 @@ static inline int mt_run(struct strbuf *out, const char *in_path, const char *ar
 	}
 	c.in_fd = in;
 	c.capture = out;
+	strv_push(&c.env_set, "TZ=UTC"); /* tools print times in local time */
 	if (out)
 		c.err_fd = -2;
 	rc = child_run(&c);

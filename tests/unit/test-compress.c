@@ -45,6 +45,8 @@ static int run(struct strbuf *out, const char *arg0, ...)
 	va_end(ap);
 	c.capture = out;
 	c.in_fd = -2;
+	if (out)
+		c.err_fd = -2; /* zstd -lv prints its banner on stderr */
 	rc = child_run(&c);
 	child_release(&c);
 	return rc;

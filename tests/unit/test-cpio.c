@@ -48,6 +48,7 @@ static int run(struct strbuf *out, const char *dir, int in_fd, const char *arg0,
 	va_end(ap);
 	c.capture = out;
 	c.dir = dir;
+	strv_push(&c.env_set, "TZ=UTC"); /* cpio -tv prints local time */
 	c.in_fd = in_fd;
 	c.err_fd = out ? -2 : -1;
 	rc = child_run(&c);
