@@ -10,6 +10,19 @@ PREFIX  ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR  ?= $(PREFIX)/share/man
 DESTDIR ?=
+# The program reads /etc/dkms and the kernel packages run /etc/kernel hooks,
+# whatever the prefix: these stay in /etc.
+SYSCONFDIR ?= /etc
+KERNELHOOKDIR ?= $(SYSCONFDIR)/kernel
+# dkms_autoinstaller and common.postinst (*-dkms packages call /usr/lib/dkms)
+LIBDIR  ?= $(PREFIX)/lib/dkms
+# systemd also looks in /usr/local/lib/systemd/system; kernel-install only in
+# /usr/lib/kernel/install.d and /etc/kernel/install.d
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+KERNELINSTALLDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/kernel/install.d,$(KERNELHOOKDIR)/install.d)
+DATADIR ?= $(PREFIX)/share/dkms
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 
 CC      ?= cc
 B       := build
@@ -67,9 +80,42 @@ demo: deps-test all
 bench: deps-test all
 	@tests/bench/run.sh
 
+# Man pages and completions are installed when they exist (man/, completion/).
+# data/*.in get the install paths filled in at each install (the paths may
+# differ from one install to the next). An existing framework.conf is the
+# admin's: it is left as it is.
+SUBST := -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	 -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@KERNELHOOKDIR@|$(KERNELHOOKDIR)|g'
+MANPAGES := $(wildcard man/*.[1-9])
+BASHCOMP := $(firstword $(wildcard completion/dkms completion/dkms.bash completion/dkms.bash-completion))
+ZSHCOMP  := $(wildcard completion/_dkms)
+
 install: all
-	install -d $(DESTDIR)$(SBINDIR)
+	rm -rf $(B)/data && mkdir -p $(B)/data
+	for f in data/*.in; do sed $(SUBST) $$f >$(B)/data/$$(basename $$f .in) || exit 1; done
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(SYSCONFDIR)/dkms/framework.conf.d \
+		$(DESTDIR)$(KERNELHOOKDIR)/postinst.d $(DESTDIR)$(KERNELHOOKDIR)/header_postinst.d \
+		$(DESTDIR)$(KERNELHOOKDIR)/preinst.d $(DESTDIR)$(KERNELHOOKDIR)/prerm.d \
+		$(DESTDIR)$(KERNELINSTALLDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)/var/lib/dkms
 	install -m 0755 $(B)/dkms $(DESTDIR)$(SBINDIR)/dkms
+	install -m 0755 $(B)/data/dkms_autoinstaller $(B)/data/common.postinst $(DESTDIR)$(LIBDIR)/
+	install -m 0755 $(B)/data/kernel-postinst $(DESTDIR)$(KERNELHOOKDIR)/postinst.d/dkms
+	install -m 0755 $(B)/data/kernel-postinst $(DESTDIR)$(KERNELHOOKDIR)/header_postinst.d/dkms
+	install -m 0755 $(B)/data/kernel-preinst $(DESTDIR)$(KERNELHOOKDIR)/preinst.d/dkms
+	install -m 0755 $(B)/data/kernel-prerm $(DESTDIR)$(KERNELHOOKDIR)/prerm.d/dkms
+	install -m 0755 $(B)/data/40-dkms.install $(DESTDIR)$(KERNELINSTALLDIR)/40-dkms.install
+	install -m 0644 $(B)/data/dkms.service $(DESTDIR)$(SYSTEMDUNITDIR)/dkms.service
+	install -m 0644 data/framework.conf $(DESTDIR)$(DATADIR)/framework.conf
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/dkms/framework.conf ]; then \
+		echo "keeping $(DESTDIR)$(SYSCONFDIR)/dkms/framework.conf (all settings: $(DATADIR)/framework.conf)"; \
+	else \
+		echo "install -m 0644 data/framework.conf $(DESTDIR)$(SYSCONFDIR)/dkms/framework.conf"; \
+		install -m 0644 data/framework.conf $(DESTDIR)$(SYSCONFDIR)/dkms/framework.conf; \
+	fi
+	for m in $(MANPAGES); do \
+		install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$$(basename $$m) || exit 1; done
+	$(if $(BASHCOMP),install -D -m 0644 $(BASHCOMP) $(DESTDIR)$(BASHCOMPDIR)/dkms)
+	$(if $(ZSHCOMP),install -D -m 0644 $(ZSHCOMP) $(DESTDIR)$(ZSHCOMPDIR)/_dkms)
 
 clean:
 	rm -rf $(B)

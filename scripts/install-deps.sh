@@ -8,7 +8,7 @@ build_pkgs="gcc make pkg-config libkmod-dev libarchive-dev libblkid-dev libcmock
 test_pkgs="linux-headers-amd64 kmod patch openssl dkms bc flex bison libelf-dev
 	xz-utils zstd gzip binutils cpio rsync util-linux strace
 	rpm createrepo-c python3-rpm xorriso genisoimage mtools dosfstools squashfs-tools
-	dpkg-dev fakeroot lz4 bzip2 qemu-system-x86 busybox-static initramfs-tools dracut-core
+	dpkg-dev debhelper fakeroot lz4 bzip2 qemu-system-x86 busybox-static initramfs-tools dracut-core
 	man-db bash-completion tmux python3"
 
 case "${1:-build}" in
