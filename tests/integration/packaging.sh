@@ -26,6 +26,16 @@
 # package replaced), debhelper, kernel headers. About 2 minutes.
 . "$(dirname "$0")/../lib.sh"
 
+# Every setting the program reads from framework.conf (the table in
+# dkms-core/framework.c) is described in data/framework.conf.
+undocumented=
+for s in $(grep -oE '\<[SB]\([a-z_]{2,}\)' "$TOP/dkms-core/framework.c" | sed 's/^.(\(.*\))$/\1/'); do
+	grep -qE "^# $s=" "$TOP/data/framework.conf" || undocumented="$undocumented $s"
+done
+[[ -z $undocumented ]] && ok "data/framework.conf describes every setting framework.c reads" ||
+	not_ok "data/framework.conf lacks:$undocumented"
+grep -oE '\<[SB]\([a-z_]{2,}\)' "$TOP/dkms-core/framework.c" | wc -l | sed 's/^/# framework.c settings: /'
+
 K=$(headers_kernel)
 ARCH=$(uname -m)
 SKIP_ALL=
@@ -81,6 +91,16 @@ else
 	tail -30 "$T/dpkg-buildpackage.log" | diag
 	exit 1
 fi
+# The libraries the Makefile links come from install-deps.sh's build list;
+# the package's Build-Depends must name each (gcc and make: build-essential;
+# cmocka: unit tests only).
+missing=
+for p in $(sed -n '/^build_pkgs="/,/"$/p' "$TOP/scripts/install-deps.sh" | tr -d '"' | sed 's/^build_pkgs=//'); do
+	case $p in gcc | make | libcmocka-dev) continue ;; esac
+	sed -n '/^Build-Depends:/,/^[^ ]/p' "$TOP/debian/control" | grep -qw -- "$p" || missing="$missing $p"
+done
+[[ -z $missing ]] && ok "debian/control Build-Depends has every build package of install-deps.sh" ||
+	not_ok "debian/control Build-Depends lacks:$missing"
 COMPAT=$(sed -n 's/^#define DKMS_VERSION_STRING "dkms-\(.*\)"/\1/p' "$TOP/dkms-core/context.h")
 printf 'Provides: dkms (= %s)\nConflicts: dkms\nReplaces: dkms\n' "$COMPAT" >"$T/want.fields"
 dpkg-deb -f "$DEB" Provides Conflicts Replaces >"$T/got.fields"
