@@ -21,7 +21,7 @@ struct extract {
 	uint64_t total;          /* bytes written so far, against EXTRACT_MAX_TOTAL */
 };
 
-#define EXTRACT_MAX_TOTAL (16ULL << 30) /* a driver disk is never this large */
+#define EXTRACT_MAX_TOTAL (4ULL << 30) /* a driver disk is never this large */
 
 /* Create dir if need be and open it as the root. 0 or -errno. */
 int extract_open(struct extract *x, const char *dir, const char *image, struct strv *problems);

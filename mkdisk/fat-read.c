@@ -15,6 +15,7 @@
 #define ATTR_LFN 0x0f
 #define MAX_DEPTH 64
 #define MAX_FAT_BYTES (64u << 20)
+#define MAX_DIR_BYTES (65536u * DIRENT)
 
 struct fat {
 	int fd;
@@ -28,6 +29,7 @@ struct fat {
 	uint32_t root_cluster; /* FAT32 */
 	uint8_t *table;
 	size_t table_len;
+	uint8_t *dir_seen;     /* a bit per cluster: directories already read */
 };
 
 static uint16_t le16(const uint8_t *p)
@@ -88,32 +90,45 @@ static bool end_of_chain(const struct fat *f, uint32_t v)
 	return v >= (f->bits == 12 ? 0xff8u : f->bits == 16 ? 0xfff8u : 0x0ffffff8u);
 }
 
-/* Read a cluster chain of at most max_bytes (0: the whole chain) into out. */
-static int read_chain(struct fat *f, uint32_t first, uint64_t max_bytes, struct strbuf *out)
+/*
+ * Follow a cluster chain: a file's size bytes of it into fd (streamed, so a
+ * crafted image cannot make us hold gigabytes), or a whole directory into
+ * out (fd < 0; at most the 65536 entries FAT allows).
+ */
+static int read_chain(struct fat *f, uint32_t first, uint64_t size, int fd, struct strbuf *out)
 {
 	_cleanup_free_ char *buf = xmalloc(f->cluster_bytes);
 	uint32_t c = first, steps = 0;
+	uint64_t done = 0;
 	int r;
 
 	strbuf_reset(out);
-	while (!max_bytes || out->len < max_bytes) {
+	while (fd < 0 || done < size) {
 		size_t take = f->cluster_bytes;
 
 		if (c < 2 || c >= f->clusters + 2)
 			return damaged(f, "a cluster chain leaves the data area");
 		if (++steps > f->clusters)
 			return damaged(f, "a cluster chain loops");
-		if (max_bytes && max_bytes - out->len < take)
-			take = (size_t)(max_bytes - out->len);
+		if (fd >= 0 && size - done < take)
+			take = (size_t)(size - done);
+		if (fd < 0 && done + take > MAX_DIR_BYTES)
+			return damaged(f, "a directory is larger than FAT allows");
 		r = pread_all(f, buf, take, f->data_off + (uint64_t)(c - 2) * f->cluster_bytes);
 		if (r < 0)
 			return r;
-		strbuf_add(out, buf, take);
+		if (fd >= 0)
+			r = extract_write(f->x, fd, buf, take);
+		else
+			strbuf_add(out, buf, take);
+		if (r < 0)
+			return r;
+		done += take;
 		c = fat_next(f, c);
 		if (end_of_chain(f, c))
 			break;
 	}
-	if (max_bytes && out->len < max_bytes)
+	if (fd >= 0 && done < size)
 		return damaged(f, "a file is longer than its clusters");
 	return 0;
 }
@@ -218,9 +233,15 @@ static int read_entry(struct fat *f, const char *prefix, const uint8_t *d, const
 	if (d[11] & ATTR_DIRECTORY) {
 		if (depth >= MAX_DEPTH)
 			return damaged(f, "directories nest too deep");
+		/* two entries for one directory would make the walk explode */
+		if (cluster >= 2 && cluster < f->clusters + 2) {
+			if (f->dir_seen[cluster / 8] & (1u << cluster % 8))
+				return damaged(f, "directories are cross-linked");
+			f->dir_seen[cluster / 8] |= (uint8_t)(1u << cluster % 8);
+		}
 		r = extract_dir(f->x, path, 0755);
 		if (r >= 0)
-			r = read_chain(f, cluster, 0, &content);
+			r = read_chain(f, cluster, 0, -1, &content);
 		return r < 0 ? r : read_dir(f, path, &content, depth + 1);
 	}
 	{
@@ -230,9 +251,7 @@ static int read_entry(struct fat *f, const char *prefix, const uint8_t *d, const
 		r = extract_file(f->x, path, d[11] & ATTR_READ_ONLY ? 0444 : 0644, &fd);
 		if (r < 0 || fd < 0)
 			return r;
-		if (size)
-			r = read_chain(f, cluster, size, &content);
-		return r < 0 ? r : extract_write(f->x, fd, content.buf, content.len);
+		return size ? read_chain(f, cluster, size, fd, &content) : 0;
 	}
 }
 
@@ -302,12 +321,15 @@ int fat_read_image(int fd, struct extract *x)
 	f.table_len = (size_t)fat_sectors * f.bytes_per_sector;
 	if (f.table_len > MAX_FAT_BYTES)
 		return damaged(&f, "the FAT is too large");
+	if (((uint64_t)f.clusters + 2) * f.bits / 8 > f.table_len)
+		return damaged(&f, "the FAT does not cover the data area");
 	f.table = xmalloc(f.table_len);
+	f.dir_seen = xcalloc((f.clusters + 2) / 8 + 1, 1);
 	r = pread_all(&f, f.table, f.table_len, (uint64_t)reserved * f.bytes_per_sector);
 	if (r < 0)
 		goto out;
 	if (f.bits == 32) {
-		r = read_chain(&f, le32(b + 0x2c), 0, &root);
+		r = read_chain(&f, le32(b + 0x2c), 0, -1, &root);
 	} else {
 		strbuf_grow(&root, f.root_entries * DIRENT);
 		r = pread_all(&f, root.buf, f.root_entries * DIRENT, f.root_off);
@@ -318,5 +340,6 @@ int fat_read_image(int fd, struct extract *x)
 		r = read_dir(&f, "", &root, 0);
 out:
 	free(f.table);
+	free(f.dir_seen);
 	return r;
 }

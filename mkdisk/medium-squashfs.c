@@ -34,10 +34,14 @@ static char *make_temp_dir(void)
 /* Run a squashfs tool; its output (both streams) goes to out. Exit code or -errno. */
 static int run_tool(struct child *c, struct strbuf *out)
 {
+	int r;
+
 	c->capture = out;
 	c->err_fd = -2;
 	c->in_fd = -2;
-	return child_run(c);
+	r = child_run(c);
+	/* a missing tool is not a missing file of the caller's */
+	return r == -ENOENT ? -ENOPKG : r;
 }
 
 /* The last line a tool printed, for a problem line. */

@@ -29,7 +29,7 @@ struct medium_opts {
  * a name the medium cannot hold, -EEXIST for two names a FAT floppy cannot
  * tell apart (they differ only in case), -EOPNOTSUPP for a symlink a floppy
  * cannot hold (FAT has none: links to files are stored as copies), -EIO
- * when mksquashfs fails.
+ * when mksquashfs fails, -ENOPKG when it is missing.
  */
 int medium_write(const struct payload *p, const struct medium_opts *o, const char *output);
 /* The smallest floppy (--size, in KiB) that holds the payload; -EFBIG: more than FAT16's 2 GiB. */
@@ -50,17 +50,24 @@ struct medium_info {
 	char *boot_label;  /* vfat: LABEL_FATBOOT */
 	bool rock_ridge;   /* iso */
 	bool joliet;       /* iso */
-	char *cpio_magic;  /* cpio: "070701", "070702", ... */
+	char *cpio_magic;  /* cpio: "070701", "070702", "070707" or "binary" */
 	char *tar_format;  /* tar: "ustar", "pax", "gnu" */
 };
 
 void medium_info_release(struct medium_info *mi);
 
 /*
- * Identify an image (libblkid, then magic) and unpack its files into dir.
- * Container-level problems a consumer would trip over (a GNU tar, a 070702
- * cpio, a compression the installers cannot read) go to problems. Returns 0
- * or -errno (unreadable, not an image of any known kind: -EMEDIUMTYPE).
+ * Identify an image (magic for cpio, tar and compressed streams, then
+ * libblkid) and unpack its files into dir (created if missing; what is there
+ * stays). Unpacking never leaves dir: entries with a ".." component, under a
+ * symlink, or symlinks pointing outside are skipped, each with a problem.
+ * Problems are lines "<image name>: what is wrong": container-level ones a
+ * consumer would trip over (a GNU tar, a 070702 cpio, an xz without CRC32
+ * for the kernel, a compression linuxrc cannot read, an ISO without Rock
+ * Ridge) and entries not unpacked. Returns 0 (info filled) or -errno:
+ * -EMEDIUMTYPE for a file that is no image of a known kind, -EBADMSG for a
+ * damaged or truncated one (the reason is in problems), -ENOPKG when
+ * unsquashfs is missing.
  */
 int medium_read(const char *image, const char *dir, struct medium_info *info,
 		struct strv *problems);

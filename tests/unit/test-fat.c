@@ -462,6 +462,53 @@ static void test_needed_size(void **state)
 	assert_int_equal(write_image(&p, NULL, 1441, path, NULL), 0); /* 512 entries */
 }
 
+/* Damaged images: any result but a crash, and nothing written outside the tree. */
+static void test_corrupted(void **state)
+{
+	_cleanup_payload_ struct payload p = PAYLOAD_INIT;
+	_cleanup_strbuf_ struct strbuf img = STRBUF_INIT, bad = STRBUF_INIT;
+	_cleanup_free_ char *path = mt_path("f.img"), *mutated = mt_path("m.img"), *dir = mt_path("c");
+	uint32_t x = 12345;
+	unsigned ok = 0, damaged = 0;
+
+	p.mtime = MT_MTIME;
+	for (int i = 0; i < 12; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "dir%d/sub/a rather long file name %d.ko", i % 3, i);
+		payload_add_str(&p, name, 0644, "content of a module\n");
+	}
+	assert_int_equal(write_image(&p, "OEMDRV", 1440, path, &img), 0);
+	for (int round = 0; round < 300; round++) {
+		_cleanup_strv_ struct strv problems = STRV_INIT;
+		struct extract ex;
+		int fd, r;
+
+		strbuf_reset(&bad);
+		strbuf_add(&bad, img.buf, img.len);
+		/* a few bytes anywhere in the boot sector, FATs, root and first directories */
+		for (int k = 0; k < 1 + round % 8; k++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			bad.buf[x % (60 * 512)] = (char)(x >> 24);
+		}
+		assert_int_equal(write_file_atomic(mutated, bad.buf, bad.len, 0644), 0);
+		rm_rf(dir);
+		fd = open(mutated, O_RDONLY | O_CLOEXEC);
+		assert_int_equal(extract_open(&ex, dir, "m.img", &problems), 0);
+		r = fat_read_image(fd, &ex);
+		extract_close(&ex);
+		close(fd);
+		assert_true(r == 0 || r == -EBADMSG);
+		if (r == -EBADMSG)
+			assert_true(problems.n > 0);
+		r == 0 ? ok++ : damaged++;
+		assert_int_equal(dir_count_entries(mt_dir), 3); /* f.img, m.img, c */
+	}
+	assert_true(ok > 0 && damaged > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +521,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reproducible, mt_setup, mt_teardown),
 		cmocka_unit_test_setup_teardown(test_refused, mt_setup, mt_teardown),
 		cmocka_unit_test_setup_teardown(test_needed_size, mt_setup, mt_teardown),
+		cmocka_unit_test_setup_teardown(test_corrupted, mt_setup, mt_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
