@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <libgen.h>
+#include <string.h>
+
+#include "formats/kmod-rpm.h"
+#include "formats/rpmbuild.h"
+#include "formats/rpmvercmp.h"
+#include "modmeta.h"
+#include "tree.h"
+#include "util/fileio.h"
+#include "util/strbuf.h"
+
+#define RPM_RELEASE "1"
+
+char *kmod_rpm_name(const char *module, const char *kernelver)
+{
+	_cleanup_free_ char *name = xasprintf("kmod-%s-%s", module, kernelver);
+
+	return rpm_safe_name(name);
+}
+
+char *kmod_rpm_kernel_provide(const char *kernelver)
+{
+	char *v = rpm_safe_version(kernelver);
+	const char *first = strchr(kernelver, '-');
+
+	/* rpm_safe_version made every '-' '_'; the first one may stay a '-' */
+	if (first)
+		v[first - kernelver] = '-';
+	for (char *p = v; *p; p++)
+		if (*p == '_' && kernelver[p - v] == '-')
+			*p = '.';
+	return v;
+}
+
+/* Module descriptions and the license, from the modules themselves. */
+struct modules_info {
+	struct strbuf description; /* "<name>: <description>" lines */
+	char *license;
+};
+
+static void modules_info_read(const struct dud_kernel *k, struct modules_info *mi)
+{
+	for (size_t i = 0; i < k->n_modules; i++) {
+		struct module_meta meta = { 0 };
+
+		if (module_meta_read(k->modules[i].path, &meta) < 0)
+			continue;
+		if (meta.description)
+			strbuf_addf(&mi->description, "%s: %s\n", k->modules[i].name, meta.description);
+		if (meta.license && !mi->license)
+			mi->license = xstrdup(meta.license);
+		module_meta_release(&meta);
+	}
+}
+
+static int stage_modules(const struct dud_kernel *k, const char *stage, const char *dir)
+{
+	_cleanup_free_ char *to_dir = xasprintf("%s%s", stage, dir);
+	int r = mkdir_p(to_dir, 0755);
+
+	for (size_t i = 0; r >= 0 && i < k->n_modules; i++) {
+		_cleanup_free_ char *copy = xstrdup(k->modules[i].path);
+		_cleanup_free_ char *to = xasprintf("%s/%s", to_dir, basename(copy));
+
+		r = copy_file(k->modules[i].path, to);
+	}
+	return r;
+}
+
+static char *kmod_spec(const char *module, const char *version, const struct dud_kernel *k,
+		       const char *name, const char *dir, const struct modules_info *mi)
+{
+	_cleanup_free_ char *v = rpm_safe_version(version);
+	_cleanup_free_ char *provide = kmod_rpm_kernel_provide(k->kernelver);
+	_cleanup_free_ char *kmod = rpm_safe_name(module);
+	_cleanup_free_ char *lic = spec_escape(mi->license ? mi->license : "Unknown");
+	_cleanup_free_ char *mod_e = spec_escape(module), *ver_e = spec_escape(version);
+	_cleanup_free_ char *kver_e = spec_escape(k->kernelver), *dir_e = spec_escape(dir);
+	_cleanup_free_ char *descr = spec_escape(mi->description.buf);
+	_cleanup_free_ char *kver_q = spec_shell_quote(k->kernelver);
+	struct strbuf s = STRBUF_INIT;
+
+	strbuf_addf(&s, "Name: %s\nVersion: %s\nRelease: " RPM_RELEASE "\n", name, v);
+	strbuf_addf(&s, "Summary: %s %s kernel modules for Linux %s\n", mod_e, ver_e, kver_e);
+	strbuf_addf(&s, "License: %s\nGroup: System/Kernel\nAutoReqProv: no\n", lic);
+	strbuf_addf(&s, "Provides: kernel-modules = %s\n", provide);
+	strbuf_addf(&s, "Provides: kmod-%s = %s-" RPM_RELEASE "\n", kmod, v);
+	strbuf_addf(&s, "\n%%description\n%s %s kernel modules for Linux %s (%s), packaged by dkms.\n",
+		    mod_e, ver_e, kver_e, k->arch);
+	if (mi->description.len)
+		strbuf_addf(&s, "\n%s", descr);
+	/* the new modules count once depmod has seen them, if that kernel is here */
+	for (int i = 0; i < 2; i++)
+		strbuf_addf(&s, "\n%%%s\nif [ -e /lib/modules/%s/modules.dep ]; then depmod -a %s || :; fi\n",
+			    i ? "postun" : "post", kver_q, kver_q);
+	strbuf_addf(&s, "\n%%files\n%%defattr(-,root,root,-)\n\"%s\"\n", dir_e);
+	return strbuf_detach(&s);
+}
+
+int kmod_rpm_build(const struct dkms_ctx *ctx, const char *module, const char *version,
+		   const struct dud_kernel *k, const char *workdir, const char *outdir,
+		   char **ret_path)
+{
+	_cleanup_free_ char *name = kmod_rpm_name(module, k->kernelver);
+	_cleanup_free_ char *provide = kmod_rpm_kernel_provide(k->kernelver);
+	_cleanup_free_ char *dir = xasprintf("/lib/modules/%s/extra/%s", k->kernelver, module);
+	_cleanup_free_ char *stage = rpmbuild_stage_dir(workdir);
+	_cleanup_free_ char *build = tree_build_dir(ctx, module, version, k->kernelver, k->arch);
+	_cleanup_free_ char *logdir = xasprintf("%s/log", build);
+	_cleanup_free_ char *log = xasprintf("%s/rpmbuild.log", logdir);
+	_cleanup_free_ char *spec = NULL;
+	struct modules_info mi = { STRBUF_INIT, NULL };
+	struct rpmbuild_job job = { 0 };
+	int r;
+
+	/* what the installer will compare: it must be this kernel exactly */
+	if (rpmvercmp(k->kernelver, provide) != 0) {
+		dkms_error(ctx, "Kernel release %s cannot be written as an RPM version that rpm "
+			   "compares equal to it; no kmod RPM can target it.", k->kernelver);
+		return -EINVAL;
+	}
+	r = stage_modules(k, stage, dir);
+	if (r < 0) {
+		dkms_error(ctx, "Cannot stage the modules for %s in %s: %s", name, stage, strerror(-r));
+		return r;
+	}
+	modules_info_read(k, &mi);
+	spec = kmod_spec(module, version, k, name, dir, &mi);
+	strbuf_release(&mi.description);
+	free(mi.license);
+	r = mkdir_p(logdir, 0755);
+	if (r < 0) {
+		dkms_error(ctx, "Cannot create %s: %s", logdir, strerror(-r));
+		return r;
+	}
+	job.what = name;
+	job.spec = spec;
+	job.target = k->arch;
+	job.workdir = workdir;
+	job.log = log;
+	job.outdir = outdir;
+	return rpmbuild_run(ctx, &job, ret_path);
+}
+
+static char *dkms_spec(const char *module, const char *version)
+{
+	_cleanup_free_ char *mod_e = spec_escape(module), *ver_e = spec_escape(version);
+	_cleanup_free_ char *m_q = spec_shell_quote(module), *v_q = spec_shell_quote(version);
+	_cleanup_free_ char *name = xasprintf("%s-dkms", module);
+	_cleanup_free_ char *safe = rpm_safe_name(name), *v = rpm_safe_version(version);
+	struct strbuf s = STRBUF_INIT;
+
+	strbuf_addf(&s, "Name: %s\nVersion: %s\nRelease: " RPM_RELEASE "\n", safe, v);
+	strbuf_addf(&s, "Summary: %s %s kernel module source, built by dkms\n", mod_e, ver_e);
+	strbuf_addstr(&s, "License: Unknown\nGroup: System/Kernel\nBuildArch: noarch\n"
+		      "AutoReqProv: no\nRequires: dkms\n");
+	strbuf_addf(&s, "\n%%description\nThe source of %s %s, as dkms builds it for each kernel.\n",
+		    mod_e, ver_e);
+	/* a kernel without headers must not fail the package's installation */
+	strbuf_addf(&s, "\n%%post\ndkms add -m %s -v %s --rpm_safe_upgrade || :\n", m_q, v_q);
+	strbuf_addf(&s, "dkms build -m %s -v %s && dkms install -m %s -v %s || :\n", m_q, v_q, m_q, v_q);
+	strbuf_addf(&s, "\n%%preun\ndkms remove -m %s -v %s --all --rpm_safe_upgrade || :\n", m_q, v_q);
+	strbuf_addf(&s, "\n%%files\n%%defattr(-,root,root,-)\n\"/usr/src/%s-%s\"\n", mod_e, ver_e);
+	return strbuf_detach(&s);
+}
+
+int dkms_rpm_build(const struct dkms_ctx *ctx, const char *module, const char *version,
+		   const char *source_dir, const char *workdir, const char *outdir, char **ret_path)
+{
+	_cleanup_free_ char *stage = rpmbuild_stage_dir(workdir);
+	_cleanup_free_ char *to = xasprintf("%s/usr/src/%s-%s", stage, module, version);
+	_cleanup_free_ char *mvdir = tree_mv_dir(ctx, module, version);
+	_cleanup_free_ char *logdir = xasprintf("%s/log", mvdir);
+	_cleanup_free_ char *log = xasprintf("%s/rpmbuild.log", logdir);
+	_cleanup_free_ char *name = xasprintf("%s-dkms", module);
+	_cleanup_free_ char *spec = dkms_spec(module, version);
+	struct rpmbuild_job job = { 0 };
+	int r = mkdir_p(to, 0755);
+
+	if (r >= 0)
+		r = copy_tree(source_dir, to);
+	if (r < 0) {
+		dkms_error(ctx, "Cannot copy %s to %s: %s", source_dir, to, strerror(-r));
+		return r;
+	}
+	r = mkdir_p(logdir, 0755);
+	if (r < 0) {
+		dkms_error(ctx, "Cannot create %s: %s", logdir, strerror(-r));
+		return r;
+	}
+	job.what = name;
+	job.spec = spec;
+	job.target = "noarch";
+	job.workdir = workdir;
+	job.log = log;
+	job.outdir = outdir;
+	return rpmbuild_run(ctx, &job, ret_path);
+}
