@@ -51,15 +51,18 @@ if [[ -n $SKIP_ALL ]]; then
 fi
 
 # --- the host, before -------------------------------------------------------
-# What the sandbox could change if it leaked: file contents where small, names,
-# sizes and times where large (the kernel's module tree).
+# What the sandbox could change if it leaked: file contents where small, names
+# and sizes where large (the kernel's module tree).
 host_listing() {
 	local small=(/var/lib/dkms /etc/kernel /etc/dkms /usr/lib/dkms /usr/lib/kernel/install.d
 		/usr/sbin/dkms /var/lib/dpkg/status /etc/initramfs-tools/modules /etc/systemd/system)
 	{
 		find "${small[@]}" -xdev -printf '%p %y %s %T@ %l\n' 2>/dev/null
 		find "${small[@]}" -xdev -type f -exec md5sum {} + 2>/dev/null
-		find /lib/modules /boot -maxdepth 6 -printf '%p %y %s %T@ %l\n' 2>/dev/null
+		find /boot -maxdepth 2 -printf '%p %y %s %T@ %l\n' 2>/dev/null
+		# contents, not times: another program's depmod may rewrite the same index
+		find /lib/modules -maxdepth 6 -printf '%p %y %s %l\n' 2>/dev/null
+		md5sum /lib/modules/*/modules.dep 2>/dev/null
 		find /usr/src -maxdepth 2 -printf '%p %y %s %T@ %l\n' 2>/dev/null
 	} | sort
 }
@@ -324,6 +327,27 @@ else
 	skip "initrd made after the dkms hook" "no /boot/initrd.img-$K or lsinitramfs"
 fi
 
+# A module that fails to build fails the hook, and run-parts stops there: no
+# initrd is made for a kernel that would lack the module.
+ns mkdir -p /usr/src/dkms_broken-1.0
+ns sh -c 'printf "%s\n" PACKAGE_NAME=dkms_broken PACKAGE_VERSION=1.0 BUILT_MODULE_NAME[0]=dkms_broken \
+	DEST_MODULE_LOCATION[0]=/updates "MAKE[0]=\"false\"" AUTOINSTALL=yes >/usr/src/dkms_broken-1.0/dkms.conf'
+ns /usr/sbin/dkms add dkms_broken/1.0 >/dev/null 2>&1
+initrd_before=$(ns stat -c '%s %Y' "/boot/initrd.img-$K" 2>&1)
+ns /etc/kernel/postinst.d/dkms "$K" >"$T/broken.log" 2>&1
+rc=$?
+[[ $rc == 1 ]] && grep -q 'failed for module(s) dkms_broken' "$T/broken.log" &&
+	ok "postinst.d/dkms fails (exit 1) when a module fails to build, and names it" ||
+	{ not_ok "postinst.d/dkms with a failing module (exit $rc, want 1)"; diag <"$T/broken.log"; }
+ns env DEB_MAINT_PARAMS=configure run-parts --report --exit-on-error --arg="$K" \
+	--arg="/boot/vmlinuz-$K" /etc/kernel/postinst.d >"$T/broken2.log" 2>&1
+rc=$?
+[[ $rc != 0 && $(ns stat -c '%s %Y' "/boot/initrd.img-$K" 2>&1) == "$initrd_before" ]] &&
+	ok "run-parts stops at the failed dkms hook: initrd not remade" ||
+	{ not_ok "run-parts stops at the failed dkms hook (exit $rc)"; diag <"$T/broken2.log"; }
+expect_status "the other module stays installed: $INSTALLED" "$INSTALLED"
+ns /usr/sbin/dkms remove dkms_broken/1.0 --all >/dev/null 2>&1
+
 # A real *-dkms package: its postinst calls /usr/lib/dkms/common.postinst.
 V4L=$(ls "$TOP"/.cache/corpus/v4l2loopback-dkms_*.deb 2>/dev/null | head -1)
 if [[ -z $V4L ]]; then
@@ -362,6 +386,21 @@ if [[ -n $DKMS_DEB ]]; then
 	expect_status "Debian's dkms reads the tree: $INSTALLED" "$INSTALLED"
 else
 	skip "Debian's dkms again" "no dkms .deb in /var/cache/apt/archives and apt-get download failed"
+fi
+
+# On a machine without Debian's dkms: a plain install, the documented
+# framework.conf; purge leaves the tree.
+if ns dpkg -P dkms >/dev/null 2>&1 && ! ns test -e /etc/dkms/framework.conf; then
+	expect_rc "dpkg -i on a machine without dkms" 0 ns dpkg -i "$DEB" </dev/null
+	ns cat /etc/dkms/framework.conf >"$T/fw.fresh" 2>&1
+	expect_same "a fresh install puts the documented framework.conf" "$TOP/data/framework.conf" "$T/fw.fresh"
+	expect_status "the tree is still read: $INSTALLED" "$INSTALLED"
+	ns find /var/lib/dkms -printf '%p %y %s %T@ %l\n' | sort >"$T/tree.before-p"
+	expect_rc "dpkg -P dkms-c" 0 ns dpkg -P dkms-c
+	ns find /var/lib/dkms -printf '%p %y %s %T@ %l\n' | sort >"$T/tree.after-p"
+	expect_same "purge keeps /var/lib/dkms as it is" "$T/tree.before-p" "$T/tree.after-p"
+else
+	not_ok "dpkg -P dkms (Debian's) removes it and its framework.conf"
 fi
 
 # --- the host, after --------------------------------------------------------------
