@@ -82,7 +82,8 @@ static int cmp_version_sort(const void *a, const void *b)
 
 int cmd_setup_kernels(struct cmd *c)
 {
-	bool status = streq(c->action, "status");
+	/* status and checkdisk take their kernels from the tree or the disk: no uname default */
+	bool status = streq(c->action, "status") || streq(c->action, "checkdisk");
 	struct utsname u;
 
 	uname(&u);
