@@ -358,6 +358,155 @@ static void test_ddv3_unversioned(void **state)
 	assert_string_equal(drivers, "");
 }
 
+/* path's lines, sorted, joined by "\n" (the module's alias order is the linker's). */
+static char *sorted_lines(const char *path)
+{
+	_cleanup_strbuf_ struct strbuf text = STRBUF_INIT;
+	_cleanup_strv_ struct strv lines = STRV_INIT;
+
+	assert_int_equal(read_file(path, &text), 0);
+	strv_split(&lines, text.buf, "\n");
+	strv_sort(&lines);
+	return strv_join(&lines, "\n");
+}
+
+static char *file_text(const char *tree, const char *name)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", tree, name);
+	struct strbuf text = STRBUF_INIT;
+
+	assert_int_equal(read_file(path, &text), 0);
+	return strbuf_detach(&text);
+}
+
+static void assert_file(const char *tree, const char *name, const char *want)
+{
+	_cleanup_free_ char *text = file_text(tree, name);
+
+	assert_string_equal(text, want);
+}
+
+static void assert_sorted_file(const char *tree, const char *name, const char *want)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", tree, name);
+	_cleanup_free_ char *text = sorted_lines(path);
+
+	assert_string_equal(text, want);
+}
+
+/* GNU cpio's listing of a modules.cgz. */
+static char *cgz_members(const char *tree)
+{
+	_cleanup_free_ char *cmd = xasprintf("gzip -dc %s/modules.cgz | cpio -it --quiet", tree);
+	const char *argv[] = { "sh", "-c", cmd, NULL };
+
+	return run_capture(argv);
+}
+
+static void test_legacy_v1(void **state)
+{
+	_cleanup_free_ char *tree = NULL, *problems = NULL, *drivers = NULL, *members = NULL;
+
+	if (!fx.have_tools) {
+		skip();
+		return;
+	}
+	tree = make_tree("redhat2", "rhdd");
+	assert_file(tree, "rhdd", "fake_raid-2.5 driver disk\n");
+	assert_file(tree, "modinfo", "Version 0\nfake_raid\n\tscsi\n\t\"Fake RAID SAS driver\"\n");
+	assert_file(tree, "modules.dep", "fake_raid: scsi_mod scsi_transport_sas\n");
+	assert_sorted_file(tree, "modules.alias",
+			   "alias pci:v*d*sv*sd*bc01sc04i* fake_raid\n"
+			   "alias pci:v00001000d0000005Bsv*sd*bc*sc*i* fake_raid\n"
+			   "alias pci:v00001000d00000060sv00001028sd00001F0Abc01sc04i00 fake_raid");
+	/* sub ids only where the alias has both; no line for the class-only alias */
+	assert_sorted_file(tree, "pcitable",
+			   "0x1000\t0x005b\t\"fake_raid\"\t\"Fake RAID SAS driver\"\n"
+			   "0x1000\t0x0060\t0x1028\t0x1f0a\t\"fake_raid\"\t\"Fake RAID SAS driver\"");
+	assert_sorted_file(tree, "modules.pcimap",
+			   "# pci module vendor device subvendor subdevice class class_mask\n"
+			   "fake_raid 0x00001000 0x0000005b 0xffffffff 0xffffffff 0x00000000 0x00000000\n"
+			   "fake_raid 0x00001000 0x00000060 0x00001028 0x00001f0a 0x00010400 0x00ffffff");
+	members = cgz_members(tree);
+	assert_string_equal(members, KVER "\n" KVER "/x86_64\n" KVER "/x86_64/fake_raid.ko\n");
+
+	check_tree("redhat2", tree, KVER, "x86_64", &problems, &drivers);
+	assert_string_equal(problems, "");
+	assert_string_equal(drivers, "fake_raid (modules.cgz: " KVER "/x86_64/fake_raid.ko)");
+	free(problems), free(drivers);
+
+	check_tree("redhat2", tree, "2.6.18-8.el5", "i386", &problems, &drivers);
+	assert_string_equal(problems, "modules.cgz: nothing for kernel 2.6.18-8.el5 (i386): the loader "
+				      "looks for 2.6.18-8.el5/i386/<module>.ko");
+	assert_string_equal(drivers, "");
+}
+
+static void test_legacy_v0(void **state)
+{
+	_cleanup_free_ char *tree = NULL, *problems = NULL, *drivers = NULL, *members = NULL;
+	_cleanup_free_ char *pkg = xasprintf("%s/redhat_driver_disk", fx.dir);
+	_cleanup_free_ char *ids = xasprintf("%s/pci.ids", pkg);
+
+	if (!fx.have_tools) {
+		skip();
+		return;
+	}
+	/* a package's own files go on the disk unchanged */
+	assert_int_equal(mkdir_p(pkg, 0755), 0);
+	assert_int_equal(write_file_str(ids, "1000  LSI Logic\n"), 0);
+	tree = make_tree("redhat1", "rhdd61");
+	rm_rf(pkg);
+	assert_file(tree, "rhdd-6.1", "fake_raid-2.5 driver disk\n");
+	assert_file(tree, "pci.ids", "1000  LSI Logic\n");
+	members = cgz_members(tree);
+	assert_string_equal(members, KVER "\n" KVER "/fake_raid.ko\n");
+	check_tree("redhat1", tree, KVER, NULL, &problems, &drivers);
+	assert_string_equal(problems, "");
+	assert_string_equal(drivers, "fake_raid (modules.cgz: " KVER "/fake_raid.ko)");
+}
+
+static void test_legacy_broken(void **state)
+{
+	_cleanup_free_ char *tree = NULL, *problems = NULL, *drivers = NULL;
+	_cleanup_free_ char *modinfo = NULL, *dep = NULL, *alias = NULL, *rhdd = NULL, *rhdd61 = NULL;
+
+	if (!fx.have_tools) {
+		skip();
+		return;
+	}
+	tree = make_tree("redhat2", "legacy-broken");
+	modinfo = xasprintf("%s/modinfo", tree);
+	dep = xasprintf("%s/modules.dep", tree);
+	alias = xasprintf("%s/modules.alias", tree);
+	assert_int_equal(write_file_str(modinfo, "Version 1\nfake_raid\n"), 0);
+	assert_int_equal(write_file_str(dep, "fake_raid: scsi_mod"), 0);
+	assert_int_equal(write_file_str(alias, "alias pci:v*d* fake_raid \nalias  x:y fake_raid\n"), 0);
+	check_tree("redhat2", tree, KVER, NULL, &problems, &drivers);
+	assert_string_equal(problems,
+			    "modinfo: the first line must be \"Version 0\" (the loader ignores the file otherwise)\n"
+			    "modules.dep: the last line has no newline (the loader reads past the end of the file)\n"
+			    "modules.alias: \"alias pci:v*d* fake_raid \" is not \"alias <bus>:<pattern> <module>\"\n"
+			    "modules.alias: \"alias  x:y fake_raid\" is not \"alias <bus>:<pattern> <module>\"");
+	free(problems), free(drivers);
+
+	assert_int_equal(write_file_str(modinfo, "Version 0\nfake_raid\n\tscsi\n\tno quotes"), 0);
+	assert_int_equal(write_file_str(dep, ""), 0);
+	assert_int_equal(unlink(alias), 0);
+	/* an rhdd disk relabelled rhdd-6.1: its members have an arch directory too many */
+	rhdd = xasprintf("%s/rhdd", tree);
+	rhdd61 = xasprintf("%s/rhdd-6.1", tree);
+	assert_int_equal(rename(rhdd, rhdd61), 0);
+	check_tree("redhat1", tree, KVER, NULL, &problems, &drivers);
+	assert_string_equal(problems,
+			    "modinfo: the last line has no newline (the RHEL 5 loader crashes on it)\n"
+			    "modinfo: line 4: the description must be in double quotes\n"
+			    "modules.alias: missing (the RHEL 5 loader requires it)\n"
+			    "modules.cgz: " KVER "/x86_64/fake_raid.ko: a rhdd-6.1 disk holds <kernel>/<module>.ko\n"
+			    "modules.cgz: nothing for kernel " KVER " (x86_64): the loader looks for "
+			    KVER "/<module>.ko");
+	assert_string_equal(drivers, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +514,9 @@ int main(void)
 		cmocka_unit_test(test_ddv3),
 		cmocka_unit_test(test_ddv3_broken),
 		cmocka_unit_test(test_ddv3_unversioned),
+		cmocka_unit_test(test_legacy_v1),
+		cmocka_unit_test(test_legacy_v0),
+		cmocka_unit_test(test_legacy_broken),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
