@@ -177,8 +177,12 @@ static bool serves_kernel(const struct rpm_header *h, const char *kernelver)
 	return false;
 }
 
-/* What the RPM claims: Provides and file paths, as dd_list and dd_extract read them. */
-static void check_rpm_content(const char *rel, const struct rpm_header *h, struct dud_report *rep)
+/*
+ * What the RPM claims: Provides and file paths, as dd_list and dd_extract
+ * read them. note_kernels: say which kernels it serves (when no kernel was asked).
+ */
+static void check_rpm_content(const char *rel, const struct rpm_header *h, bool note_kernels,
+			      struct dud_report *rep)
 {
 	bool any = false, enhancement = false;
 
@@ -193,7 +197,7 @@ static void check_rpm_content(const char *rel, const struct rpm_header *h, struc
 		if (!is_versioned(d))
 			dud_report_problem(rep, "%s: Provides kernel-modules without a version: "
 					   "dd_list never matches it to any kernel", rel);
-		else
+		else if (note_kernels)
 			strv_pushf(&rep->notes, "%s: Provides kernel-modules %s %s", rel,
 				   rpm_sense_str(d->flags), d->version);
 	}
@@ -255,7 +259,7 @@ static void check_rpm(struct arch_scan *s, const char *dir_rel, const char *file
 		dud_report_problem(rep, "%s: not an RPM dd_list can read (%s)", rel, strerror(-r));
 		return;
 	}
-	check_rpm_content(rel, &h, rep);
+	check_rpm_content(rel, &h, !s->kernelver, rep);
 	if (listed) {
 		bool serves = s->kernelver ? serves_kernel(&h, s->kernelver) : true;
 
