@@ -10,59 +10,12 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "conf.h"
-#include "exitcode.h"
+#include "dud.h"
 #include "formats/deb.h"
 #include "lifecycle.h"
 #include "tree.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
-
-static void conf_releasep(struct dkms_conf *conf)
-{
-	dkms_conf_release(conf);
-}
-
-/* The built modules of m/v for k as the package installs them. */
-static int collect(struct cmd *c, const struct dkms_kernel *k, struct dud_kernel *out)
-{
-	_cleanup_(conf_releasep) struct dkms_conf conf = { 0 };
-	_cleanup_free_ char *build = tree_build_dir(&c->ctx, c->module, c->version, k->version, k->arch);
-	_cleanup_free_ char *moddir = xasprintf("%s/module", build);
-	const char *suffix = dkms_kernel_module_suffix(&c->ctx, k->version);
-	int r = dkms_read_conf_or_die(&c->ctx, c->module, c->version, k, NULL, false, &conf);
-
-	if (r)
-		return r;
-	out->kernelver = xstrdup(k->version);
-	out->arch = xstrdup(k->arch);
-	out->install_dir = xasprintf("%s/%s", c->ctx.install_tree, k->version);
-	out->modules = xcalloc(conf.n_modules + 1, sizeof(*out->modules));
-	for (size_t i = 0; i < conf.n_modules; i++) {
-		const struct dkms_conf_module *rec = &conf.modules[i];
-		struct dud_module *dm;
-		char *file;
-
-		if (rec->excluded)
-			continue;
-		file = tree_find_module_file(moddir, rec->dest_name, suffix);
-		if (!file) {
-			dkms_error(&c->ctx, "The built module %s.ko for kernel %s (%s) is missing from %s.",
-				   rec->dest_name, k->version, k->arch, moddir);
-			return DKMS_EXIT_KO_MISSING;
-		}
-		dm = &out->modules[out->n_modules++];
-		dm->name = xstrdup(rec->dest_name);
-		dm->path = file;
-		dm->dest = xstrdup(rec->dest_location ? rec->dest_location : "/updates/dkms");
-	}
-	if (!out->n_modules) {
-		dkms_error(&c->ctx, "%s/%s has no module for kernel %s (%s): nothing to package.",
-			   c->module, c->version, k->version, k->arch);
-		return DKMS_EXIT_EXCLUDED;
-	}
-	return 0;
-}
 
 static int checks(struct cmd *c)
 {
@@ -130,11 +83,8 @@ int cmd_mkbmdeb(struct cmd *c)
 
 	for (size_t i = 0; !r && i < c->n_kernels; i++)
 		r = dkms_maybe_build(&c->ctx, c->module, c->version, &c->kernels[i]);
-	if (r)
-		return cmd_status_of(r);
-	kernels = xcalloc(c->n_kernels + 1, sizeof(*kernels));
-	for (; !r && n < c->n_kernels; n++)
-		r = collect(c, &c->kernels[n], &kernels[n]);
+	if (!r)
+		r = dud_collect_kernels(c, &kernels, &n);
 	if (!r) {
 		work = make_workdir(c);
 		r = work ? 0 : -EIO;
@@ -155,9 +105,8 @@ int cmd_mkbmdeb(struct cmd *c)
 	}
 	if (work)
 		rm_rf(work);
-	for (size_t i = 0; i < n; i++)
-		dud_kernel_release(&kernels[i]);
-	free(kernels);
+	if (kernels)
+		dud_kernels_free(kernels, n);
 	return cmd_status_of(r);
 }
 

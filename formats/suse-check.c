@@ -282,7 +282,11 @@ static void check_installed(const char *root, const char *rel, const struct dud_
 	}
 }
 
-/* update.pre, update.post, update.post2: run by inst_setup and YaST with a plain exec. */
+/*
+ * update.pre, update.post, update.post2: run by inst_setup and YaST with a
+ * plain exec. linuxrc makes them executable when it copies them (a FAT
+ * floppy has no mode bits), so a missing x bit is only a note.
+ */
 static void check_scripts(const char *root, const char *rel, struct dud_report *rep)
 {
 	static const char *const scripts[] = { "update.pre", "update.post", "update.post2" };
@@ -299,7 +303,8 @@ static void check_scripts(const char *root, const char *rel, struct dud_report *
 			continue;
 		}
 		if (!(st.st_mode & S_IXUSR))
-			dud_report_problem(rep, "%s/install/%s: not executable", rel, scripts[i]);
+			strv_pushf(&rep->notes, "%s/install/%s: not executable (linuxrc makes it so)", rel,
+				   scripts[i]);
 		if (read_file(p, &sb) < 0 || strncmp(sb.buf, "#!", 2))
 			dud_report_problem(rep, "%s/install/%s: does not start with #!", rel, scripts[i]);
 	}

@@ -1,0 +1,225 @@
+#!/bin/bash
+# SUSE and Ubuntu driver disks from real builds: a two-module package whose
+# second module needs the first (so module.order must put it first),
+# megaraid_sas from Debian's linux-source, and dkms_tiny. Each disk is made
+# by `dkms mkdriverdisk`, unpacked with the standard tools (cpio, xorriso,
+# ar, dpkg-deb) and compared file by file, and read back by `dkms checkdisk`
+# as linuxrc/YaST and debian-installer would. Broken disks (no UpdateID, a
+# module listed but missing, a wrong arch directory, an xz control member, a
+# foreign-arch package) must be rejected with one line each; bad -r values
+# must be refused before anything is built. FORMATS_DRIVERS="" skips
+# megaraid_sas.
+. "$(dirname "$0")/../lib.sh"
+
+K=$(headers_kernel)
+if [[ -z $K ]]; then
+	skip "suse/ubuntu driver disks" "no kernel headers installed"
+	exit 0
+fi
+for p in cpio xorriso dpkg-deb ar unsquashfs mcopy; do
+	command -v $p >/dev/null || { skip "suse/ubuntu driver disks" "$p missing"; exit 0; }
+done
+mkdir -p "$T"/{src,tree,inst/"$K",etc,out}
+ln -s "/usr/src/linux-headers-$K" "$T/inst/$K/build"
+printf 'ID=debian\nVERSION_CODENAME=bookworm\n' >"$T/os-release"
+printf 'ID=ubuntu\nVERSION_CODENAME=noble\nUBUNTU_CODENAME=noble\n' >"$T/os-release-ubuntu"
+export DKMS_OS_RELEASE=$T/os-release DKMS_ETC_DIR=$T/etc try_sign_modules=false
+unset sign_file post_transaction parallel_jobs SOURCE_DATE_EPOCH
+
+dk() {
+	"$DKMS_BIN" --dkmstree "$T/tree" --sourcetree "$T/src" --installtree "$T/inst" \
+		"$@" >"$T/out.txt" 2>"$T/err.txt"
+	rc=$?
+}
+step() {
+	local name=$1 want=$2
+	shift 2
+	dk "$@"
+	if [[ $rc == "$want" ]]; then ok "$name"; else
+		not_ok "$name (exit $rc, want $want)"
+		cat "$T/out.txt" "$T/err.txt" | tail -n 20 | diag
+	fi
+}
+# unpack IMAGE DIR: with the standard tool for its kind
+unpack() {
+	rm -rf "$2" && mkdir -p "$2"
+	case $1 in
+	*.cpio.gz) gzip -dc "$1" | (cd "$2" && cpio -idm --quiet) ;;
+	*.iso) xorriso -osirrox on -indev "$1" -extract / "$2" >/dev/null 2>&1 ;;
+	*) return 1 ;;
+	esac
+}
+# repack DIR IMAGE: a newc cpio.gz, directories first, as mkdud's cpio does
+repack() { (cd "$1" && find . | sort | cpio -o -H newc -R 0:0 --quiet) | gzip -9 >"$2"; }
+
+# ---- a package of two modules: dep_b uses a symbol of dep_a ----
+D=$T/src/depdemo-1.0
+mkdir -p "$D"
+cat >"$D/dep_a.c" <<'EOF'
+#include <linux/module.h>
+int dep_a_answer(void) { return 42; }
+EXPORT_SYMBOL_GPL(dep_a_answer);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("dkms test: provides a symbol");
+EOF
+cat >"$D/dep_b.c" <<'EOF'
+#include <linux/module.h>
+int dep_a_answer(void);
+static int __init dep_b_init(void) { return dep_a_answer() == 42 ? 0 : -EINVAL; }
+static void __exit dep_b_exit(void) { }
+module_init(dep_b_init);
+module_exit(dep_b_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("dkms test: needs dep_a");
+EOF
+echo 'obj-m := dep_a.o dep_b.o' >"$D/Makefile"
+# dkms.conf names dep_b first: the disk must still load dep_a first
+cat >"$D/dkms.conf" <<'EOF'
+PACKAGE_NAME="depdemo"
+PACKAGE_VERSION="1.0"
+BUILT_MODULE_NAME[0]="dep_b"
+DEST_MODULE_LOCATION[0]="/extra"
+BUILT_MODULE_NAME[1]="dep_a"
+DEST_MODULE_LOCATION[1]="/updates/dkms"
+EOF
+step "add depdemo" 0 add depdemo/1.0
+
+# ---- SUSE, default medium (gzip cpio) ----
+IMG=$T/out/depdemo-1.0-suse-sles15-dd.cpio.gz
+step "mkdriverdisk -d suse -r sles15 (builds first)" 0 mkdriverdisk depdemo/1.0 -d suse -r sles15 -k "$K" --archive "$T/out"
+check "the image is where it says" grep -qxF "Disk image location: $IMG" "$T/out.txt"
+check "a gzip cpio (newc), as linuxrc sniffs it" sh -c "gzip -dc '$IMG' | head -c 6 | grep -qx 070701"
+B=linux/suse/x86_64-sles15
+{
+	printf '%s\n' . linux linux/suse "$B" "$B/dud.config" "$B/install" "$B/install/lib" \
+		"$B/install/lib/modules" "$B/install/lib/modules/$K" "$B/install/lib/modules/$K/updates" \
+		"$B/install/lib/modules/$K/updates/dkms" "$B/install/lib/modules/$K/updates/dkms/dep_a.ko" \
+		"$B/install/lib/modules/$K/updates/dkms/dep_b.ko" "$B/install/update.post" \
+		"$B/modules" "$B/modules/dep_a.ko" "$B/modules/dep_b.ko" "$B/modules/module.order"
+} | sort >"$T/want.list"
+gzip -dc "$IMG" | cpio -t --quiet 2>/dev/null | sed 's|^\./||' | sort >"$T/got.list"
+# "." may or may not be in the archive; compare without it
+expect_same "the files of the SUSE disk" <(grep -vx '\.' "$T/want.list") <(grep -vx '\.' "$T/got.list")
+unpack "$IMG" "$T/x"
+printf '# created by dkms 3.4.3\nUpdateID:\tdkms-depdemo-1.0-sles15\nUpdatePriority:\t50\nUpdateName:\tdepdemo 1.0 (dkms)\n' >"$T/want.cfg"
+expect_same "dud.config" "$T/want.cfg" "$T/x/$B/dud.config"
+expect_same "module.order: dep_a before dep_b, which needs it" <(printf 'dep_a\ndep_b\n') "$T/x/$B/modules/module.order"
+check "modinfo agrees dep_b needs dep_a" sh -c "modinfo -F depends '$T/x/$B/modules/dep_b.ko' | grep -qx dep_a"
+check "modules/ holds the built modules" cmp "$T/x/$B/modules/dep_b.ko" "$T/tree/depdemo/1.0/$K/x86_64/module/dep_b.ko"
+check "install/ has the modules at their destination (Debian's override of /extra)" \
+	cmp "$T/x/$B/install/lib/modules/$K/updates/dkms/dep_b.ko" "$T/tree/depdemo/1.0/$K/x86_64/module/dep_b.ko"
+check "update.post is executable sh" sh -c "test -x '$T/x/$B/install/update.post' && sh -n '$T/x/$B/install/update.post'"
+check "update.post installs for $K" grep -qx "install_modules '$K' \\\\" "$T/x/$B/install/update.post"
+step "checkdisk accepts it" 0 checkdisk "$IMG" -k "$K"
+check "checkdisk: linuxrc loads dep_a" grep -qF "dep_a ($B/modules/dep_a.ko)" "$T/out.txt"
+check "checkdisk: YaST installs dep_b" grep -qF "dep_b ($B/install/lib/modules/$K/updates/dkms/dep_b.ko, for the installed system)" "$T/out.txt"
+
+# broken copies of it, repacked as mkdud would
+broken() { # NAME: unpack, let the caller edit $T/b, repack to $T/out/NAME.cpio.gz
+	unpack "$IMG" "$T/b"
+}
+checkbad() { # NAME EXPECTED-PROBLEM
+	repack "$T/b" "$T/out/$1.cpio.gz"
+	dk checkdisk "$T/out/$1.cpio.gz" -k "$K"
+	if [[ $rc == 1 ]]; then ok "checkdisk rejects $1"; else not_ok "checkdisk rejects $1 (exit $rc)"; fi
+	check "checkdisk says why ($1)" grep -qF "$2" "$T/err.txt"
+}
+broken && sed -i '/^UpdateID/d' "$T/b/$B/dud.config"
+checkbad no-updateid "$B/dud.config: no UpdateID (linuxrc tells updates apart by it)"
+broken && echo megaraid_sas >>"$T/b/$B/modules/module.order"
+checkbad order-missing "$B/modules/module.order: megaraid_sas is listed, but there is no modules/megaraid_sas.ko[.xz|.gz|.zst]"
+broken && mv "$T/b/$B" "$T/b/linux/suse/aarch64-sles15"
+checkbad wrong-arch "linux/suse: no <arch>-<dist> directory for x86_64"
+broken && mv "$T/b/$B" "$T/b/linux/suse/x86_64-sles15sp4"
+checkbad bad-dist "linux/suse/x86_64-sles15sp4: not an <arch>-<dist> directory linuxrc looks for (e.g. x86_64-sles15)"
+broken && sed -i 1d "$T/b/$B/install/update.post"
+checkbad post-no-shebang "$B/install/update.post: does not start with #!"
+
+# where no distro override applies, a module dkms.conf sends to /extra goes
+# where dkms puts it on SUSE, /updates (depmod there prefers updates/)
+printf 'ID=plainos\n' >"$T/os-release-plain"
+DKMS_OS_RELEASE=$T/os-release-plain step "suse disk made on a distro without override" 0 \
+	mkdriverdisk depdemo/1.0 -d suse -r sles15 -k "$K" --archive "$T/out/plain.cpio.gz"
+unpack "$T/out/plain.cpio.gz" "$T/pl"
+check "/extra becomes /updates on the SUSE disk" test -f "$T/pl/$B/install/lib/modules/$K/updates/dep_b.ko"
+check "a /updates/dkms destination stays" test -f "$T/pl/$B/install/lib/modules/$K/updates/dkms/dep_a.ko"
+check "update.post names the same paths" grep -qx "	'updates/dep_b.ko' \\\\" "$T/pl/$B/install/update.post"
+
+# every medium SUSE takes, with two dists sharing one tree
+for m in iso tar floppy squashfs; do
+	step "suse on $m, sles15+sled15" 0 mkdriverdisk depdemo/1.0 -d suse -r sles15,sled15 -k "$K" --media $m --archive "$T/out"
+	img=$(sed -n 's/^Disk image location: //p' "$T/out.txt")
+	step "checkdisk reads the $m back" 0 checkdisk "$img" -k "$K"
+	check "$m: both dists are served" sh -c "grep -q 'x86_64-sles15/modules/dep_a.ko' '$T/out.txt' && grep -q 'x86_64-sled15/modules/dep_a.ko' '$T/out.txt'"
+done
+
+# bad -r: refused before anything is built or written
+rm -rf "$T/tree/depdemo/1.0/$K"
+step "-r sles15sp4 is refused" 1 mkdriverdisk depdemo/1.0 -d suse -r sles15sp4 -k "$K" --archive "$T/out/bad.cpio.gz"
+check "it says which forms are valid" grep -q "Error! Invalid SUSE release 'sles15sp4': use sles<N>\[.<M>\]" "$T/err.txt"
+check "no image, and nothing built" sh -c "test ! -e '$T/out/bad.cpio.gz' && test ! -e '$T/tree/depdemo/1.0/$K'"
+step "-d suse without -r is refused" 1 mkdriverdisk depdemo/1.0 -d suse -k "$K" --archive "$T/out/bad.cpio.gz"
+check "no image" test ! -e "$T/out/bad.cpio.gz"
+
+# ---- Ubuntu ----
+UIMG=$T/out/depdemo-1.0-ubuntu-jammy-dd.iso
+step "mkdriverdisk -d ubuntu -r jammy (iso)" 0 mkdriverdisk depdemo/1.0 -d ubuntu -r jammy -k "$K" --archive "$T/out"
+check "the ISO is labelled OEMDRV" sh -c "blkid -o value -s LABEL '$UIMG' | grep -qx OEMDRV"
+unpack "$UIMG" "$T/u"
+DEB=ubuntu-drivers/jammy/depdemo-modules-${K}_1.0_amd64.deb
+expect_same "the files of the Ubuntu disk" <(echo "$DEB") <(cd "$T/u" && find . -type f | sed 's|^\./||')
+expect_same "its package has a gzip control member" <(printf 'debian-binary\ncontrol.tar.gz\ndata.tar.gz\n') <(ar t "$T/u/$DEB")
+check "its package is for amd64" test "$(dpkg-deb -f "$T/u/$DEB" Architecture)" = amd64
+check "its modules are at Ubuntu's dkms destination" sh -c \
+	"dpkg-deb -c '$T/u/$DEB' | grep -q ' ./lib/modules/$K/updates/dkms/dep_b.ko$'"
+step "checkdisk accepts it" 0 checkdisk "$UIMG" -k "$K"
+check "checkdisk lists dep_b from the package" grep -q "dep_b ($DEB: lib/modules/$K/updates/dkms/dep_b.ko)" "$T/out.txt"
+step "ubuntu on a floppy" 0 mkdriverdisk depdemo/1.0 -d ubuntu -r jammy -k "$K" --media floppy --archive "$T/out"
+step "checkdisk reads the floppy back" 0 checkdisk "$T/out/depdemo-1.0-ubuntu-jammy-dd.img" -k "$K"
+step "ubuntu on cpio is refused" 1 mkdriverdisk depdemo/1.0 -d ubuntu -r jammy -k "$K" --media cpio --archive "$T/out"
+step "-d ubuntu without -r on Debian is refused" 1 mkdriverdisk depdemo/1.0 -d ubuntu -k "$K" --archive "$T/out/nocodename.iso"
+check "it asks for -r" grep -q "Error! The ubuntu driver disk needs -r <codename>" "$T/err.txt"
+check "no image" test ! -e "$T/out/nocodename.iso"
+DKMS_OS_RELEASE=$T/os-release-ubuntu step "-d ubuntu without -r on Ubuntu takes its codename" 0 \
+	mkdriverdisk depdemo/1.0 -d ubuntu -k "$K" --archive "$T/out/noble.iso"
+unpack "$T/out/noble.iso" "$T/n"
+check "ubuntu-drivers/noble/ holds the package" test -f "$T/n/ubuntu-drivers/noble/depdemo-modules-${K}_1.0_amd64.deb"
+
+# broken Ubuntu disks: an xz control member, a foreign arch
+mkdir -p "$T/p/DEBIAN"
+printf 'Package: foreign\nVersion: 1\nArchitecture: arm64\nMaintainer: t <t@t>\nDescription: x\n' >"$T/p/DEBIAN/control"
+cp -r "$T/u" "$T/ub"
+dpkg-deb -Zgzip --build "$T/p" "$T/ub/ubuntu-drivers/jammy/foreign_1_arm64.deb" >/dev/null
+sed -i 's/^Architecture: .*/Architecture: amd64/; s/^Package: .*/Package: xzpkg/' "$T/p/DEBIAN/control"
+dpkg-deb -Zxz --build "$T/p" "$T/ub/ubuntu-drivers/jammy/xzpkg_1_amd64.deb" >/dev/null
+xorriso -as mkisofs -r -V OEMDRV -o "$T/out/broken-ubuntu.iso" "$T/ub" >/dev/null 2>&1
+dk checkdisk "$T/out/broken-ubuntu.iso" -k "$K"
+if [[ $rc == 1 ]]; then ok "checkdisk rejects the broken Ubuntu disk"; else not_ok "checkdisk rejects the broken Ubuntu disk (exit $rc)"; fi
+check "foreign arch named" grep -qF "ubuntu-drivers/jammy/foreign_1_arm64.deb: Architecture arm64, the installer takes amd64 or all" "$T/err.txt"
+check "xz control member named" grep -qF "ubuntu-drivers/jammy/xzpkg_1_amd64.deb: control member is control.tar.xz, the installer reads only control.tar.gz" "$T/err.txt"
+
+# ---- megaraid_sas ----
+if [[ -n ${FORMATS_DRIVERS-megaraid_sas} ]]; then
+	if SRCDIR=$("$TOP/examples/get-driver-source.sh" megaraid_sas 2>"$T/get.err"); then
+		V=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$SRCDIR/dkms.conf")
+		cp -r "$SRCDIR" "$T/src/megaraid_sas-$V"
+		step "add megaraid_sas $V" 0 add "megaraid_sas/$V"
+		start=$SECONDS
+		step "megaraid_sas SUSE disk (real build)" 0 mkdriverdisk "megaraid_sas/$V" -d suse -r sles15 -k "$K" --archive "$T/out"
+		echo "# megaraid_sas build + SUSE disk: $((SECONDS - start)) s"
+		MIMG=$T/out/megaraid_sas-$V-suse-sles15-dd.cpio.gz
+		unpack "$MIMG" "$T/m"
+		expect_same "megaraid_sas module.order" <(echo megaraid_sas) "$T/m/$B/modules/module.order"
+		check "megaraid_sas goes below /updates, not over the kernel's own" \
+			test -f "$T/m/$B/install/lib/modules/$K/updates/dkms/megaraid_sas.ko"
+		check "the installer's module carries its PCI ids" sh -c \
+			"modinfo -F alias '$T/m/$B/modules/megaraid_sas.ko' | grep -q '^pci:v00001000d'"
+		step "checkdisk accepts the megaraid_sas SUSE disk" 0 checkdisk "$MIMG" -k "$K"
+		step "megaraid_sas Ubuntu disk" 0 mkdriverdisk "megaraid_sas/$V" -d ubuntu -r jammy -k "$K" --archive "$T/out"
+		step "checkdisk accepts the megaraid_sas Ubuntu disk" 0 checkdisk "$T/out/megaraid_sas-$V-ubuntu-jammy-dd.iso" -k "$K"
+		check "it lists megaraid_sas" grep -q "megaraid_sas (ubuntu-drivers/jammy/megaraid-sas-modules-${K}_${V}_amd64.deb: lib/modules/$K/updates/dkms/megaraid_sas.ko)" "$T/out.txt"
+	else
+		skip "megaraid_sas" "no driver source: $(tail -n 1 "$T/get.err")"
+	fi
+fi
+echo "1..$_tap_n"
