@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "initrd/fragment.h"
+#include "initrd/newc.h"
 #include "initrd/segments.h"
 #include "mkdisk/cpio.h"
 #include "util/fileio.h"
@@ -30,6 +31,87 @@ int initrd_fragment_pack(const struct payload *p, enum compression c, struct str
 	}
 	return compress_buffer(c == COMPRESSION_DEFAULT ? COMPRESSION_GZIP : c, cpio.buf, cpio.len,
 			       out);
+}
+
+/* Top-level names that merged-/usr initrds (Debian's, dracut's) make links into usr/. */
+static bool is_merged_usr_link(const char *name)
+{
+	static const char *const links[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+		if (streq(name, links[i]))
+			return true;
+	return false;
+}
+
+/* Directories of one fragment in the order they come, for the parents-first rule. */
+static bool seen_dir(const struct strv *dirs, const char *path, size_t len)
+{
+	for (size_t i = 0; i < dirs->n; i++)
+		if (strlen(dirs->v[i]) == len && !strncmp(dirs->v[i], path, len))
+			return true;
+	return false;
+}
+
+static void check_entries(const struct initrd_segment *s, struct strv *problems)
+{
+	_cleanup_strv_ struct strv dirs = STRV_INIT;
+	size_t pos = 0;
+	bool checksummed = false;
+
+	while (pos < s->data_len) {
+		struct newc_entry e;
+		const char *name, *slash;
+		int r;
+
+		if (s->data[pos] == '\0') {
+			pos++;
+			continue;
+		}
+		r = newc_next(s->data, s->data_len, &pos, &e, NULL);
+		if (r <= 0)
+			continue; /* trailers; damage was reported by initrd_split */
+		checksummed |= e.checksummed;
+		name = e.name;
+		while (!strncmp(name, "./", 2))
+			name += 2;
+		name += strspn(name, "/");
+		if (S_ISDIR(e.mode) && is_merged_usr_link(name))
+			strv_pushf(problems, "%s: a directory entry replaces a merged-/usr initrd's %s -> usr/%s "
+					     "link (the kernel unlinks it), hiding what is below it",
+				   name, name, name);
+		slash = strrchr(name, '/');
+		if (slash && strchr(name, '/') != slash && !seen_dir(&dirs, name, (size_t)(slash - name)))
+			strv_pushf(problems, "%s: its directory %.*s does not come before it "
+					     "(the kernel creates no parent directories)",
+				   name, (int)(slash - name), name);
+		if (S_ISDIR(e.mode))
+			strv_push(&dirs, name);
+	}
+	if (checksummed)
+		strv_push(problems, "cpio magic 070702: kernels before 5.x refuse it; write 070701");
+}
+
+int initrd_fragment_check(const void *fragment, size_t len, struct strv *problems)
+{
+	_cleanup_initrd_image_ struct initrd_image img = INITRD_IMAGE_INIT;
+	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
+	int r;
+
+	r = initrd_split(fragment, len, &img, &why);
+	if (r == -EBADMSG || r == -EOPNOTSUPP || r == -EFBIG) {
+		strv_push(problems, why.buf);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	if (img.n == 0)
+		strv_push(problems, "holds no archive");
+	for (size_t i = 0; i < img.problems.n; i++)
+		strv_push(problems, img.problems.v[i]);
+	for (size_t i = 0; i < img.n; i++)
+		check_entries(&img.segments[i], problems);
+	return 0;
 }
 
 static int write_all(int fd, const void *data, size_t len)
@@ -176,7 +258,6 @@ int initrd_fragment_append(const char *image, const void *fragment, size_t len,
 			   const char *state_path, struct strbuf *err)
 {
 	_cleanup_initrd_image_ struct initrd_image img = INITRD_IMAGE_INIT;
-	_cleanup_initrd_image_ struct initrd_image frag = INITRD_IMAGE_INIT;
 	_cleanup_strbuf_ struct strbuf data = STRBUF_INIT, why = STRBUF_INIT, added = STRBUF_INIT;
 	struct fragment_state s = { 0 };
 	static const char zeros[8];
@@ -193,14 +274,19 @@ int initrd_fragment_append(const char *image, const void *fragment, size_t len,
 		strbuf_addf(err, "%s: %s (the image was not changed)", image, why.buf);
 		return r;
 	}
-	r = initrd_split(fragment, len, &frag, &why);
-	if (r >= 0 && (frag.n == 0 || frag.problems.n)) {
-		strbuf_addstr(&why, frag.n ? frag.problems.v[0] : "holds nothing");
-		r = -EBADMSG;
-	}
-	if (r < 0) {
-		strbuf_addf(err, "the fragment for %s: %s", image, why.buf);
-		return r;
+	{
+		_cleanup_strv_ struct strv problems = STRV_INIT;
+
+		r = initrd_fragment_check(fragment, len, &problems);
+		if (r >= 0 && problems.n) {
+			strbuf_addf(err, "the fragment for %s: %s (the image was not changed)", image,
+				    problems.v[0]);
+			return -EBADMSG;
+		}
+		if (r < 0) {
+			strbuf_addf(err, "the fragment for %s: %s", image, strerror(-r));
+			return r;
+		}
 	}
 
 	strbuf_add(&added, zeros, padding_for(&img));

@@ -8,6 +8,7 @@
 #include "mkdisk/compress.h"
 #include "util/sha256.h"
 #include "util/strbuf.h"
+#include "util/strv.h"
 
 /*
  * Appending a fragment (a compressed cpio) to an initrd, and taking it off
@@ -52,6 +53,19 @@ int initrd_fragment_append(const char *image, const void *fragment, size_t len,
  * file is removed. -ENOENT when there is no state file.
  */
 int initrd_fragment_remove(const char *image, const char *state_path, struct strbuf *err);
+
+/*
+ * The kernel's rules for a fragment held in memory, each broken one as a
+ * line in problems ("offset N: ..." or "<path>: ..."): every member
+ * decodes (xz with a CRC32 check or none), newc 070701 only (070702 is
+ * refused by older kernels), each archive ends with TRAILER!!!, and every
+ * entry's parent directory comes before it in the fragment (the kernel
+ * creates no parents) unless the parent is a top-level one every initrd
+ * has, and there is no directory entry for lib, bin, sbin, lib64 ... (it
+ * would replace a merged-/usr initrd's lib -> usr/lib link). Returns 0
+ * (problems or not) or -errno.
+ */
+int initrd_fragment_check(const void *fragment, size_t len, struct strv *problems);
 
 /* Read a state file. 0, -ENOENT, or -EBADMSG for one that is not ours. */
 int fragment_state_read(const char *path, struct fragment_state *ret);

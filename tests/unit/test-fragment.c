@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <lz4.h>
+#include <lzma.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -78,7 +79,7 @@ static int setup(void **state)
 	if (F.original.len % 4 == 0)
 		strbuf_addch(&F.original, '\0');
 	write_image(&F.original, 0600);
-	assert_int_equal(payload_add_str(&p, "lib/modules/" K "/updates/dkms/x.ko", 0644, "\177ELF"), 0);
+	assert_int_equal(payload_add_str(&p, "usr/lib/modules/" K "/updates/dkms/x.ko", 0644, "\177ELF"), 0);
 	assert_int_equal(initrd_fragment_pack(&p, COMPRESSION_DEFAULT, &F.frag), 0);
 	payload_release(&p);
 	strbuf_release(&cpio);
@@ -381,6 +382,116 @@ static void test_full_disk(void **state)
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+static void newc_entry(struct strbuf *sb, const char *magic, uint32_t mode, const char *name,
+		       const char *data)
+{
+	size_t len = data ? strlen(data) : 0;
+
+	strbuf_addf(sb, "%s%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X", magic, 1, mode, 0, 0,
+		    1, 0, len, 0, 0, 0, 0, strlen(name) + 1, 0);
+	strbuf_add(sb, name, strlen(name) + 1);
+	while (sb->len % 4)
+		strbuf_addch(sb, '\0');
+	strbuf_add(sb, data ?: "", len);
+	while (sb->len % 4)
+		strbuf_addch(sb, '\0');
+}
+
+/* fragment_check LINE... NULL: the problems found in cpio (gzip'd first when gz). */
+static void expect_problems(const struct strbuf *cpio, bool gz, ...)
+{
+	struct strbuf frag = STRBUF_INIT;
+	struct strv problems = STRV_INIT;
+	const char *want;
+	size_t n = 0;
+	va_list ap;
+
+	if (gz)
+		assert_int_equal(compress_buffer(COMPRESSION_GZIP, cpio->buf, cpio->len, &frag), 0);
+	else
+		strbuf_add(&frag, cpio->buf, cpio->len);
+	assert_int_equal(initrd_fragment_check(frag.buf, frag.len, &problems), 0);
+	va_start(ap, gz);
+	while ((want = va_arg(ap, const char *))) {
+		if (n >= problems.n || !strstr(problems.v[n], want))
+			fail_msg("problem %zu: want \"%s\", got \"%s\"", n, want,
+				 n < problems.n ? problems.v[n] : "(none)");
+		n++;
+	}
+	va_end(ap);
+	if (n != problems.n)
+		fail_msg("unexpected problem: %s", problems.v[n]);
+	strv_release(&problems);
+	strbuf_release(&frag);
+}
+
+static void test_fragment_rules(void **state)
+{
+	struct strbuf cpio = STRBUF_INIT;
+	struct payload p = PAYLOAD_INIT;
+
+	/* what formats/initramfs.c makes: parents first, no "lib" entry */
+	newc_entry(&cpio, "070701", S_IFDIR | 0755, "lib/modules", NULL);
+	newc_entry(&cpio, "070701", S_IFDIR | 0755, "lib/modules/" K, NULL);
+	newc_entry(&cpio, "070701", S_IFREG | 0644, "lib/modules/" K "/modules.dep", "x.ko:\n");
+	newc_entry(&cpio, "070701", 0, "TRAILER!!!", NULL);
+	expect_problems(&cpio, true, NULL);
+	expect_problems(&cpio, false, NULL);
+
+	/* a file before its directory */
+	strbuf_reset(&cpio);
+	newc_entry(&cpio, "070701", S_IFREG | 0644, "lib/modules/" K "/modules.dep", "x.ko:\n");
+	newc_entry(&cpio, "070701", 0, "TRAILER!!!", NULL);
+	expect_problems(&cpio, true, "lib/modules/" K "/modules.dep: its directory lib/modules/" K " does not come before it", NULL);
+
+	/* a lib directory entry, 070702 */
+	strbuf_reset(&cpio);
+	newc_entry(&cpio, "070702", S_IFDIR | 0755, "./lib", NULL);
+	newc_entry(&cpio, "070702", 0, "TRAILER!!!", NULL);
+	expect_problems(&cpio, true, "lib: a directory entry replaces a merged-/usr initrd's lib -> usr/lib link",
+			"cpio magic 070702", NULL);
+
+	/* no trailer; not an archive at all */
+	strbuf_reset(&cpio);
+	newc_entry(&cpio, "070701", S_IFDIR | 0755, "etc", NULL);
+	expect_problems(&cpio, true, "content ends without TRAILER!!!", NULL);
+	strbuf_reset(&cpio);
+	strbuf_addstr(&cpio, "no archive");
+	expect_problems(&cpio, false, "offset 0: junk", NULL);
+
+	/* xz with CRC64 */
+	strbuf_reset(&cpio);
+	assert_int_equal(payload_add_str(&p, "etc/x", 0644, "x"), 0);
+	assert_int_equal(cpio_write_payload(&p, &cpio), 0);
+	{
+		struct strbuf xz = STRBUF_INIT;
+		struct strv problems = STRV_INIT;
+		size_t pos = 0;
+
+		strbuf_grow(&xz, cpio.len + 4096);
+		assert_int_equal(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, NULL, (const uint8_t *)cpio.buf,
+							 cpio.len, (uint8_t *)xz.buf, &pos, cpio.len + 4096),
+				 LZMA_OK);
+		strbuf_setlen(&xz, pos);
+		assert_int_equal(initrd_fragment_check(xz.buf, xz.len, &problems), 0);
+		assert_int_equal(problems.n, 1);
+		assert_non_null(strstr(problems.v[0], "CRC64"));
+		/* and append refuses it */
+		{
+			struct strbuf err = STRBUF_INIT;
+
+			assert_int_equal(initrd_fragment_append(F.image, xz.buf, xz.len, F.state, &err), -EBADMSG);
+			assert_non_null(strstr(err.buf, "CRC64"));
+			assert_false(path_exists(F.state));
+			strbuf_release(&err);
+		}
+		strv_release(&problems);
+		strbuf_release(&xz);
+	}
+	payload_release(&p);
+	strbuf_release(&cpio);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -392,6 +503,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_after_lz4, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwritable_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_disk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fragment_rules, setup, teardown),
 	};
 
 	umask(022);
