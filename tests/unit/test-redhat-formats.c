@@ -316,6 +316,51 @@ static void test_ddv3_broken(void **state)
 	assert_string_equal(drivers, "");
 }
 
+/*
+ * checkdisk reads RPMs from disks it did not make: every truncation of a
+ * real header is an error, and damaged bytes give a result or an error,
+ * never a read out of bounds (run it under ASan: make DEVELOPER=1).
+ */
+static void test_rpm_header_damaged(void **state)
+{
+	_cleanup_free_ char *tree = NULL, *path = NULL;
+	_cleanup_strbuf_ struct strbuf rpm = STRBUF_INIT;
+	unsigned seed = 7;
+	size_t header_end = 0;
+	struct rpm_header h;
+
+	if (!fx.have_tools) {
+		skip();
+		return;
+	}
+	tree = make_tree("redhat", "damaged");
+	path = xasprintf("%s/" RPM_REL, tree);
+	assert_int_equal(read_file(path, &rpm), 0);
+	assert_int_equal(rpm_header_parse(rpm.buf, rpm.len, &h), 0);
+	rpm_header_release(&h);
+	/* the shortest prefix that parses is where the header ends */
+	for (size_t len = 0; len <= rpm.len; len++) {
+		int r = rpm_header_parse(rpm.buf, len, &h);
+
+		if (r == 0) {
+			rpm_header_release(&h);
+			header_end = len;
+			break;
+		}
+		assert_true(r == -EMEDIUMTYPE || r == -EBADMSG);
+	}
+	assert_true(header_end > 96 && header_end < rpm.len);
+	for (int i = 0; i < 20000; i++) {
+		_cleanup_free_ char *copy = xmalloc(header_end);
+		size_t at = (size_t)rand_r(&seed) % header_end;
+
+		memcpy(copy, rpm.buf, header_end);
+		copy[at] ^= (char)(1 + rand_r(&seed) % 255);
+		if (rpm_header_parse(copy, header_end, &h) == 0)
+			rpm_header_release(&h);
+	}
+}
+
 /* An RPM with an unversioned `Provides: kernel-modules`, made by rpmbuild. */
 static void test_ddv3_unversioned(void **state)
 {
@@ -514,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_ddv3),
 		cmocka_unit_test(test_ddv3_broken),
 		cmocka_unit_test(test_ddv3_unversioned),
+		cmocka_unit_test(test_rpm_header_damaged),
 		cmocka_unit_test(test_legacy_v1),
 		cmocka_unit_test(test_legacy_v0),
 		cmocka_unit_test(test_legacy_broken),
