@@ -216,7 +216,10 @@ static void check_rpm_content(const char *rel, const struct rpm_header *h, bool 
 	}
 }
 
-/* The modules the installer would copy and load from one selected RPM. */
+/*
+ * The modules the installer would copy and load from one selected RPM;
+ * seen: the names selected for this kernel so far (NULL: no kernel asked).
+ */
 static void list_drivers(const char *rel, const struct rpm_header *h, struct strv *seen,
 			 struct dud_report *rep)
 {
@@ -230,10 +233,11 @@ static void list_drivers(const char *rel, const struct rpm_header *h, struct str
 		base = base ? base + 1 : f;
 		name = xstrndup(base, (size_t)(strstr(base, ".ko") - base));
 		/* anaconda drops the kernel directory: two copies land on one file */
-		if (strv_contains(seen, name))
+		if (seen && strv_contains(seen, name))
 			dud_report_problem(rep, "%s: %s also comes from another selected RPM; "
 					   "the installer copies both to the same place", rel, name);
-		strv_push(seen, name);
+		if (seen)
+			strv_push(seen, name);
 		strv_pushf(&rep->drivers, "%s (%s)", name, rel);
 	}
 }
@@ -261,15 +265,19 @@ static void check_rpm(struct arch_scan *s, const char *dir_rel, const char *file
 	}
 	check_rpm_content(rel, &h, !s->kernelver, rep);
 	if (listed) {
-		bool serves = s->kernelver ? serves_kernel(&h, s->kernelver) : true;
+		bool versioned = false, serves;
 
 		for (size_t i = 0; i < h.n_provides; i++)
-			if (is_kernel_modules(&h.provides[i]) && is_versioned(&h.provides[i]))
+			if (is_kernel_modules(&h.provides[i]) && is_versioned(&h.provides[i])) {
+				versioned = true;
 				strv_pushf(&s->serves, "%s %s", rpm_sense_str(h.provides[i].flags),
 					   h.provides[i].version);
+			}
+		/* no kernel asked: what the disk serves to any kernel */
+		serves = s->kernelver ? serves_kernel(&h, s->kernelver) : versioned;
 		if (serves) {
 			s->selected = true;
-			list_drivers(rel, &h, &s->seen, rep);
+			list_drivers(rel, &h, s->kernelver ? &s->seen : NULL, rep);
 		}
 	}
 	rpm_header_release(&h);

@@ -401,6 +401,31 @@ static void test_ddv3_unversioned(void **state)
 				      "rpms/x86_64: no RPM provides kernel-modules for " KVER ", so the installer "
 				      "loads nothing from this disk (it serves: no kernel)");
 	assert_string_equal(drivers, "");
+	free(problems), free(drivers);
+	/* asked for no kernel in particular: it serves none either */
+	check_tree("redhat", tree, NULL, NULL, &problems, &drivers);
+	assert_string_equal(problems, "rpms/x86_64/kmod-fake_raid-2.5-1.x86_64.rpm: Provides kernel-modules "
+				      "without a version: dd_list never matches it to any kernel");
+	assert_string_equal(drivers, "");
+}
+
+/* Two RPMs selected for one kernel carrying one module: anaconda copies both to one file. */
+static void test_ddv3_duplicate(void **state)
+{
+	_cleanup_free_ char *tree = NULL, *problems = NULL, *drivers = NULL, *rpm = NULL, *copy = NULL;
+
+	if (!fx.have_tools) {
+		skip();
+		return;
+	}
+	tree = make_tree("redhat", "duplicate");
+	rpm = xasprintf("%s/" RPM_REL, tree);
+	copy = xasprintf("%s/rpms/x86_64/zz-copy.rpm", tree);
+	assert_int_equal(copy_file(rpm, copy), 0);
+	check_tree("redhat", tree, KVER, NULL, &problems, &drivers);
+	assert_string_equal(problems, "rpms/x86_64/zz-copy.rpm: fake_raid also comes from another selected "
+				      "RPM; the installer copies both to the same place");
+	assert_string_equal(drivers, "fake_raid (" RPM_REL ")\nfake_raid (rpms/x86_64/zz-copy.rpm)");
 }
 
 /* path's lines, sorted, joined by "\n" (the module's alias order is the linker's). */
@@ -560,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_ddv3_broken),
 		cmocka_unit_test(test_ddv3_unversioned),
 		cmocka_unit_test(test_rpm_header_damaged),
+		cmocka_unit_test(test_ddv3_duplicate),
 		cmocka_unit_test(test_legacy_v1),
 		cmocka_unit_test(test_legacy_v0),
 		cmocka_unit_test(test_legacy_broken),
