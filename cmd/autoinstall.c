@@ -5,6 +5,7 @@
 #include "autoinstall.h"
 #include "cmd.h"
 #include "exitcode.h"
+#include "initrd.h"
 #include "lifecycle.h"
 #include "status.h"
 #include "tree.h"
@@ -17,8 +18,14 @@ int cmd_autoinstall(struct cmd *c)
 
 	if (!r)
 		r = cmd_need_root(c);
-	if (!r)
-		r = dkms_autoinstall(&c->ctx, &c->kernels[0], &installed);
+	if (!r) {
+		struct initrd_watch w;
+
+		r = cmd_initrd_watch(c, &c->kernels[0], NULL, &w);
+		if (!r)
+			r = cmd_initrd_sync(c, &w, dkms_autoinstall(&c->ctx, &c->kernels[0], &installed));
+		cmd_initrd_watch_release(&w);
+	}
 	/* unlike dkms 3.4.3, post_transaction does follow an autoinstall */
 	if (!r && installed)
 		cmd_post_transaction(c);

@@ -5,6 +5,7 @@
 
 #include "cmd.h"
 #include "exitcode.h"
+#include "initrd.h"
 #include "lifecycle.h"
 #include "tree.h"
 #include "util/strbuf.h"
@@ -90,8 +91,14 @@ int cmd_install(struct cmd *c)
 		r = cmd_need_root(c);
 	if (!r)
 		r = ensure_added(c);
-	for (size_t i = 0; !r && i < c->n_kernels; i++)
-		r = dkms_maybe_install(&c->ctx, c->module, c->version, &c->kernels[i]);
+	for (size_t i = 0; !r && i < c->n_kernels; i++) {
+		struct initrd_watch w;
+
+		r = cmd_initrd_watch(c, &c->kernels[i], c->module, &w);
+		if (!r)
+			r = cmd_initrd_sync(c, &w, dkms_maybe_install(&c->ctx, c->module, c->version, &c->kernels[i]));
+		cmd_initrd_watch_release(&w);
+	}
 	if (!r)
 		cmd_post_transaction(c);
 	return cmd_status_of(r);
@@ -111,6 +118,18 @@ static int removal_checks(struct cmd *c, bool root)
 	return r;
 }
 
+/* maybe_uninstall, with k's initrd kept in line */
+static int uninstall_one(struct cmd *c, const struct dkms_kernel *k)
+{
+	struct initrd_watch w;
+	int r = cmd_initrd_watch(c, k, c->module, &w);
+
+	if (!r)
+		r = cmd_initrd_sync(c, &w, dkms_maybe_uninstall(&c->ctx, c->module, c->version, k));
+	cmd_initrd_watch_release(&w);
+	return r;
+}
+
 int cmd_uninstall(struct cmd *c)
 {
 	int r = removal_checks(c, true);
@@ -118,7 +137,7 @@ int cmd_uninstall(struct cmd *c)
 	for (size_t i = 0; !r && i < c->n_kernels; i++) {
 		if (i)
 			dkms_info(&c->ctx, "%s", "");
-		r = dkms_maybe_uninstall(&c->ctx, c->module, c->version, &c->kernels[i]);
+		r = uninstall_one(c, &c->kernels[i]);
 	}
 	if (!r)
 		cmd_post_transaction(c);
@@ -132,13 +151,32 @@ int cmd_unbuild(struct cmd *c)
 	for (size_t i = 0; !r && i < c->n_kernels; i++) {
 		if (i)
 			dkms_info(&c->ctx, "%s", "");
-		r = dkms_maybe_uninstall(&c->ctx, c->module, c->version, &c->kernels[i]);
+		r = uninstall_one(c, &c->kernels[i]);
 		if (!r)
 			r = dkms_maybe_unbuild(&c->ctx, c->module, c->version, &c->kernels[i]);
 	}
 	if (!r)
 		cmd_post_transaction(c);
 	return cmd_status_of(r);
+}
+
+/* dkms_remove, with the initrds of the kernels it uninstalls from kept in line */
+static int remove_with_initrd(struct cmd *c)
+{
+	struct initrd_watch *w = xcalloc(c->n_kernels ? c->n_kernels : 1, sizeof(*w));
+	size_t n = 0;
+	int r = 0;
+
+	for (; !r && n < c->n_kernels; n++)
+		r = cmd_initrd_watch(c, &c->kernels[n], c->module, &w[n]);
+	if (!r)
+		r = dkms_remove(&c->ctx, c->module, c->version, c->kernels, c->n_kernels);
+	for (size_t i = 0; i < n; i++) {
+		r = cmd_initrd_sync(c, &w[i], r);
+		cmd_initrd_watch_release(&w[i]);
+	}
+	free(w);
+	return r;
 }
 
 int cmd_remove(struct cmd *c)
@@ -148,7 +186,7 @@ int cmd_remove(struct cmd *c)
 	if (!r && cmd_rpm_safe_cancel(c))
 		return 0;
 	if (!r)
-		r = dkms_remove(&c->ctx, c->module, c->version, c->kernels, c->n_kernels);
+		r = remove_with_initrd(c);
 	if (!r)
 		cmd_post_transaction(c);
 	return cmd_status_of(r);

@@ -59,6 +59,7 @@ struct dkms_ctx {
 	char *initrd_mode;      /* "regenerate", "fragment", "auto" (NULL: auto) */
 	char *bootdir;          /* where the initrd images are (NULL: /boot) */
 	char *initrd_generator; /* command that regenerates an initrd, NULL: detected */
+	char *initrd_sysconfdir; /* where generators read their configuration (NULL: /etc) */
 
 	/* flags */
 	bool verbose;

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "initrd/generator.h"
+#include "util/fileio.h"
+#include "util/spawn.h"
+#include "util/strbuf.h"
+
+struct kind_info {
+	const char *kind_name;
+	const char *program;
+	const char *template;
+};
+
+/*
+ * mkinitramfs is what update-initramfs runs, minus the bookkeeping that
+ * would write to /boot directly. Each default reads its configuration from
+ * {sysconfdir}, so the files dkms writes there (modules-conf.h) are seen.
+ */
+static const struct kind_info kinds[] = {
+	[INITRD_GENERATOR_CUSTOM] = { "custom", NULL, "" },
+	[INITRD_GENERATOR_INITRAMFS_TOOLS] = { "initramfs-tools", "mkinitramfs",
+		"mkinitramfs -d {sysconfdir}/initramfs-tools -o {image} {kernel}" },
+	[INITRD_GENERATOR_DRACUT] = { "dracut", "dracut",
+		"dracut --force --quiet --conf {sysconfdir}/dracut.conf --confdir {sysconfdir}/dracut.conf.d "
+		"--kmoddir {moduledir} {image} {kernel}" },
+	[INITRD_GENERATOR_MKINITCPIO] = { "mkinitcpio", "mkinitcpio", "mkinitcpio -k {kernel} -g {image}" },
+};
+
+void initrd_generator_release(struct initrd_generator *g)
+{
+	free(g->name);
+	free(g->template);
+	g->name = g->template = NULL;
+}
+
+const char *initrd_generator_default_template(enum initrd_generator_kind kind)
+{
+	return kinds[kind].template;
+}
+
+const char *initrd_generator_kind_name(enum initrd_generator_kind kind)
+{
+	return kinds[kind].kind_name;
+}
+
+static bool installed(enum initrd_generator_kind kind, const char *sysconfdir)
+{
+	_cleanup_free_ char *path = find_program(kinds[kind].program);
+
+	if (!path)
+		return false;
+	/* dracut-core installs beside initramfs-tools; the latter's config says it is in use */
+	if (kind == INITRD_GENERATOR_INITRAMFS_TOOLS) {
+		_cleanup_free_ char *conf = xasprintf("%s/initramfs-tools/initramfs.conf", sysconfdir);
+
+		return is_file(conf);
+	}
+	return true;
+}
+
+static void set_kind(struct initrd_generator *g, enum initrd_generator_kind kind)
+{
+	g->kind = kind;
+	g->name = xstrdup(kinds[kind].program);
+	g->template = xstrdup(kinds[kind].template);
+}
+
+int initrd_generator_pick(const char *configured, int made_by, const char *sysconfdir,
+			  struct initrd_generator *ret)
+{
+	static const enum initrd_generator_kind order[] = {
+		INITRD_GENERATOR_INITRAMFS_TOOLS, INITRD_GENERATOR_DRACUT, INITRD_GENERATOR_MKINITCPIO,
+	};
+	struct initrd_generator g = { INITRD_GENERATOR_CUSTOM, NULL, NULL };
+
+	if (configured) {
+		_cleanup_strv_ struct strv words = STRV_INIT;
+		const struct initrd_generator_vars none = { "", "", "", "", "" };
+		const char *slash;
+
+		if (initrd_generator_expand(configured, &none, &words, NULL) < 0 || !words.n)
+			return -EINVAL;
+		slash = strrchr(words.v[0], '/');
+		g.name = xstrdup(slash ? slash + 1 : words.v[0]);
+		g.template = xstrdup(configured);
+		*ret = g;
+		return 0;
+	}
+	if (made_by > INITRD_GENERATOR_CUSTOM && made_by < (int)ARRAY_SIZE(kinds) &&
+	    installed((enum initrd_generator_kind)made_by, sysconfdir)) {
+		set_kind(&g, (enum initrd_generator_kind)made_by);
+		*ret = g;
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		if (installed(order[i], sysconfdir)) {
+			set_kind(&g, order[i]);
+			*ret = g;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static const char *var_value(const struct initrd_generator_vars *vars, const char *name, size_t len)
+{
+	const struct {
+		const char *name;
+		const char *value;
+	} table[] = {
+		{ "image", vars->image },         { "kernel", vars->kernel },
+		{ "bootdir", vars->bootdir },     { "moduledir", vars->moduledir },
+		{ "sysconfdir", vars->sysconfdir },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
+		if (strlen(table[i].name) == len && !strncmp(table[i].name, name, len))
+			return table[i].value ? table[i].value : "";
+	return NULL;
+}
+
+/* One {placeholder} (or {{, }}) at *p into word; advances *p. */
+static int expand_brace(const char **p, const struct initrd_generator_vars *vars, struct strbuf *word,
+			char **ret_bad)
+{
+	const char *s = *p, *end;
+	const char *value;
+
+	if (s[0] == s[1]) { /* {{ or }} */
+		strbuf_addch(word, s[0]);
+		*p = s + 2;
+		return 0;
+	}
+	end = s[0] == '{' ? strchr(s, '}') : NULL;
+	value = end ? var_value(vars, s + 1, (size_t)(end - s - 1)) : NULL;
+	if (!value) {
+		if (ret_bad)
+			*ret_bad = end ? xstrndup(s, (size_t)(end - s + 1)) : xstrdup(s);
+		return -EINVAL;
+	}
+	strbuf_addstr(word, value);
+	*p = end + 1;
+	return 0;
+}
+
+int initrd_generator_expand(const char *template, const struct initrd_generator_vars *vars,
+			    struct strv *ret_argv, char **ret_bad)
+{
+	_cleanup_strbuf_ struct strbuf word = STRBUF_INIT;
+	_cleanup_strv_ struct strv argv = STRV_INIT;
+	const char *p = template;
+	bool in_word = false;
+	char quote = 0;
+	int r;
+
+	while (*p) {
+		char ch = *p;
+
+		if (!quote && (ch == ' ' || ch == '\t' || ch == '\n')) {
+			if (in_word)
+				strv_push_take(&argv, strbuf_detach(&word));
+			in_word = false;
+			p++;
+			continue;
+		}
+		in_word = true;
+		if (quote == '\'' && ch != '\'') {
+			strbuf_addch(&word, ch);
+			p++;
+		} else if (ch == '\'' || ch == '"') {
+			if (!quote)
+				quote = ch;
+			else if (quote == ch)
+				quote = 0;
+			else
+				strbuf_addch(&word, ch);
+			p++;
+		} else if (ch == '\\' && p[1]) {
+			strbuf_addch(&word, p[1]);
+			p += 2;
+		} else if (ch == '{' || ch == '}') {
+			r = expand_brace(&p, vars, &word, ret_bad);
+			if (r < 0)
+				return r;
+		} else {
+			strbuf_addch(&word, ch);
+			p++;
+		}
+	}
+	if (quote) {
+		if (ret_bad)
+			*ret_bad = xasprintf("unbalanced %c", quote);
+		return -EINVAL;
+	}
+	if (in_word)
+		strv_push_take(&argv, strbuf_detach(&word));
+	if (!argv.n) {
+		if (ret_bad)
+			*ret_bad = xstrdup("empty command");
+		return -EINVAL;
+	}
+	strv_release(ret_argv);
+	*ret_argv = argv;
+	argv = (struct strv)STRV_INIT;
+	return 0;
+}
+
+int initrd_generator_run(const struct initrd_generator *g, const struct initrd_generator_vars *vars,
+			 int log_fd, int timeout_ms, char **ret_bad)
+{
+	struct child c = CHILD_INIT;
+	_cleanup_close_ int devnull = -1;
+	int r;
+
+	r = initrd_generator_expand(g->template, vars, &c.args, ret_bad);
+	if (r < 0)
+		return r;
+	if (log_fd < 0) {
+		devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		log_fd = devnull;
+	}
+	c.in_fd = -2;
+	c.out_fd = log_fd;
+	c.err_fd = -2;
+	c.timeout_ms = timeout_ms;
+	r = child_run(&c);
+	child_release(&c);
+	return r;
+}
