@@ -152,6 +152,7 @@ int cmd_initrd_watch(struct cmd *c, const struct dkms_kernel *k, const char *mod
 	w->enabled = ctx->bootdir || is_system_tree(ctx);
 	if (!w->enabled)
 		return 0;
+	initrd_cleanup(ctx, ctx->bootdir ? ctx->bootdir : "/boot");
 	w->module = module ? xstrdup(module) : NULL;
 	list_installed(ctx, k, module, &w->before);
 	/* a package on its way out: read what it has on k while it is there */

@@ -78,14 +78,12 @@ int initrd_generator_pick(const char *configured, int made_by, const char *sysco
 	struct initrd_generator g = { INITRD_GENERATOR_CUSTOM, NULL, NULL };
 
 	if (configured) {
-		_cleanup_strv_ struct strv words = STRV_INIT;
-		const struct initrd_generator_vars none = { "", "", "", "", "" };
-		const char *slash;
+		/* the name for messages; initrd_generator_expand checks the whole template */
+		size_t start = strspn(configured, " \t\n"), len = strcspn(configured + start, " \t\n");
+		_cleanup_free_ char *first = xstrndup(configured + start, len);
+		const char *slash = strrchr(first, '/');
 
-		if (initrd_generator_expand(configured, &none, &words, NULL) < 0 || !words.n)
-			return -EINVAL;
-		slash = strrchr(words.v[0], '/');
-		g.name = xstrdup(slash ? slash + 1 : words.v[0]);
+		g.name = xstrdup(slash ? slash + 1 : first);
 		g.template = xstrdup(configured);
 		*ret = g;
 		return 0;
@@ -168,7 +166,7 @@ int initrd_generator_expand(const char *template, const struct initrd_generator_
 			continue;
 		}
 		in_word = true;
-		if (quote == '\'' && ch != '\'') {
+		if (quote == '\'' && ch != '\'' && ch != '{' && ch != '}') {
 			strbuf_addch(&word, ch);
 			p++;
 		} else if (ch == '\'' || ch == '"') {
@@ -179,7 +177,7 @@ int initrd_generator_expand(const char *template, const struct initrd_generator_
 			else
 				strbuf_addch(&word, ch);
 			p++;
-		} else if (ch == '\\' && p[1]) {
+		} else if (ch == '\\' && p[1] && quote != '\'') {
 			strbuf_addch(&word, p[1]);
 			p += 2;
 		} else if (ch == '{' || ch == '}') {

@@ -11,8 +11,8 @@
  * /boot is replaced only once the new one has been checked.
  *
  * A command template is split into words like a shell would (blanks
- * separate words; '…' and "…" quote, \ escapes), but no shell runs it.
- * These placeholders are replaced inside any word:
+ * separate words; '…' and "…" quote, \ escapes outside '…'), but no shell
+ * runs it. These placeholders are replaced anywhere, quoted or not:
  *   {image}      the file to write (a temp file beside the final image)
  *   {kernel}     the kernel release, e.g. 6.1.0-56-amd64
  *   {bootdir}    where the images are (--bootdir, bootdir=; /boot)
@@ -45,8 +45,7 @@ const char *initrd_generator_kind_name(enum initrd_generator_kind kind);
  * Pick the generator: the configured template when set; else the one that
  * made the existing image (made_by, from its contents; -1 when unknown);
  * else the one installed here (mkinitramfs with /etc/initramfs-tools, then
- * dracut, then mkinitcpio). -ENOENT when there is none; -EINVAL when the
- * configured template is empty.
+ * dracut, then mkinitcpio). -ENOENT when there is none.
  */
 int initrd_generator_pick(const char *configured, int made_by, const char *sysconfdir,
 			  struct initrd_generator *ret);

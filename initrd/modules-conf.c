@@ -155,10 +155,23 @@ static int remove_block(struct strbuf *file, const char *pkg)
 		   !strncmp(begin_eol - strlen(BLOCK_NEWLINE), BLOCK_NEWLINE, strlen(BLOCK_NEWLINE));
 	from = (size_t)(begin - file->buf);
 	to = (size_t)(end_eol - file->buf) + (*end_eol ? 1 : 0);
-	if (added_nl && from > 0 && file->buf[from - 1] == '\n')
+	if (added_nl && to == file->len && from > 0 && file->buf[from - 1] == '\n')
 		from--;
 	memmove(file->buf + from, file->buf + to, file->len - to + 1);
 	file->len -= to - from;
+	/* the newline we added stays while another dkms block follows: that block owns it now */
+	if (added_nl && from < file->len && !strncmp(file->buf + from, BLOCK_BEGIN, strlen(BLOCK_BEGIN))) {
+		const char *eol = strchrnul(file->buf + from, '\n');
+		size_t at = (size_t)(eol - file->buf), nl = strlen(BLOCK_NEWLINE);
+
+		if (at - from < nl || strncmp(eol - nl, BLOCK_NEWLINE, nl)) {
+			_cleanup_free_ char *tail = xstrdup(file->buf + at);
+
+			strbuf_setlen(file, at);
+			strbuf_addstr(file, BLOCK_NEWLINE);
+			strbuf_addstr(file, tail);
+		}
+	}
 	return 0;
 }
 

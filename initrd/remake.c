@@ -279,10 +279,6 @@ static int regenerate(const struct dkms_ctx *ctx, const struct initrd_change *ch
 			   "set initrd_generator in framework.conf.", image);
 		return r;
 	}
-	if (r < 0) {
-		dkms_error(ctx, "Invalid initrd_generator in framework.conf: '%s'", ch->generator);
-		return r;
-	}
 	tmpdir = xasprintf("%s/" TEMP_PREFIX "XXXXXX", dir);
 	if (!mkdtemp(tmpdir)) {
 		r = -errno;
@@ -366,6 +362,20 @@ static int lock_bootdir(const struct dkms_ctx *ctx, const char *bootdir)
 	return fd;
 }
 
+int initrd_cleanup(const struct dkms_ctx *ctx, const char *bootdir)
+{
+	int lock;
+
+	if (!is_dir(bootdir))
+		return 0;
+	lock = lock_bootdir(ctx, bootdir);
+	if (lock < 0)
+		return lock;
+	remove_stale(bootdir);
+	close(lock);
+	return 0;
+}
+
 int initrd_update(const struct dkms_ctx *ctx, const struct initrd_change *ch, bool *ret_updated)
 {
 	_cleanup_free_ char *image = NULL;
@@ -377,7 +387,7 @@ int initrd_update(const struct dkms_ctx *ctx, const struct initrd_change *ch, bo
 
 	if (ret_updated)
 		*ret_updated = false;
-	if (!ch->n_added && !ch->n_removed)
+	if ((!ch->n_added && !ch->n_removed) || !is_dir(ch->bootdir))
 		return 0;
 	lock = lock_bootdir(ctx, ch->bootdir);
 	if (lock < 0)

@@ -74,3 +74,9 @@ struct initrd_change {
  * *ret_updated (may be NULL) says whether the image changed.
  */
 int initrd_update(const struct dkms_ctx *ctx, const struct initrd_change *ch, bool *ret_updated);
+
+/*
+ * Remove what a run killed half-way left in bootdir (its temp dirs); the
+ * images themselves are never left half-written. 0 or -errno (printed).
+ */
+int initrd_cleanup(const struct dkms_ctx *ctx, const char *bootdir);
