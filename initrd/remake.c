@@ -12,6 +12,7 @@
 
 #include "initrd/generator.h"
 #include "initrd/list.h"
+#include "initrd/remake-impl.h"
 #include "initrd/remake.h"
 #include "invoke.h"
 #include "util/fileio.h"
@@ -19,8 +20,6 @@
 
 /* A generator that has not finished after this long is taken down. */
 #define GENERATOR_TIMEOUT_MS (30 * 60 * 1000)
-/* Temp dirs in bootdir: the new image is made in one, then renamed into place. */
-#define TEMP_PREFIX ".dkms-initrd."
 
 static const char *const mode_names[] = {
 	[INITRD_MODE_AUTO] = "auto",
@@ -74,22 +73,6 @@ void remake_modules_free(struct remake_module *mods, size_t n)
 	free(mods);
 }
 
-/* What an image tells about itself. */
-struct probe {
-	int made_by;         /* enum initrd_generator_kind, or -1 */
-	bool alias_loading;  /* modprobe, a udev daemon and the kernel's modules.alias */
-	struct strv names;   /* the kernel's modules in it, by name */
-	struct strv relpaths; /* ... by path under lib/modules/<kernel>/ */
-};
-
-#define PROBE_INIT { -1, false, STRV_INIT, STRV_INIT }
-
-static void probe_release(struct probe *p)
-{
-	strv_release(&p->names);
-	strv_release(&p->relpaths);
-}
-
 static bool has_any(const struct initrd_listing *l, const char *const *paths)
 {
 	for (; *paths; paths++)
@@ -98,42 +81,48 @@ static bool has_any(const struct initrd_listing *l, const char *const *paths)
 	return false;
 }
 
-static int probe_image(const char *image, const char *kernel, struct probe *ret, struct strbuf *why)
+void remake_probe_release(struct remake_probe *p)
 {
-	_cleanup_initrd_listing_ struct initrd_listing l = { INITRD_IMAGE_INIT, NULL, 0, NULL, 0 };
+	initrd_listing_release(&p->listing);
+	strv_release(&p->names);
+	strv_release(&p->relpaths);
+}
+
+int remake_probe(const char *image, const char *kernel, struct remake_probe *ret, struct strbuf *why)
+{
 	static const char *const modprobe[] = { "usr/sbin/modprobe", "sbin/modprobe", "usr/bin/kmod", "bin/kmod", NULL };
 	static const char *const udevd[] = { "usr/lib/systemd/systemd-udevd", "lib/systemd/systemd-udevd",
 					     "usr/sbin/udevd", "sbin/udevd", NULL };
 	static const char *const itools[] = { "conf/initramfs.conf", NULL };
-	static const char *const dracut[] = { "usr/lib/dracut-lib.sh", "lib/dracut-lib.sh", "usr/lib/dracut/build-parameter.txt", NULL };
+	static const char *const dracut[] = { "usr/lib/dracut-lib.sh", "lib/dracut-lib.sh",
+					      "usr/lib/dracut/build-parameter.txt", NULL };
 	static const char *const mkinitcpio[] = { "buildconfig", NULL };
 	_cleanup_free_ char *alias = xasprintf("usr/lib/modules/%s/modules.alias", kernel);
 	_cleanup_free_ char *alias_bin = xasprintf("usr/lib/modules/%s/modules.alias.bin", kernel);
+	_cleanup_free_ char *dir = xasprintf("lib/modules/%s/", kernel);
 	const char *const aliases[] = { alias, alias_bin, alias + 4, alias_bin + 4, NULL };
-	int r = initrd_list(image, &l, why);
+	struct initrd_listing *l = &ret->listing;
+	int r = initrd_list(image, l, why);
 
 	if (r < 0)
 		return r;
-	ret->made_by = has_any(&l, itools) ? INITRD_GENERATOR_INITRAMFS_TOOLS :
-		       has_any(&l, dracut) ? INITRD_GENERATOR_DRACUT :
-		       has_any(&l, mkinitcpio) ? INITRD_GENERATOR_MKINITCPIO : -1;
-	ret->alias_loading = has_any(&l, modprobe) && has_any(&l, udevd) && has_any(&l, aliases);
-	for (size_t i = 0; i < l.n_modules; i++) {
-		const struct initrd_module *m = &l.modules[i];
-		const char *path = l.files[m->file].path, *rel;
-		_cleanup_free_ char *dir = xasprintf("lib/modules/%s/", kernel);
+	ret->made_by = has_any(l, itools) ? INITRD_GENERATOR_INITRAMFS_TOOLS :
+		       has_any(l, dracut) ? INITRD_GENERATOR_DRACUT :
+		       has_any(l, mkinitcpio) ? INITRD_GENERATOR_MKINITCPIO : -1;
+	ret->alias_loading = has_any(l, modprobe) && has_any(l, udevd) && has_any(l, aliases);
+	for (size_t i = 0; i < l->n_modules; i++) {
+		const struct initrd_module *m = &l->modules[i];
+		const char *rel = strstr(l->files[m->file].path, dir);
 
 		if (!streq(m->kernelver, kernel))
 			continue;
-		rel = strstr(path, dir);
 		strv_push(&ret->names, m->name);
-		if (rel)
-			strv_push(&ret->relpaths, rel + strlen(dir));
+		strv_push(&ret->relpaths, rel ? rel + strlen(dir) : "");
 	}
 	return 0;
 }
 
-static bool change_touches(const struct initrd_change *ch, const struct probe *p)
+static bool change_touches(const struct initrd_change *ch, const struct remake_probe *p)
 {
 	for (size_t i = 0; i < ch->n_added; i++)
 		if (strv_contains(&p->names, ch->added[i].name))
@@ -145,7 +134,7 @@ static bool change_touches(const struct initrd_change *ch, const struct probe *p
 }
 
 /* Empty when the new image has every added module and none of the removed ones. */
-static void check_modules(const struct initrd_change *ch, const struct probe *p, struct strbuf *why)
+static void check_modules(const struct initrd_change *ch, const struct remake_probe *p, struct strbuf *why)
 {
 	for (size_t i = 0; i < ch->n_added; i++)
 		if (!strv_contains(&p->relpaths, ch->added[i].relpath))
@@ -160,17 +149,27 @@ static void check_modules(const struct initrd_change *ch, const struct probe *p,
 	}
 }
 
-/* Remove what a killed run left: temp dirs named TEMP_PREFIX*. Called under the bootdir lock. */
+/*
+ * Remove what a killed run left, under the bootdir lock: our temp dirs
+ * (TEMP_PREFIX*), and the temp files the fragment writer makes beside an
+ * image (<image>.dkms-XXXXXX).
+ */
 static void remove_stale(const char *bootdir)
 {
 	DIR *d = opendir(bootdir);
 	struct dirent *de;
 
 	while (d && (de = readdir(d))) {
-		if (!strncmp(de->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX)) && strcmp(de->d_name, TEMP_PREFIX "lock")) {
-			_cleanup_free_ char *p = xasprintf("%s/%s", bootdir, de->d_name);
+		_cleanup_free_ char *p = xasprintf("%s/%s", bootdir, de->d_name);
+		const char *tail = strstr(de->d_name, ".dkms-");
 
+		if (!strncmp(de->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX))) {
 			rm_rf(p);
+		} else if (tail && strlen(tail) == strlen(".dkms-") + 6 && !is_symlink(p)) {
+			_cleanup_free_ char *image = xstrndup(p, strlen(p) - strlen(tail));
+
+			if (is_file(image))
+				unlink(p);
 		}
 	}
 	if (d)
@@ -266,7 +265,7 @@ static int regenerate(const struct dkms_ctx *ctx, const struct initrd_change *ch
 	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
 	_cleanup_strv_ struct strv argv = STRV_INIT;
 	_cleanup_close_ int log_fd = -1;
-	struct probe p = PROBE_INIT;
+	struct remake_probe p = REMAKE_PROBE_INIT;
 	struct initrd_generator_vars vars = {
 		.kernel = ch->kernel, .bootdir = ch->bootdir, .moduledir = ch->moduledir,
 		.sysconfdir = ch->sysconfdir,
@@ -319,7 +318,7 @@ static int regenerate(const struct dkms_ctx *ctx, const struct initrd_change *ch
 		r = -ENOENT;
 		goto out;
 	}
-	r = probe_image(tmp, ch->kernel, &p, &why);
+	r = remake_probe(tmp, ch->kernel, &p, &why);
 	if (r < 0) {
 		dkms_error(ctx, "The image %s made for kernel %s is unreadable: %s; %s is unchanged.", gen.name,
 			   ch->kernel, why.buf, image);
@@ -342,7 +341,7 @@ static int regenerate(const struct dkms_ctx *ctx, const struct initrd_change *ch
 out:
 	if (tmpdir)
 		rm_rf(tmpdir);
-	probe_release(&p);
+	remake_probe_release(&p);
 	initrd_generator_release(&gen);
 	return r;
 }
@@ -381,7 +380,7 @@ int initrd_update(const struct dkms_ctx *ctx, const struct initrd_change *ch, bo
 	_cleanup_free_ char *image = NULL;
 	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
 	_cleanup_close_ int lock = -1;
-	struct probe p = PROBE_INIT;
+	struct remake_probe p = REMAKE_PROBE_INIT;
 	enum initrd_mode mode = ch->mode;
 	int r;
 
@@ -397,7 +396,7 @@ int initrd_update(const struct dkms_ctx *ctx, const struct initrd_change *ch, bo
 	if (!image)
 		return 0; /* made later by the kernel's own hooks, from the modules as installed now */
 
-	r = probe_image(image, ch->kernel, &p, &why);
+	r = remake_probe(image, ch->kernel, &p, &why);
 	if (r < 0) {
 		/* regeneration does not need the old image; the other modes do */
 		if (ch->remake && mode == INITRD_MODE_REGENERATE) {
@@ -418,14 +417,15 @@ int initrd_update(const struct dkms_ctx *ctx, const struct initrd_change *ch, bo
 	if (mode == INITRD_MODE_AUTO)
 		mode = p.alias_loading ? INITRD_MODE_FRAGMENT : INITRD_MODE_REGENERATE;
 	if (mode == INITRD_MODE_FRAGMENT) {
-		dkms_error(ctx, "Cannot update %s: fragment mode is not available yet.", image);
-		r = -EOPNOTSUPP;
-		goto out;
+		r = remake_fragment(ctx, ch, image, &p);
+		if (r <= 0)
+			goto done;
 	}
 	r = regenerate(ctx, ch, image, p.made_by);
+done:
 	if (r == 0 && ret_updated)
 		*ret_updated = true;
 out:
-	probe_release(&p);
+	remake_probe_release(&p);
 	return r;
 }

@@ -194,6 +194,70 @@ out_is "... and prints what dkms 3.4.3 prints" "$T/out" "Installing $T/inst/$K/u
 Running depmod... done."
 step "private install tree, no bootdir: uninstall" 0 uninstall -k "$K" tiny_remake/1.0
 
+# ---- fragment ----------------------------------------------------------------
+# fragment_file IMAGE BASE PATH: PATH's content in the fragment appended to BASE.
+fragment_file() {
+	local size pad
+	size=$(stat -c %s "$2")
+	pad=$(((4 - size % 4) % 4))
+	tail -c +$((size + pad + 1)) "$1" | zstd -dcq | (cd "$T" && rm -rf frag.x && mkdir frag.x && cd frag.x &&
+		cpio -id --quiet && cat "$3")
+}
+listing() { "$DKMS_BIN" lsinitrd --verbose "$1" | awk '{print $NF}'; }
+in_listing() { listing "$1" | grep -qx "$2"; }
+
+conf initrd_mode=fragment
+step "fragment: install" 0 install -k "$K" tiny_remake/1.0
+out_is "fragment: install says what it did" "$T/out" "Installing $T/inst/$K/updates/dkms/tiny_remake.ko
+Running depmod... done.
+Appending tiny_remake to $IMG... done."
+check "fragment: the original bytes come first" cmp -n "$(stat -c %s "$T/base.img")" "$T/base.img" "$IMG"
+check "fragment: the image holds the module" in_listing "$IMG" "usr/lib/modules/$K/updates/dkms/tiny_remake.ko"
+check "fragment: its index knows the module" bash -c "fragment_file() { $(declare -f fragment_file | tail -n +2); }; T='$T'; fragment_file '$IMG' '$T/base.img' lib/modules/$K/modules.dep | grep -qx 'updates/dkms/tiny_remake.ko:'"
+check "fragment: the record is beside the image" test -s "$IMG.dkms-fragment"
+step "fragment: a second package" 0 install -k "$K" tiny_alias/1.0
+check "... the original bytes still come first" cmp -n "$(stat -c %s "$T/base.img")" "$T/base.img" "$IMG"
+check "... one fragment holds both modules" bash -c "fragment_file() { $(declare -f fragment_file | tail -n +2); }; T='$T'; fragment_file '$IMG' '$T/base.img' lib/modules/$K/modules.dep | grep -c '^updates/dkms/tiny_' | grep -qx 2"
+step "fragment: uninstall the first" 0 uninstall -k "$K" tiny_remake/1.0
+check "... the other module stays" in_listing "$IMG" "usr/lib/modules/$K/updates/dkms/tiny_alias.ko"
+if in_listing "$IMG" "usr/lib/modules/$K/updates/dkms/tiny_remake.ko"; then not_ok "... the first is gone"; else ok "... the first is gone"; fi
+step "fragment: uninstall the last" 0 uninstall -k "$K" tiny_alias/1.0
+out_is "... says so" <(tail -n 1 "$T/out") "Restoring the original $IMG... done."
+check "... the image is byte-identical to the original" cmp "$T/base.img" "$IMG"
+check "... and the record is gone" test ! -e "$IMG.dkms-fragment"
+
+# The image was made anew (a kernel update) over dkms's fragment: the record is stale.
+step "fragment: install" 0 install -k "$K" tiny_remake/1.0
+"$T/mkimage.sh" "$IMG" "$K" "$T/inst/$K" >/dev/null
+step "fragment: uninstall from an image made anew since" 0 uninstall -k "$K" tiny_remake/1.0
+check "... regenerates instead" grep -qx "$IMG holds updates/dkms/tiny_remake.ko outside a dkms fragment: regenerating it instead." "$T/out"
+if in_listing "$IMG" "usr/lib/modules/$K/updates/dkms/tiny_remake.ko"; then not_ok "... the module is gone"; else ok "... the module is gone"; fi
+check "... and the stale record too" test ! -e "$IMG.dkms-fragment"
+cp "$T/base.img" "$IMG"
+rm -f "$IMG.old-dkms"
+
+# auto: fragment for an image that loads modules through modprobe and udev.
+mkdir -p "$T/udev-root/usr/sbin" "$T/udev-root/usr/lib/systemd" "$T/udev-root/usr/lib/modules/$K"
+echo "modprobe" >"$T/udev-root/usr/sbin/modprobe"
+echo "udevd" >"$T/udev-root/usr/lib/systemd/systemd-udevd"
+echo "# Aliases extracted from modules themselves." >"$T/udev-root/usr/lib/modules/$K/modules.alias"
+conf initrd_mode=auto
+step "auto, an image without modprobe and udev: install" 0 install -k "$K" tiny_remake/1.0
+check "... regenerates" grep -q "^Regenerating $IMG with mkimage.sh... done.\$" "$T/out"
+step "... uninstall" 0 uninstall -k "$K" tiny_remake/1.0
+"$T/mkimage.sh" "$IMG" "$K" "$T/inst/$K" "$T/udev-root" >/dev/null
+cp "$IMG" "$T/udev.img"
+rm -f "$IMG.old-dkms"
+step "auto, an image that loads modules by alias: install" 0 install -k "$K" tiny_remake/1.0
+check "... appends a fragment" grep -q "^Appending tiny_remake to $IMG... done.\$" "$T/out"
+step "... uninstall" 0 uninstall -k "$K" tiny_remake/1.0
+check "... gives back the original bytes" cmp "$T/udev.img" "$IMG"
+step "auto is the default: install" 0 install -k "$K" tiny_remake/1.0 --initrd-mode=regenerate
+check "... --initrd-mode overrides initrd_mode=" grep -q "^Regenerating $IMG" "$T/out"
+step "... uninstall" 0 uninstall -k "$K" tiny_remake/1.0
+cp "$T/base.img" "$IMG"
+rm -f "$IMG.old-dkms"
+
 # ---- MODULES_CONF_ALIAS_TYPE and MODULES_CONF ------------------------------
 conf initrd_mode=regenerate
 step "MODULES_CONF_ALIAS_TYPE: install on two kernels" 0 install -k "$K" -k "$K2" tiny_alias/1.0
@@ -305,7 +369,7 @@ else
 	skip "an unreadable image" "setpriv cannot drop capabilities here"
 fi
 
-# A full boot dir: a small tmpfs in a private mount namespace.
+# A full boot dir: a small tmpfs in a private mount namespace, in each mode.
 if unshare -m true 2>/dev/null; then
 	cat >"$T/full.sh" <<EOF
 #!/bin/bash
@@ -313,22 +377,29 @@ set -e
 mount -t tmpfs -o size=64k tmpfs "$T/boot"
 cp "$T/base.img" "$IMG"
 dd if=/dev/zero of="$T/boot/filler" bs=1k count=256 2>/dev/null || true
-"$DKMS_BIN" --dkmstree "$T/tree" --sourcetree "$T/src" --installtree "$T/inst" install -k "$K" tiny_remake/1.0 --initrd-mode=regenerate >"$T/out" 2>"$T/err" || echo "rc=\$?" >"$T/full.rc"
+"$DKMS_BIN" --dkmstree "$T/tree" --sourcetree "$T/src" --installtree "$T/inst" install -k "$K" tiny_remake/1.0 --initrd-mode=\$1 >"$T/out" 2>"$T/err" || echo "rc=\$?" >"$T/full.rc"
 cmp "$T/base.img" "$IMG" && echo intact >"$T/full.intact"
 rm -f "$T/boot/filler"
 ls -A "$T/boot" >"$T/full.left"
 EOF
 	chmod +x "$T/full.sh"
 	conf
-	rm -f "$T/full.rc" "$T/full.intact"
-	unshare -m --propagation private "$T/full.sh"
-	check "a full boot dir: install exits 6" grep -qx "rc=6" "$T/full.rc"
-	check "... the error names the generator and the image" \
-		grep -q "^Error! mkimage.sh failed for kernel $K (exit status [0-9]*); $IMG is unchanged.\$" "$T/err"
-	check "... the image is byte-identical" test -e "$T/full.intact"
-	out_is "... nothing else is left in the boot dir" "$T/full.left" "initrd.img-$K"
-	dk status tiny_remake/1.0 -k "$K"
-	out_is "... the module is rolled back to built" "$T/out" "tiny_remake/1.0, $K, x86_64: built"
+	for mode in regenerate fragment; do
+		rm -f "$T/full.rc" "$T/full.intact"
+		unshare -m --propagation private "$T/full.sh" "$mode"
+		check "a full boot dir, $mode: install exits 6" grep -qx "rc=6" "$T/full.rc"
+		if [[ $mode == regenerate ]]; then
+			check "... the error names the generator and the image" \
+				grep -q "^Error! mkimage.sh failed for kernel $K (exit status [0-9]*); $IMG is unchanged.\$" "$T/err"
+		else
+			check "... the error names the image and why" \
+				grep -q "^Error! Cannot append the initrd fragment to $IMG: .*No space left on device" "$T/err"
+		fi
+		check "... the image is byte-identical" test -e "$T/full.intact"
+		out_is "... nothing else is left in the boot dir" "$T/full.left" "initrd.img-$K"
+		dk status tiny_remake/1.0 -k "$K"
+		out_is "... the module is rolled back to built" "$T/out" "tiny_remake/1.0, $K, x86_64: built"
+	done
 else
 	skip "a full boot dir" "no mount namespaces here"
 fi
@@ -358,3 +429,8 @@ conf initrd_mode=regenerate
 step "... the next run" 0 install -k "$K" tiny_remake/1.0
 no_leftovers "... clears it"
 check "... the image is still byte-identical" cmp "$T/base.img" "$IMG"
+
+# What a killed fragment writer leaves (<image>.dkms-XXXXXX) goes with the next run.
+echo partial >"$IMG.dkms-Ab3dEf"
+step "a leftover temp file of the fragment writer: the next run" 0 install -k "$K" tiny_remake/1.0
+no_leftovers "... removes it"

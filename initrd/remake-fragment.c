@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * REMAKE_INITRD's fragment mode. dkms keeps at most one fragment on an
+ * image: the original bytes, then one compressed cpio with every module
+ * dkms put there for the kernel and a module index over the original's
+ * modules plus those. A change makes the new fragment first, then takes
+ * the old one off and appends the new one (fragment.h: temp file, fsync,
+ * rename; the record <image>.dkms-fragment holds the original length and
+ * SHA-256). When the last module goes, the image is back to its original
+ * bytes and the record is gone.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "formats/format.h"
+#include "initrd/fragment.h"
+#include "initrd/remake-impl.h"
+#include "invoke.h"
+#include "mkdisk/cpio.h"
+#include "util/fileio.h"
+
+#define STATE_SUFFIX ".dkms-fragment"
+
+/* Files of the kernel's module dir that depmod reads but does not make. */
+static const char *const kernel_lists[] = { "modules.builtin", "modules.builtin.modinfo", "modules.order" };
+
+struct fragment_plan {
+	bool have_state;          /* a record that matches the image */
+	struct fragment_state state;
+	struct strv keep;         /* relpaths of modules in dkms's fragment now */
+	struct strv keep_names;
+	struct strv base;         /* relpaths of the original's modules */
+};
+
+static void plan_release(struct fragment_plan *fp)
+{
+	strv_release(&fp->keep);
+	strv_release(&fp->keep_names);
+	strv_release(&fp->base);
+}
+
+static const char *relpath_of(const char *path, const char *kernel)
+{
+	_cleanup_free_ char *dir = xasprintf("lib/modules/%s/", kernel);
+	const char *rel = strstr(path, dir);
+
+	return rel ? rel + strlen(dir) : NULL;
+}
+
+/* Split the image's modules into the original's and those of dkms's fragment. */
+static void make_plan(const struct remake_probe *p, const char *kernel, struct fragment_plan *fp)
+{
+	const struct initrd_listing *l = &p->listing;
+
+	for (size_t i = 0; i < l->n_modules; i++) {
+		const struct initrd_module *m = &l->modules[i];
+		const struct initrd_file *f = &l->files[m->file];
+		const char *rel = relpath_of(f->path, kernel);
+		bool ours = fp->have_state && l->image.segments[f->segment].offset >= fp->state.original_size;
+
+		if (!streq(m->kernelver, kernel) || !rel)
+			continue;
+		if (ours) {
+			strv_push(&fp->keep, rel);
+			strv_push(&fp->keep_names, m->name);
+		} else {
+			strv_push(&fp->base, rel);
+		}
+	}
+}
+
+/* A file of the stage (a temp dir: no need to sync). */
+static int write_data(const char *path, const void *data, size_t len)
+{
+	_cleanup_free_ char *dir = xstrdup(path);
+	_cleanup_close_ int fd = -1;
+	const char *p = data;
+
+	*strrchr(dir, '/') = '\0';
+	if (mkdir_p(dir, 0755) < 0)
+		return -errno;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * The original's modules under stage/lib/modules/<kernel>/: links to the
+ * same files in the kernel's module dir (depmod reads them there, nothing
+ * is copied), or their bytes from the image where the tree lacks one.
+ */
+static int stage_base(const struct initrd_change *ch, const struct remake_probe *p,
+		      const struct fragment_plan *fp, const char *moddir)
+{
+	const struct initrd_listing *l = &p->listing;
+	_cleanup_free_ char *kdir = xasprintf("%s/kernel", moddir);
+	_cleanup_free_ char *tree = canonical_path(ch->moduledir);
+	int r = mkdir_p(kdir, 0755);
+
+	for (size_t i = 0; i < fp->base.n && r >= 0; i++) {
+		_cleanup_free_ char *src = xasprintf("%s/%s", ch->moduledir, fp->base.v[i]);
+		_cleanup_free_ char *dst = xasprintf("%s/%s", moddir, fp->base.v[i]);
+		_cleanup_free_ char *dir = xstrdup(dst);
+
+		*strrchr(dir, '/') = '\0';
+		r = mkdir_p(dir, 0755);
+		if (r < 0)
+			break;
+		if (tree && is_file(src)) {
+			_cleanup_free_ char *abs = xasprintf("%s/%s", tree, fp->base.v[i]);
+
+			r = symlink(abs, dst) == 0 ? 0 : -errno;
+		} else {
+			_cleanup_free_ char *in = xasprintf("lib/modules/%s/%s", ch->kernel, fp->base.v[i]);
+			const struct initrd_file *f = initrd_listing_find(l, in);
+
+			r = f ? write_data(dst, f->data, f->size) : -ENOENT;
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(kernel_lists) && r >= 0; i++) {
+		_cleanup_free_ char *in = xasprintf("lib/modules/%s/%s", ch->kernel, kernel_lists[i]);
+		_cleanup_free_ char *dst = xasprintf("%s/%s", moddir, kernel_lists[i]);
+		_cleanup_free_ char *src = xasprintf("%s/%s", ch->moduledir, kernel_lists[i]);
+		const struct initrd_file *f = initrd_listing_find(l, in);
+
+		if (f && S_ISREG(f->mode))
+			r = write_data(dst, f->data, f->size);
+		else if (is_file(src))
+			r = copy_file(src, dst);
+	}
+	return r;
+}
+
+static void add_module(struct dud_kernel *k, const char *name, const char *moduledir, const char *relpath)
+{
+	struct dud_module *m;
+	const char *slash = strrchr(relpath, '/');
+
+	k->modules = xrealloc(k->modules, (k->n_modules + 1) * sizeof(*k->modules));
+	m = &k->modules[k->n_modules++];
+	m->name = xstrdup(name);
+	m->path = xasprintf("%s/%s", moduledir, relpath);
+	m->dest = slash ? xasprintf("/%.*s", (int)(slash - relpath), relpath) : xstrdup("/");
+}
+
+static bool removed(const struct initrd_change *ch, const char *relpath)
+{
+	for (size_t i = 0; i < ch->n_removed; i++)
+		if (streq(ch->removed[i].relpath, relpath))
+			return true;
+	return false;
+}
+
+static bool added(const struct initrd_change *ch, const char *relpath)
+{
+	for (size_t i = 0; i < ch->n_added; i++)
+		if (streq(ch->added[i].relpath, relpath))
+			return true;
+	return false;
+}
+
+/* CONFIG_RD_ZSTD=y in the kernel's config (<bootdir>/config-<k>, else <moduledir>/build/.config). */
+static bool kernel_reads_zstd(const struct initrd_change *ch)
+{
+	_cleanup_free_ char *boot = xasprintf("%s/config-%s", ch->bootdir, ch->kernel);
+	_cleanup_free_ char *build = xasprintf("%s/build/.config", ch->moduledir);
+	_cleanup_strbuf_ struct strbuf text = STRBUF_INIT;
+
+	if (read_file(boot, &text) < 0 && read_file(build, &text) < 0)
+		return false;
+	return strstr(text.buf, "\nCONFIG_RD_ZSTD=y\n") != NULL;
+}
+
+/*
+ * Pack the fragment: zstd at a fast level where the kernel reads zstd
+ * (the fragment is made on every change, and gzip -9 or zstd -19 would
+ * take most of the time), else gzip.
+ */
+static int pack(const struct initrd_change *ch, const struct payload *p, struct strbuf *out)
+{
+	_cleanup_strbuf_ struct strbuf cpio = STRBUF_INIT;
+	ZSTD_CCtx *cctx;
+	size_t bound, n;
+	int r;
+
+	if (!kernel_reads_zstd(ch))
+		return initrd_fragment_pack(p, COMPRESSION_GZIP, out);
+	r = cpio_write_payload(p, &cpio);
+	if (r < 0)
+		return r;
+	bound = ZSTD_compressBound(cpio.len);
+	cctx = ZSTD_createCCtx();
+	if (!cctx)
+		return -ENOMEM;
+	ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 3);
+	ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
+	ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+	strbuf_grow(out, bound);
+	n = ZSTD_compress2(cctx, out->buf + out->len, bound, cpio.buf, cpio.len);
+	ZSTD_freeCCtx(cctx);
+	if (ZSTD_isError(n))
+		return -EIO;
+	strbuf_setlen(out, out->len + n);
+	return 0;
+}
+
+/* The fragment for the modules to be in it (k->modules), packed. */
+static int make_fragment(const struct dkms_ctx *ctx, const struct initrd_change *ch, const struct remake_probe *p,
+			 const struct fragment_plan *fp, struct dud_kernel *k, const char *tmpdir,
+			 struct strbuf *out)
+{
+	_cleanup_free_ char *stage = xasprintf("%s/base/lib/modules/%s", tmpdir, ch->kernel);
+	_cleanup_free_ char *work = xasprintf("%s/work", tmpdir);
+	_cleanup_payload_ struct payload payload = PAYLOAD_INIT;
+	struct dud_request req = {
+		.ctx = ctx,
+		.module = "dkms",
+		.version = "",
+		.kernels = k,
+		.n_kernels = 1,
+		.workdir = work,
+		.medium = DUD_MEDIUM_CPIO,
+	};
+	int r;
+
+	r = stage_base(ch, p, fp, stage);
+	if (r >= 0)
+		r = mkdir_p(work, 0700);
+	if (r < 0) {
+		dkms_error(ctx, "Cannot stage the modules of %s in %s: %s", ch->kernel, tmpdir, strerror(-r));
+		return r;
+	}
+	k->install_dir = xstrdup(stage);
+	r = dud_format_initramfs.make(&req, &payload); /* prints why */
+	if (r < 0)
+		return r;
+	r = pack(ch, &payload, out);
+	if (r < 0)
+		dkms_error(ctx, "Cannot pack the initrd fragment for %s: %s", ch->kernel, strerror(-r));
+	return r;
+}
+
+/* The bytes after the original: what to put back if the new fragment cannot go on. */
+static int read_tail(const char *image, uint64_t from, struct strbuf *out)
+{
+	_cleanup_close_ int fd = open(image, O_RDONLY | O_CLOEXEC);
+	char buf[65536];
+	ssize_t n;
+
+	if (fd < 0 || lseek(fd, (off_t)from, SEEK_SET) < 0)
+		return -errno;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		strbuf_add(out, buf, (size_t)n);
+	if (n < 0)
+		return -errno;
+	/* initrd_fragment_append pads again: keep the fragment alone */
+	{
+		size_t lead = 0;
+
+		while (lead < out->len && out->buf[lead] == '\0')
+			lead++;
+		memmove(out->buf, out->buf + lead, out->len - lead);
+		strbuf_setlen(out, out->len - lead);
+	}
+	return 0;
+}
+
+static int apply(const struct dkms_ctx *ctx, const char *image, const char *state_path,
+		 const struct fragment_plan *fp, const struct strbuf *frag, const char *desc)
+{
+	_cleanup_strbuf_ struct strbuf old = STRBUF_INIT, err = STRBUF_INIT;
+	int r;
+
+	invoke_announce(ctx, desc, desc);
+	if (fp->have_state) {
+		r = read_tail(image, fp->state.original_size, &old);
+		if (r >= 0)
+			r = initrd_fragment_remove(image, state_path, &err);
+		else
+			strbuf_addf(&err, "%s: cannot read: %s", image, strerror(-r));
+		if (r < 0) {
+			invoke_report(ctx, r, desc);
+			dkms_error(ctx, "Cannot take the dkms fragment off %s: %s", image, err.buf);
+			return r;
+		}
+	}
+	if (frag->len) {
+		r = initrd_fragment_append(image, frag->buf, frag->len, state_path, &err);
+		if (r < 0) {
+			_cleanup_strbuf_ struct strbuf err2 = STRBUF_INIT;
+
+			/* the image is the original now: put the previous fragment back on */
+			if (old.len && initrd_fragment_append(image, old.buf, old.len, state_path, &err2) < 0)
+				strbuf_addf(&err, "; the previous fragment could not be put back: %s", err2.buf);
+			invoke_report(ctx, r, desc);
+			dkms_error(ctx, "Cannot append the initrd fragment to %s: %s", image, err.buf);
+			return r;
+		}
+	}
+	invoke_report(ctx, 0, desc);
+	return 0;
+}
+
+int remake_fragment(const struct dkms_ctx *ctx, const struct initrd_change *ch, const char *image,
+		    const struct remake_probe *p)
+{
+	_cleanup_free_ char *state_path = xasprintf("%s" STATE_SUFFIX, image);
+	_cleanup_free_ char *tmpdir = NULL, *desc = NULL;
+	_cleanup_strbuf_ struct strbuf frag = STRBUF_INIT, names = STRBUF_INIT;
+	struct fragment_plan fp = { false, { 0 }, STRV_INIT, STRV_INIT, STRV_INIT };
+	struct dud_kernel k = { .kernelver = xstrdup(ch->kernel), .arch = xstrdup("") };
+	int r = fragment_state_read(state_path, &fp.state);
+
+	if (r == 0 && p->listing.image.size != fp.state.original_size + fp.state.added_size) {
+		/* the image was made anew since (a kernel update's regeneration): the record is stale */
+		unlink(state_path);
+		r = -ESTALE;
+	}
+	fp.have_state = r == 0;
+	make_plan(p, ch->kernel, &fp);
+
+	/* a module to take out that the original holds: only a regeneration can */
+	for (size_t i = 0; i < ch->n_removed; i++) {
+		if (strv_contains(&fp.base, ch->removed[i].relpath) && !strv_contains(&fp.keep, ch->removed[i].relpath) &&
+		    !added(ch, ch->removed[i].relpath)) {
+			dkms_info(ctx, "%s holds %s outside a dkms fragment: regenerating it instead.", image,
+				  ch->removed[i].relpath);
+			r = 1;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < fp.keep.n; i++)
+		if (!removed(ch, fp.keep.v[i]) && !added(ch, fp.keep.v[i]))
+			add_module(&k, fp.keep_names.v[i], ch->moduledir, fp.keep.v[i]);
+	for (size_t i = 0; i < ch->n_added; i++)
+		add_module(&k, ch->added[i].name, ch->moduledir, ch->added[i].relpath);
+	if (!k.n_modules && !fp.have_state) {
+		r = 0; /* nothing of dkms's on the image, and nothing to add */
+		goto out;
+	}
+	for (size_t i = 0; i < k.n_modules; i++)
+		strbuf_addf(&names, "%s%s", i ? " " : "", k.modules[i].name);
+	if (k.n_modules) {
+		/* the stage need not be on the boot file system, and should not fill it */
+		tmpdir = xasprintf("%s/dkms-initrd.XXXXXX", ctx->tmp_location ? ctx->tmp_location : "/tmp");
+		if (!mkdtemp(tmpdir)) {
+			r = -errno;
+			dkms_error(ctx, "Cannot update %s: cannot create a temporary directory like %s: %s", image,
+				   tmpdir, strerror(-r));
+			free(TAKE_PTR(tmpdir));
+			goto out;
+		}
+		r = make_fragment(ctx, ch, p, &fp, &k, tmpdir, &frag);
+		if (r < 0)
+			goto out;
+		desc = xasprintf("Appending %s to %s", names.buf, image);
+	} else {
+		desc = xasprintf("Restoring the original %s", image);
+	}
+	r = apply(ctx, image, state_path, &fp, &frag, desc);
+out:
+	if (tmpdir)
+		rm_rf(tmpdir);
+	dud_kernel_release(&k);
+	plan_release(&fp);
+	return r;
+}
