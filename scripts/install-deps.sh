@@ -17,18 +17,33 @@ test) want="$build_pkgs $test_pkgs" ;;
 *) echo "usage: $0 build|test" >&2; exit 2 ;;
 esac
 
-missing=
-for p in $want; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
-		missing="$missing $p"
-done
-[ -z "$missing" ] && exit 0
+# The kernel image of the newest installed headers (REMAKE_INITRD boot tests need
+# /boot/vmlinuz-K and the /boot/initrd.img-K its installation makes), installed the
+# normal way: a test machine. Empty before the headers are there.
+headers_image() {
+	for d in $(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V -r); do
+		[ -e "$d/include" ] && { echo "linux-image-${d#/usr/src/linux-headers-}"; return; }
+	done
+}
 
-if [ "$(id -u)" != 0 ]; then
-	echo "install-deps: missing packages:$missing (run as root to install them)" >&2
-	exit 1
-fi
-echo "install-deps: installing$missing"
-export DEBIAN_FRONTEND=noninteractive
-apt-get install -y --no-install-recommends $missing >/dev/null ||
-	{ apt-get update >/dev/null && apt-get install -y --no-install-recommends $missing >/dev/null; }
+install_missing() {
+	missing=
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+			missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+
+	if [ "$(id -u)" != 0 ]; then
+		echo "install-deps: missing packages:$missing (run as root to install them)" >&2
+		exit 1
+	fi
+	echo "install-deps: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y --no-install-recommends $missing >/dev/null ||
+		{ apt-get update >/dev/null && apt-get install -y --no-install-recommends $missing >/dev/null; }
+}
+
+install_missing $want
+[ "${1:-build}" = test ] && install_missing $(headers_image)
+exit 0
