@@ -23,9 +23,10 @@
 #include "util/strbuf.h"
 
 #define OEMDRV "OEMDRV"
-/* FAT12/16 as the writer makes it: 1440 KiB by default, a few MiB for USB sticks */
+/* FAT12/16 as mkdisk writes it: 1440 KiB by default, 32 KiB to 2 GiB less its FATs */
 #define FLOPPY_KIB_DEFAULT 1440u
-#define FLOPPY_KIB_MAX (2u * 1024 * 1024)
+#define FLOPPY_KIB_MIN 32u
+#define FLOPPY_KIB_MAX ((2u << 20) - 1024)
 
 /* What the command line asks for, checked. */
 struct disk_plan {
@@ -146,9 +147,9 @@ static int pick_size(struct cmd *c, struct disk_plan *p)
 	}
 	errno = 0;
 	kib = strtoul(c->size, &end, 10);
-	if (!isdigit((unsigned char)c->size[0]) || *end || errno || kib == 0 || kib > FLOPPY_KIB_MAX) {
-		dkms_error(&c->ctx, "Invalid --size: \"%s\" (the floppy image size in KiB, 1 to %u).", c->size,
-			   FLOPPY_KIB_MAX);
+	if (!isdigit((unsigned char)c->size[0]) || *end || errno || kib < FLOPPY_KIB_MIN || kib > FLOPPY_KIB_MAX) {
+		dkms_error(&c->ctx, "Invalid --size: \"%s\" (a FAT floppy image is %u to %u KiB).", c->size,
+			   FLOPPY_KIB_MIN, FLOPPY_KIB_MAX);
 		return DKMS_EXIT_USAGE;
 	}
 	p->mo.size_kib = (unsigned)kib;

@@ -7,7 +7,7 @@ build_pkgs="gcc make pkg-config libkmod-dev libarchive-dev libblkid-dev libcmock
 	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev"
 test_pkgs="linux-headers-amd64 kmod patch openssl dkms bc flex bison libelf-dev
 	xz-utils zstd gzip binutils cpio rsync util-linux strace
-	rpm createrepo-c python3-rpm xorriso genisoimage mtools dosfstools squashfs-tools
+	rpm rpm2cpio createrepo-c python3-rpm xorriso genisoimage mtools dosfstools squashfs-tools
 	dpkg-dev debhelper fakeroot lz4 bzip2 qemu-system-x86 busybox-static initramfs-tools dracut-core
 	man-db bash-completion tmux python3"
 
