@@ -173,12 +173,6 @@ for drv in ${DRIVERDISK_DRIVERS-megaraid_sas qla2xxx}; do
 	t0=$SECONDS
 	for distro in $MATRIX; do
 		for medium in ${MEDIA[$distro]}; do
-			if [[ $distro/$medium == suse/floppy ]]; then
-				# a vfat mount shows files as 0755 (fmask from umask), mkdisk's FAT
-				# reader unpacks them 0644, and the suse check wants update.post executable
-				skip "$drv suse floppy" "FAT reader modes vs the suse check's executable update.post"
-				continue
-			fi
 			one_disk "$drv" "$v" "$distro" "$medium"
 		done
 	done
