@@ -6,7 +6,9 @@
 # legacy lz4, bzip2, lzma); images found by -k in --bootdir under both
 # names; and damaged images (truncated, garbage in the middle, junk after,
 # an xz CRC64 member, missing): one "Error! <image>: offset N: ..." line and
-# a non-zero exit.
+# a non-zero exit. Last, mkdriverdisk -d initramfs: its refusals (no kernel
+# modules, a missing, damaged or module-less --initrd) and, with --initrd of
+# a real image, an index of exactly that image's modules.
 #
 # The generators read /lib/modules/K: they run in a private mount namespace
 # where an overlay puts Debian's linux-image-K modules (fetched into .cache)
@@ -225,3 +227,53 @@ has "xz with CRC64: says the kernel cannot read it" "$T/err" \
 
 lsi "missing image: exit 2" 2 lsinitrd "$T/none.img"
 has "missing image: says so" "$T/err" "Error! $T/none.img: no such file"
+
+# --- mkdriverdisk -d initramfs: what its index is made of, and its refusals
+# (exit 6, one Error! line naming the file, nothing at the output path)
+frag_fails() {
+	local name=$1 want=$2
+	shift 2
+	rm -f "$T/frag.out"
+	dk mkdriverdisk "$MV" -k "$K" -d initramfs --archive "$T/frag.out" "$@"
+	if [[ $rc == 6 ]] && grep -qxF -- "$want" "$T/err" && [[ ! -e $T/frag.out ]]; then
+		ok "$name"
+	else
+		not_ok "$name (exit $rc)"
+		{ echo "want: $want"; cat "$T/err"; ls "$T"; } | diag
+	fi
+}
+frag_fails "fragment without the kernel's modules installed" \
+	"Error! The modules of kernel $K are not installed (no $T/inst/$K/kernel): the fragment's index must cover them. Install the kernel's modules, or name the initrd the fragment is for with --initrd."
+frag_fails "fragment --initrd missing" \
+	"Error! Cannot read the base initrd $T/none.img: cannot read: No such file or directory" --initrd "$T/none.img"
+frag_fails "fragment --initrd truncated" \
+	"Error! Cannot read the base initrd $T/truncated.img: offset $((size / 2)): xz data ends before the end of its stream (truncated) (in the xz member at offset $early_size)" \
+	--initrd "$T/truncated.img"
+frag_fails "fragment --initrd without modules of the kernel" \
+	"Error! The base initrd $T/early.cpio holds no modules for kernel $K (nothing under lib/modules/$K/)." \
+	--initrd "$T/early.cpio"
+
+# --initrd of a real image: the index lists exactly its modules (and the dkms one once)
+base=$T/early-zstd.img
+dk mkdriverdisk "$MV" -k "$K" -d initramfs --initrd "$base" --archive "$T/frag.cpio.gz"
+if [[ $rc == 0 ]]; then ok "fragment --initrd <image>"; else not_ok "fragment --initrd <image> (exit $rc)"; cat "$T/err" | diag; fi
+mkdir -p "$T/frag" "$T/base"
+(cd "$T/frag" && gzip -dc "$T/frag.cpio.gz" | cpio --quiet -id)
+(cd "$T/base" && cpio --quiet -id <"$T/main.cpio")
+(cd "$T/base/usr/lib/modules/$K" && find . -name '*.ko*' | sed 's|^\./||' | sort) >"$T/want.mods"
+cut -d: -f1 "$T/frag/lib/modules/$K/modules.dep" | sort >"$T/got.mods"
+expect_same "fragment --initrd <image>: modules.dep lists exactly the image's modules" "$T/want.mods" "$T/got.mods"
+if [[ -d $T/frag/lib/modules/$K ]] && [[ ! -e $T/frag/lib/modules/$K/kernel ]] &&
+	cmp -s "$built" "$T/frag/lib/modules/$K/updates/dkms/megaraid_sas.ko"; then
+	ok "the fragment holds the built module and no module of the base"
+else
+	not_ok "the fragment holds the built module and no module of the base"
+	(cd "$T/frag" && find . | diag)
+fi
+dk lsinitrd "$T/frag.cpio.gz" --verbose
+if ! grep -qE ' lib$' "$T/out" && grep -qE '^  drwxr-xr-x +0 lib/modules$' "$T/out"; then
+	ok "the fragment has no lib entry (a merged-/usr image keeps lib -> usr/lib)"
+else
+	not_ok "the fragment has no lib entry (a merged-/usr image keeps lib -> usr/lib)"
+	diag <"$T/out"
+fi
