@@ -298,36 +298,6 @@ static void test_after_lz4(void **state)
 	strbuf_release(&now);
 }
 
-/* An image in a directory we may not write: nothing changes, the reason says so. */
-static void test_unwritable_dir(void **state)
-{
-	struct strbuf err = STRBUF_INIT, now = STRBUF_INIT;
-	char *ro, *img;
-
-	if (geteuid() == 0)
-		skip(); /* root writes anywhere */
-	ro = xasprintf("%s/ro", F.dir);
-	img = xasprintf("%s/ro/initrd.img", F.dir);
-	assert_int_equal(mkdir(ro, 0755), 0);
-	assert_int_equal(write_file_atomic(img, F.original.buf, F.original.len, 0644), 0);
-	assert_int_equal(chmod(ro, 0555), 0);
-	assert_int_equal(initrd_fragment_append(img, F.frag.buf, F.frag.len, F.state, &err), -EACCES);
-	assert_non_null(strstr(err.buf, "temporary file"));
-	assert_int_equal(read_file(img, &now), 0);
-	assert_int_equal(now.len, F.original.len);
-	assert_false(path_exists(F.state));
-	chmod(ro, 0755);
-	free(ro);
-	free(img);
-	strbuf_release(&err);
-	strbuf_release(&now);
-}
-
-/*
- * A full disk: in a private mount namespace (root only), the image sits on
- * a 128 KiB tmpfs that cannot take the fragment too. The append fails with
- * ENOSPC, the image is whole, no temp file or record is left.
- */
 /* cmocka's asserts must not run in a forked child: they would unwind into its copy of the runner */
 #define CHILD_CHECK(cond)                                                         \
 	do {                                                                      \
@@ -337,6 +307,56 @@ static void test_unwritable_dir(void **state)
 		}                                                                 \
 	} while (0)
 
+/*
+ * An image in a directory that cannot be written: a read-only mount in a
+ * private mount namespace (root), or a mode-0555 directory (others). The
+ * append fails, the reason says so, nothing changes.
+ */
+static void test_unwritable_dir(void **state)
+{
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		_cleanup_free_ char *ro = xasprintf("%s/ro", F.dir);
+		_cleanup_free_ char *img = xasprintf("%s/ro/initrd.img", F.dir);
+		struct strbuf err = STRBUF_INIT, now = STRBUF_INIT;
+		int r, want = geteuid() == 0 ? -EROFS : -EACCES;
+
+		CHILD_CHECK(mkdir(ro, 0755) == 0);
+		if (geteuid() == 0 && (unshare(CLONE_NEWNS) < 0 ||
+				       mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+				       mount("tmpfs", ro, "tmpfs", 0, "size=1m") < 0))
+			_exit(77);
+		CHILD_CHECK(write_file_atomic(img, F.original.buf, F.original.len, 0644) == 0);
+		if (geteuid() == 0)
+			CHILD_CHECK(mount(NULL, ro, NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0);
+		else
+			CHILD_CHECK(chmod(ro, 0555) == 0);
+		r = initrd_fragment_append(img, F.frag.buf, F.frag.len, F.state, &err);
+		CHILD_CHECK(r == want);
+		CHILD_CHECK(strstr(err.buf, "cannot create a temporary file beside it"));
+		CHILD_CHECK(strstr(err.buf, "was not changed"));
+		CHILD_CHECK(read_file(img, &now) == 0);
+		CHILD_CHECK(now.len == F.original.len && !memcmp(now.buf, F.original.buf, now.len));
+		CHILD_CHECK(!path_exists(F.state));
+		if (geteuid() != 0)
+			chmod(ro, 0755);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+		skip(); /* no mount namespace here */
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/*
+ * A full disk: in a private mount namespace (root only), the image sits on
+ * a 128 KiB tmpfs that cannot take the fragment too. The append fails with
+ * ENOSPC, the image is whole, no temp file or record is left.
+ */
 static void test_full_disk(void **state)
 {
 	pid_t pid;
