@@ -277,3 +277,11 @@ else
 	not_ok "the fragment has no lib entry (a merged-/usr image keeps lib -> usr/lib)"
 	diag <"$T/out"
 fi
+
+# --- a stale copy: the image holds megaraid_sas from an earlier build of the package
+if ((${#images[@]})); then
+	printf '\0' >>"$built" # the tree's build changes (a rebuild); the image keeps the old one
+	lsi "a rebuilt module: lsinitrd" 0 lsinitrd "$T/${images[0]}.img"
+	has "a rebuilt module: the image's copy differs from the built one" "$T/out" \
+		"  megaraid_sas (dkms: $MV, differs from the built module)"
+fi
