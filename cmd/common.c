@@ -112,8 +112,9 @@ int cmd_setup_kernels(struct cmd *c)
 			strv_push(&c->arch, u.machine);
 	}
 	/* one arch for many kernels applies to all of them */
-	while (c->arch.n == 1 && c->kernelver.n > 1 && c->arch.n < c->kernelver.n)
-		strv_push(&c->arch, c->arch.v[0]);
+	if (c->arch.n == 1)
+		while (c->arch.n < c->kernelver.n)
+			strv_push(&c->arch, c->arch.v[0]);
 
 	if (!status) {
 		for (size_t i = 0; i < c->kernelver.n; i++) {

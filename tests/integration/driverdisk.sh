@@ -230,6 +230,14 @@ for distro in redhat redhat2 suse ubuntu initramfs; do
 	done
 done
 check "two kernels: $K2 built by mkdriverdisk" test -f "$T/tree/dkms_tiny/1.0/$K2/$ARCH/module/dkms_tiny.ko"
+# three -k and one -a: the arch applies to every kernel
+K3=6.1.0-98-amd64
+second_kernel "$K3"
+step "three kernels, -a $ARCH: mkdriverdisk -d redhat" 0 mkdriverdisk dkms_tiny/1.0 -k "$K" -k "$K2" -k "$K3" -a "$ARCH" \
+	-d redhat --archive "$T/img/three.iso"
+check "three kernels: read back" read_back "$T/img/three.iso" iso "$T/rb/three"
+check "three kernels: dkms_tiny for $K, $K2 and $K3" modules_for "$T/rb/three" dkms_tiny "$K" "$K2" "$K3"
+check "three kernels: checkdisk -k $K3 lists dkms_tiny" checkdisk_ok "$T/img/three.iso" redhat dkms_tiny "$K3"
 
 # --- bad requests: one line, exit code, nothing left -------------------------
 # fails NAME RC ERRLINE ARGS...: dkms exits RC, prints exactly ERRLINE as the error.

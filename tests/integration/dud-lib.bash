@@ -40,16 +40,18 @@ link_kernel_modules() {
 	done
 }
 
-# second_kernel: headers for $K2 under $T/hdr, linked from the install tree.
+# second_kernel [RELEASE]: headers for RELEASE (default $K2) under $T/hdr,
+# linked from the install tree.
 second_kernel() {
-	local h=$T/hdr/linux-headers-$K2
-	mkdir -p "$T/hdr" "$T/inst/$K2"
+	local k=${1:-$K2}
+	local h=$T/hdr/linux-headers-$k
+	mkdir -p "$T/hdr" "$T/inst/$k"
 	cp -a "/usr/src/linux-headers-$K" "$h"
 	ln -sfn "$(readlink -f "/usr/src/linux-headers-$K/scripts")" "$h/scripts"
 	ln -sfn "$(readlink -f "/usr/src/linux-headers-$K/tools")" "$h/tools"
-	sed -i "s/$K/$K2/" "$h/.kernelvariables" "$h/include/generated/utsrelease.h"
-	ln -s "$h" "$T/inst/$K2/build"
-	link_kernel_modules "$K2"
+	sed -i "s/$K/$k/" "$h/.kernelvariables" "$h/include/generated/utsrelease.h"
+	ln -s "$h" "$T/inst/$k/build"
+	link_kernel_modules "$k"
 }
 
 # dk ARGS...: run dkms in the private trees; sets $rc, $T/out, $T/err.
