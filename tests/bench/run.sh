@@ -8,6 +8,7 @@
 #     ours vs the peer, in the same run, and the ratio.
 # (b) overhead of `dkms build` over the bare `make -C <kdir> M=<dir>` for a
 #     tiny module: ours and the peer, medians of a few runs.
+# (c), (d) mkdriverdisk and in-process ISO writing: tests/bench/driverdisk.sh.
 #
 # BENCH_RUNS (default 3) runs per measurement, median reported; BENCH_BUILD_RUNS
 # (default 5) for (b). DKMS_BIN (default build/dkms), DKMS_PEER (default
@@ -167,3 +168,7 @@ echo "status output identical for both programs ($lines lines, e.g. \"$(head -1 
 for f in sa.ours sa.peer b.make b.ours b.peer; do
 	printf '  %-8s %s\n' "$f" "$(tr '\n' ' ' <"$T/$f")"
 done
+
+# ---- (c), (d): driver disks (tests/bench/driverdisk.sh) ---------------------
+echo
+"$TOP/tests/bench/driverdisk.sh" || die "the driver disk benchmark failed"
