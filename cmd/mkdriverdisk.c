@@ -181,7 +181,11 @@ static int pick_output(struct cmd *c, struct disk_plan *p)
 		return 0;
 	}
 	if (is_dir(c->archive)) {
-		p->output = xasprintf("%s/%s", c->archive, name);
+		size_t len = strlen(c->archive);
+
+		while (len > 1 && c->archive[len - 1] == '/')
+			len--;
+		p->output = xasprintf("%.*s/%s", (int)len, c->archive, name);
 		return 0;
 	}
 	dir = xstrdup(c->archive);
@@ -406,7 +410,8 @@ static char *boot_hint(const struct cmd *c, const struct disk_plan *p)
 	if (streq(f, "ubuntu"))
 		return xstrdup("Boot: write it to a USB stick labelled OEMDRV; the installer offers to load its drivers.");
 	if (streq(f, "initramfs") && c->initrd)
-		return xstrdup("Boot: it is a whole initrd; boot the kernel with it.");
+		return xasprintf("Boot: append it to the initrd it was made for (cat %s %s > initrd-new.img) and boot with that.",
+				 c->initrd, name);
 	if (streq(f, "initramfs"))
 		return xasprintf("Boot: append it to an initrd (cat initrd.img %s > initrd-new.img) and boot with that.",
 				 name);
@@ -456,8 +461,9 @@ static int make_disk(struct cmd *c, struct disk_plan *p)
 		.pack_cpio_gz = pack_cpio_gz,
 		.unpack_initrd_modules = initrd_unpack_modules,
 	};
-	dkms_info(&c->ctx, "Making the %s driver disk (%s) for %s/%s...", p->format->name,
-		  medium_name(p->mo.medium), c->module, c->version);
+	dkms_info(&c->ctx, "Making the %s %s (%s) for %s/%s...", p->format->name,
+		  streq(p->format->name, "initramfs") ? "fragment" : "driver disk", medium_name(p->mo.medium),
+		  c->module, c->version);
 	r = write_image(c, p, &req, workdir);
 	if (!r) {
 		r = verify_image(c, p);

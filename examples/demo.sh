@@ -7,8 +7,9 @@
 # (examples/get-driver-source.sh), then, in private trees under build/demo/
 # (nothing outside it is touched), signs with a MOK key generated there and
 # runs add, build, install --no-depmod, status and mktarball for the kernel
-# whose headers are installed; makes a driver disk and an initramfs fragment
-# when this build has mkdriverdisk. DKMS_BIN overrides the program.
+# whose headers are installed; then makes a Red Hat driver disk (ISO), a SUSE
+# one (cpio) and an initramfs fragment, and checks the first with checkdisk.
+# DKMS_BIN overrides the program.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -70,12 +71,31 @@ installed=$(find "$demo/installtree/$K" -path "$demo/installtree/$K/build" -prun
 tarball=$(ls "$demo/dkmstree/$m/$v/tarball/"*.tar* 2>/dev/null | head -n1)
 
 disks=()
-say "Driver disk and initramfs fragment"
+say "Driver disks and an initramfs fragment (each read back and checked as its installer would)"
 # dkms 3.x answers any "--help" with its usage (exit 0): also look for the action.
 if help=$("$dkms_bin" mkdriverdisk --help 2>&1) && [[ $help == *mkdriverdisk* ]]; then
-	run mkdriverdisk "$m/$v" -k "$K" -d redhat --media iso --archive "$demo/$m-$v-dd.iso"
-	run mkdriverdisk "$m/$v" -k "$K" -d initramfs --archive "$demo/$m-$v-initramfs.cpio"
-	disks=("$demo/$m-$v-dd.iso" "$demo/$m-$v-initramfs.cpio")
+	mkdir -p "$demo/disks"
+	run mkdriverdisk "$m/$v" -k "$K" -d redhat --media iso --archive "$demo/disks/"
+	disks+=("$(ls "$demo"/disks/*-redhat-dd.iso)")
+	run mkdriverdisk "$m/$v" -k "$K" -d suse -r sles15 --media cpio --archive "$demo/disks/"
+	disks+=("$(ls "$demo"/disks/*-suse-sles15-dd.cpio.gz)")
+	# the fragment's module index covers the kernel's own modules: those of
+	# its initrd, or of its installed module tree
+	frag=()
+	if [[ -r /boot/initrd.img-$K ]]; then
+		frag=(--initrd "/boot/initrd.img-$K")
+	elif [[ -d /lib/modules/$K/kernel ]]; then
+		for f in kernel modules.builtin modules.builtin.modinfo modules.order; do
+			[[ -e /lib/modules/$K/$f ]] && ln -sfn "/lib/modules/$K/$f" "$demo/installtree/$K/$f"
+		done
+	fi
+	if ((${#frag[@]})) || [[ -d $demo/installtree/$K/kernel ]]; then
+		run mkdriverdisk "$m/$v" -k "$K" -d initramfs "${frag[@]}" --archive "$demo/disks/"
+		disks+=("$(ls "$demo"/disks/*-initramfs-dd.cpio*)")
+	else
+		echo "No initrd or module tree of $K here: the initramfs fragment is left out."
+	fi
+	run checkdisk "${disks[0]}" -k "$K"
 else
 	echo "Not in this build yet: mkdriverdisk (driver disks, initramfs fragments) is future work."
 fi
@@ -91,5 +111,7 @@ printf '%-18s %s\n' \
 	"installed module" "$(rel "${installed:-(none)}")" \
 	"tarball" "$(rel "${tarball:-(none)}")"
 for d in "${disks[@]}"; do
-	printf '%-18s %s\n' "driver disk" "$(rel "$d")"
+	kind="driver disk"
+	[[ $d == *-initramfs-dd.* ]] && kind="initramfs fragment"
+	printf '%-18s %s\n' "$kind" "$(rel "$d")"
 done
