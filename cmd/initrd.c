@@ -140,16 +140,16 @@ static int pkg_read(const struct dkms_ctx *ctx, const char *m, const char *v, co
 int cmd_initrd_watch(struct cmd *c, const struct dkms_kernel *k, const char *module, struct initrd_watch *w)
 {
 	const struct dkms_ctx *ctx = &c->ctx;
-	enum initrd_mode mode;
+	enum initrd_mode mode = INITRD_MODE_AUTO;
 
 	memset(w, 0, sizeof(*w));
 	w->k = k;
 	if (ctx->initrd_mode && initrd_mode_from_name(ctx->initrd_mode, &mode) < 0) {
 		dkms_error(ctx, "Invalid initrd mode '%s' (--initrd-mode, initrd_mode in framework.conf): "
-			   "use regenerate, fragment or auto.", ctx->initrd_mode);
+			   "use regenerate, fragment, auto or none.", ctx->initrd_mode);
 		return DKMS_EXIT_USAGE;
 	}
-	w->enabled = ctx->bootdir || is_system_tree(ctx);
+	w->enabled = (ctx->bootdir || is_system_tree(ctx)) && !(ctx->initrd_mode && mode == INITRD_MODE_NONE);
 	if (!w->enabled)
 		return 0;
 	initrd_cleanup(ctx, ctx->bootdir ? ctx->bootdir : "/boot");

@@ -27,7 +27,7 @@
  * any tree once a boot directory is given (--bootdir, bootdir=); generator
  * configuration is written for the system's tree, or under
  * initrd_sysconfdir= when that is set. A private --installtree alone leaves
- * both alone.
+ * both alone, and so does --initrd-mode none.
  */
 struct initrd_pkg;
 

@@ -25,6 +25,7 @@ static const char *const mode_names[] = {
 	[INITRD_MODE_AUTO] = "auto",
 	[INITRD_MODE_REGENERATE] = "regenerate",
 	[INITRD_MODE_FRAGMENT] = "fragment",
+	[INITRD_MODE_NONE] = "none",
 };
 
 int initrd_mode_from_name(const char *name, enum initrd_mode *ret)
@@ -386,7 +387,7 @@ int initrd_update(const struct dkms_ctx *ctx, const struct initrd_change *ch, bo
 
 	if (ret_updated)
 		*ret_updated = false;
-	if ((!ch->n_added && !ch->n_removed) || !is_dir(ch->bootdir))
+	if ((!ch->n_added && !ch->n_removed) || ch->mode == INITRD_MODE_NONE || !is_dir(ch->bootdir))
 		return 0;
 	lock = lock_bootdir(ctx, ch->bootdir);
 	if (lock < 0)

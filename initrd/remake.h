@@ -24,6 +24,8 @@
  *               modprobe: it holds a modprobe (sbin/modprobe or bin/kmod),
  *               a udev daemon (systemd-udevd or udevd) and the kernel's
  *               modules.alias; otherwise regenerate.
+ *   none        leave initrds and the generators' configuration alone (as
+ *               dkms 3.x, or where the distribution's hooks take care of it).
  *
  * The image is <bootdir>/initrd.img-<k>, initramfs-<k>.img, initrd-<k>.img
  * or initrd-<k>, the first that exists. When there is none (a kernel whose
@@ -33,9 +35,10 @@ enum initrd_mode {
 	INITRD_MODE_AUTO,
 	INITRD_MODE_REGENERATE,
 	INITRD_MODE_FRAGMENT,
+	INITRD_MODE_NONE,
 };
 
-/* 0, or -EINVAL for a name that is not regenerate, fragment or auto. */
+/* 0, or -EINVAL for a name that is not regenerate, fragment, auto or none. */
 int initrd_mode_from_name(const char *name, enum initrd_mode *ret);
 const char *initrd_mode_name(enum initrd_mode mode);
 

@@ -172,3 +172,7 @@ done
 # ---- (c), (d): driver disks (tests/bench/driverdisk.sh) ---------------------
 echo
 "$TOP/tests/bench/driverdisk.sh" || die "the driver disk benchmark failed"
+
+# ---- REMAKE_INITRD: fragment mode against regeneration (tests/bench/initrd.sh) ----
+echo
+"$TOP/tests/bench/initrd.sh" || die "the REMAKE_INITRD benchmark failed"

@@ -186,6 +186,17 @@ check "... makes none" test ! -e "$IMG"
 step "no image in the boot dir: uninstall" 0 uninstall -k "$K" tiny_remake/1.0
 mv "$T/moved.img" "$IMG"
 
+# --initrd-mode none: nothing of the initrd is touched, even when the package asks.
+conf
+step "--initrd-mode none: install" 0 install -k "$K" tiny_alias/1.0 --initrd-mode=none
+check "... leaves the image alone" cmp "$T/base.img" "$IMG"
+check "... and the generators' configuration" \
+	bash -c "cmp '$T/modules.orig' '$T/sysconf/initramfs-tools/modules' && ! ls '$T'/sysconf/*/dkms-* '$T'/sysconf/*/*/dkms-* 2>/dev/null"
+out_is "... and prints what dkms 3.4.3 prints" "$T/out" "Installing $T/inst/$K/updates/dkms/tiny_alias.ko
+Running depmod... done."
+step "--initrd-mode none: uninstall" 0 uninstall -k "$K" tiny_alias/1.0 --initrd-mode=none
+check "... still leaves the image alone" cmp "$T/base.img" "$IMG"
+
 # A private --installtree without a boot dir: initrds and /etc are not ours to touch.
 : >"$T/etc/framework.conf"
 step "private install tree, no bootdir: install" 0 install -k "$K" tiny_remake/1.0
@@ -331,7 +342,7 @@ state_intact "bad template"
 conf
 step "an unknown --initrd-mode: exit 1" 1 install -k "$K" tiny_remake/1.0 --initrd-mode=sometimes
 check "... the error says which values are valid" \
-	grep -qx "Error! Invalid initrd mode 'sometimes' (--initrd-mode, initrd_mode in framework.conf): use regenerate, fragment or auto." "$T/err"
+	grep -qx "Error! Invalid initrd mode 'sometimes' (--initrd-mode, initrd_mode in framework.conf): use regenerate, fragment, auto or none." "$T/err"
 check "... and nothing is installed" bash -c "! grep -q installed <('$DKMS_BIN' --dkmstree '$T/tree' --sourcetree '$T/src' --installtree '$T/inst' status tiny_remake/1.0)"
 
 # A corrupt image: the modes that build on it refuse; regenerate makes a new one.

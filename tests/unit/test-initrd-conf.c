@@ -86,6 +86,8 @@ static void test_mode_names(void **state)
 	assert_int_equal(initrd_mode_from_name("fragment", &m), 0);
 	assert_int_equal(m, INITRD_MODE_FRAGMENT);
 	assert_string_equal(initrd_mode_name(INITRD_MODE_REGENERATE), "regenerate");
+	assert_int_equal(initrd_mode_from_name("none", &m), 0);
+	assert_int_equal(m, INITRD_MODE_NONE);
 	assert_int_equal(initrd_mode_from_name("Fragment", &m), -EINVAL);
 	assert_int_equal(initrd_mode_from_name(NULL, &m), -EINVAL);
 }
