@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -246,6 +247,27 @@ static int archive_collisions(const struct dkms_ctx *ctx, const char *lib_tree,
 	return 0;
 }
 
+/* <tmp>/dkms-depmod.XXXXXX/lib/modules -> install_tree, for depmod -b. */
+static int depmod_private_base(const struct dkms_ctx *ctx, char **ret)
+{
+	_cleanup_free_ char *base = xasprintf("%s/dkms-depmod.XXXXXX", ctx->tmp_location);
+	_cleanup_free_ char *lib = NULL, *link = NULL, *target = NULL;
+
+	if (!mkdtemp(base))
+		return -errno;
+	lib = xasprintf("%s/lib", base);
+	link = xasprintf("%s/modules", lib);
+	target = canonical_path(ctx->install_tree);
+	if (!target || mkdir(lib, 0755) < 0 || symlink(target, link) < 0) {
+		int r = -errno;
+
+		rm_rf(base);
+		return r;
+	}
+	*ret = TAKE_PTR(base);
+	return 0;
+}
+
 int dkms_depmod(const struct dkms_ctx *ctx, const char *kernelver)
 {
 	_cleanup_free_ char *dep = xasprintf("%s/%s/modules.dep", ctx->install_tree, kernelver);
@@ -261,16 +283,30 @@ int dkms_depmod(const struct dkms_ctx *ctx, const char *kernelver)
 	{
 		struct child c = CHILD_INIT;
 		_cleanup_free_ char *sysmap = xasprintf("/boot/System.map-%s", kernelver);
+		_cleanup_free_ char *base = NULL;
 		size_t len = strlen(ctx->install_tree);
 		const char *tail = "/lib/modules";
 		size_t tl = strlen(tail);
 
 		strv_push(&c.args, "depmod");
-		/* depmod wants a base dir holding lib/modules; a private tree under
-		 * <base>/lib/modules gets -b, where dkms's depmod would miss it */
+		/*
+		 * depmod wants a base dir holding lib/modules. A private tree
+		 * under <base>/lib/modules gets -b<base>; any other private tree
+		 * gets a temp base whose lib/modules links to it. dkms runs a
+		 * bare depmod there, which rewrites the host's index instead.
+		 */
 		if (!streq(ctx->install_tree, "/lib/modules") && len > tl &&
-		    streq(ctx->install_tree + len - tl, tail))
+		    streq(ctx->install_tree + len - tl, tail)) {
 			strv_pushf(&c.args, "-b%.*s", (int)(len - tl), ctx->install_tree);
+		} else if (!streq(ctx->install_tree, "/lib/modules")) {
+			r = depmod_private_base(ctx, &base);
+			if (r < 0) {
+				child_release(&c);
+				invoke_report(ctx, 1, cmd);
+				return 1;
+			}
+			strv_pushf(&c.args, "-b%s", base);
+		}
 		strv_push(&c.args, "-a");
 		strv_push(&c.args, kernelver);
 		if (is_file(sysmap)) {
@@ -282,6 +318,8 @@ int dkms_depmod(const struct dkms_ctx *ctx, const char *kernelver)
 		r = child_run(&c);
 		close(c.out_fd);
 		child_release(&c);
+		if (base)
+			rm_rf(base);
 	}
 	invoke_report(ctx, r, cmd);
 	return r;
