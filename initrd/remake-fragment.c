@@ -2,13 +2,14 @@
 /*
  * REMAKE_INITRD's fragment mode. dkms keeps at most one fragment on an
  * image: the original bytes, then one compressed cpio with every module
- * dkms put there for the kernel and a module index over the original's
- * modules plus those. A change makes the new fragment first, then takes
+ * dkms put there for the kernel, a module index over the original's
+ * modules plus those, and dkms's modprobe.d files. A change makes the new fragment first, then takes
  * the old one off and appends the new one (fragment.h: temp file, fsync,
  * rename; the record <image>.dkms-fragment holds the original length and
  * SHA-256). When the last module goes, the image is back to its original
  * bytes and the record is gone.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -220,6 +221,35 @@ static int pack(const struct initrd_change *ch, const struct payload *p, struct 
 	return 0;
 }
 
+/*
+ * dkms's modprobe.d files (MODULES_CONF_ALIAS_TYPE aliases, MODULES_CONF
+ * lines: modules-conf.h) go into the fragment too, so that modprobe in the
+ * initrd applies them when it loads the modules by alias.
+ */
+static int add_modprobe_files(const char *sysconfdir, struct payload *p)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/modprobe.d", sysconfdir);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while (r >= 0 && (de = readdir(d))) {
+		_cleanup_free_ char *src = NULL, *dst = NULL;
+		size_t len = strlen(de->d_name);
+
+		if (strncmp(de->d_name, "dkms-", 5) || len < 5 || strcmp(de->d_name + len - 5, ".conf"))
+			continue;
+		src = xasprintf("%s/%s", dir, de->d_name);
+		dst = xasprintf("etc/modprobe.d/%s", de->d_name);
+		if (is_file(src))
+			r = payload_add_file(p, dst, 0644, src);
+	}
+	closedir(d);
+	return r;
+}
+
 /* The fragment for the modules to be in it (k->modules), packed. */
 static int make_fragment(const struct dkms_ctx *ctx, const struct initrd_change *ch, const struct remake_probe *p,
 			 const struct fragment_plan *fp, struct dud_kernel *k, const char *tmpdir,
@@ -250,6 +280,12 @@ static int make_fragment(const struct dkms_ctx *ctx, const struct initrd_change 
 	r = dud_format_initramfs.make(&req, &payload); /* prints why */
 	if (r < 0)
 		return r;
+	r = add_modprobe_files(ch->sysconfdir, &payload);
+	if (r < 0) {
+		dkms_error(ctx, "Cannot add %s/modprobe.d/dkms-*.conf to the initrd fragment: %s", ch->sysconfdir,
+			   strerror(-r));
+		return r;
+	}
 	r = pack(ch, &payload, out);
 	if (r < 0)
 		dkms_error(ctx, "Cannot pack the initrd fragment for %s: %s", ch->kernel, strerror(-r));

@@ -229,6 +229,7 @@ check "fragment: the record is beside the image" test -s "$IMG.dkms-fragment"
 step "fragment: a second package" 0 install -k "$K" tiny_alias/1.0
 check "... the original bytes still come first" cmp -n "$(stat -c %s "$T/base.img")" "$T/base.img" "$IMG"
 check "... one fragment holds both modules" bash -c "fragment_file() { $(declare -f fragment_file | tail -n +2); }; T='$T'; fragment_file '$IMG' '$T/base.img' lib/modules/$K/modules.dep | grep -c '^updates/dkms/tiny_' | grep -qx 2"
+check "... and dkms's modprobe.d file (MODULES_CONF_ALIAS_TYPE, MODULES_CONF)" bash -c "fragment_file() { $(declare -f fragment_file | tail -n +2); }; T='$T'; fragment_file '$IMG' '$T/base.img' etc/modprobe.d/dkms-tiny_alias.conf | grep -qx 'options tiny_alias greeting=0'"
 step "fragment: uninstall the first" 0 uninstall -k "$K" tiny_remake/1.0
 check "... the other module stays" in_listing "$IMG" "usr/lib/modules/$K/updates/dkms/tiny_alias.ko"
 if in_listing "$IMG" "usr/lib/modules/$K/updates/dkms/tiny_remake.ko"; then not_ok "... the first is gone"; else ok "... the first is gone"; fi
