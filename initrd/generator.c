@@ -62,11 +62,22 @@ static bool installed(enum initrd_generator_kind kind, const char *sysconfdir)
 	return true;
 }
 
-static void set_kind(struct initrd_generator *g, enum initrd_generator_kind kind)
+/* dracut refuses a --conf or --confdir that does not exist: name only those that do. */
+static char *dracut_template(const char *sysconfdir)
+{
+	_cleanup_free_ char *conf = xasprintf("%s/dracut.conf", sysconfdir);
+	_cleanup_free_ char *confdir = xasprintf("%s/dracut.conf.d", sysconfdir);
+
+	return xasprintf("dracut --force --quiet%s%s --kmoddir {moduledir} {image} {kernel}",
+			 is_file(conf) ? " --conf {sysconfdir}/dracut.conf" : "",
+			 is_dir(confdir) ? " --confdir {sysconfdir}/dracut.conf.d" : "");
+}
+
+static void set_kind(struct initrd_generator *g, enum initrd_generator_kind kind, const char *sysconfdir)
 {
 	g->kind = kind;
 	g->name = xstrdup(kinds[kind].program);
-	g->template = xstrdup(kinds[kind].template);
+	g->template = kind == INITRD_GENERATOR_DRACUT ? dracut_template(sysconfdir) : xstrdup(kinds[kind].template);
 }
 
 int initrd_generator_pick(const char *configured, int made_by, const char *sysconfdir,
@@ -90,13 +101,13 @@ int initrd_generator_pick(const char *configured, int made_by, const char *sysco
 	}
 	if (made_by > INITRD_GENERATOR_CUSTOM && made_by < (int)ARRAY_SIZE(kinds) &&
 	    installed((enum initrd_generator_kind)made_by, sysconfdir)) {
-		set_kind(&g, (enum initrd_generator_kind)made_by);
+		set_kind(&g, (enum initrd_generator_kind)made_by, sysconfdir);
 		*ret = g;
 		return 0;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
 		if (installed(order[i], sysconfdir)) {
-			set_kind(&g, order[i]);
+			set_kind(&g, order[i], sysconfdir);
 			*ret = g;
 			return 0;
 		}

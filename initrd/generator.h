@@ -36,7 +36,11 @@ struct initrd_generator {
 
 void initrd_generator_release(struct initrd_generator *g);
 
-/* The default template for a kind ("" for CUSTOM). */
+/*
+ * The default template for a kind ("" for CUSTOM). dracut's names
+ * --conf {sysconfdir}/dracut.conf and --confdir {sysconfdir}/dracut.conf.d;
+ * the one initrd_generator_pick makes leaves out those that do not exist.
+ */
 const char *initrd_generator_default_template(enum initrd_generator_kind kind);
 /* "initramfs-tools", "dracut", "mkinitcpio", "custom" */
 const char *initrd_generator_kind_name(enum initrd_generator_kind kind);

@@ -79,6 +79,29 @@ static void test_pick(void **state)
 	initrd_generator_release(&g);
 }
 
+static void test_pick_dracut(void **state)
+{
+	char root[] = "/tmp/dkms-unit-gen.XXXXXX";
+	struct initrd_generator g = { INITRD_GENERATOR_CUSTOM, NULL, NULL };
+	char *conf;
+
+	assert_non_null(mkdtemp(root));
+	/* made by dracut: dracut, when it is installed here */
+	if (initrd_generator_pick(NULL, INITRD_GENERATOR_DRACUT, root, &g) == 0 && g.kind == INITRD_GENERATOR_DRACUT) {
+		assert_string_equal(g.name, "dracut");
+		assert_string_equal(g.template, "dracut --force --quiet --kmoddir {moduledir} {image} {kernel}");
+		initrd_generator_release(&g);
+		conf = xasprintf("%s/dracut.conf", root);
+		assert_int_equal(write_file_str(conf, ""), 0);
+		free(conf);
+		assert_int_equal(initrd_generator_pick(NULL, INITRD_GENERATOR_DRACUT, root, &g), 0);
+		assert_string_equal(g.template, "dracut --force --quiet --conf {sysconfdir}/dracut.conf "
+						"--kmoddir {moduledir} {image} {kernel}");
+	}
+	initrd_generator_release(&g);
+	rm_rf(root);
+}
+
 static void test_mode_names(void **state)
 {
 	enum initrd_mode m;
@@ -253,6 +276,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_pick),
+		cmocka_unit_test(test_pick_dracut),
 		cmocka_unit_test(test_mode_names),
 		cmocka_unit_test(test_modules_file_round_trip),
 		cmocka_unit_test(test_files_per_generator),
