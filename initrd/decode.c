@@ -15,6 +15,11 @@
 #include "util/macro.h"
 
 #define CHUNK ((size_t)256 << 10)
+/*
+ * liblzma's memory limit: xz -9 needs 65 MiB to decode; a header asking
+ * for a multi-GiB dictionary is damage (or hostile), not an initrd.
+ */
+#define LZMA_MEMLIMIT ((uint64_t)256 << 20)
 /* the kernel's legacy lz4 reader: magic, then blocks of at most 8 MiB decoded */
 #define LZ4_LEGACY_MAGIC 0x184C2102u
 #define LZ4_LEGACY_BLOCK ((size_t)8 << 20)
@@ -124,8 +129,8 @@ static int decode_lzma(bool xz, const uint8_t *in, size_t len, struct strbuf *ou
 	lzma_ret lr;
 	int r = 0;
 
-	lr = xz ? lzma_stream_decoder(&s, UINT64_MAX, LZMA_TELL_ANY_CHECK)
-		: lzma_alone_decoder(&s, UINT64_MAX);
+	lr = xz ? lzma_stream_decoder(&s, LZMA_MEMLIMIT, LZMA_TELL_ANY_CHECK)
+		: lzma_alone_decoder(&s, LZMA_MEMLIMIT);
 	if (lr != LZMA_OK)
 		return -ENOMEM;
 	s.next_in = in;

@@ -327,6 +327,18 @@ static void test_kernel_rules(void **state)
 	strbuf_release(&body);
 }
 
+/* An lzma header asking for a 4 GiB dictionary is refused, not allocated. */
+static void test_lzma_huge_dictionary(void **state)
+{
+	static const unsigned char hdr[] = { 0x5d, 0x00, 0xf0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					     0xff, 0xff, 0xff, 0xff, 0x00, 0x11, 0x22, 0x33 };
+	struct strbuf img = STRBUF_INIT;
+
+	strbuf_add(&img, hdr, sizeof(hdr));
+	expect_error(&img, -EBADMSG, "lzma data is damaged (needs too much memory)");
+	strbuf_release(&img);
+}
+
 static void test_xz_check(void **state)
 {
 	struct strbuf img = STRBUF_INIT, cpio = STRBUF_INIT, err = STRBUF_INIT;
@@ -514,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_damaged_inside),
 		cmocka_unit_test(test_kernel_rules),
 		cmocka_unit_test(test_xz_check),
+		cmocka_unit_test(test_lzma_huge_dictionary),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_listing_lib_dir_replaces_link),
 		cmocka_unit_test(test_listing_overrides),
