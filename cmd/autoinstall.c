@@ -71,6 +71,7 @@ static int collect_installed(const struct status_entry *e, void *userdata)
 int cmd_match(struct cmd *c)
 {
 	struct match_list ml = { STRV_INIT };
+	struct initrd_watch w = { 0 };
 	const struct dkms_kernel *k;
 	int r = cmd_need_root(c);
 
@@ -114,7 +115,8 @@ int cmd_match(struct cmd *c)
 		strv_release(&ml.mv);
 		return DKMS_EXIT_NO_HEADERS;
 	}
-	for (size_t i = 0; i < ml.mv.n; i++) {
+	r = cmd_initrd_watch(c, k, NULL, &w);
+	for (size_t i = 0; !r && i < ml.mv.n; i++) {
 		char *slash = strchr(ml.mv.v[i], '/');
 		const char *m = ml.mv.v[i], *v = slash + 1;
 
@@ -129,6 +131,8 @@ int cmd_match(struct cmd *c)
 		if (dkms_maybe_build(&c->ctx, m, v, k) == 0)
 			dkms_maybe_install(&c->ctx, m, v, k);
 	}
+	r = cmd_initrd_sync(c, &w, r);
+	cmd_initrd_watch_release(&w);
 	strv_release(&ml.mv);
-	return 0;
+	return r;
 }
