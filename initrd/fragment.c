@@ -114,24 +114,6 @@ int initrd_fragment_check(const void *fragment, size_t len, struct strv *problem
 	return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static void sync_dir_of(const char *path)
 {
 	_cleanup_free_ char *dir = xstrdup(path);

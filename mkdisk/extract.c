@@ -265,21 +265,8 @@ int extract_hardlink(struct extract *x, const char *path, const char *target, in
 
 int extract_write(struct extract *x, int fd, const void *data, size_t len)
 {
-	const char *p = data;
-
 	x->total += len;
 	if (x->total > EXTRACT_MAX_TOTAL)
 		return -EFBIG;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return write_all(fd, data, len);
 }

@@ -30,4 +30,3 @@ int archive_add_payload(struct archive *a, const struct payload *p);
 int archive_errno_of(struct archive *a);
 
 /* write(2) until done; 0 or -errno (ENOSPC, EFBIG ...). */
-int write_all(int fd, const void *data, size_t len);

@@ -4,6 +4,7 @@
 #include <errno.h>
 
 #include "mkdisk/medium-impl.h"
+#include "util/fileio.h"
 #include "util/strbuf.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_write_free)

@@ -70,24 +70,6 @@ const char *medium_extension(enum dud_medium m, enum compression c)
 	}
 }
 
-int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int cpio_medium_write(const struct payload *p, const struct medium_opts *o, int fd)
 {
 	_cleanup_strbuf_ struct strbuf raw = STRBUF_INIT, packed = STRBUF_INIT;

@@ -9,6 +9,8 @@
 
 /* Whole-file and tree helpers. All return 0 or a negative errno. */
 int read_file(const char *path, struct strbuf *out);
+/* write(2) until all of data is written (EINTR retried). */
+int write_all(int fd, const void *data, size_t len);
 /* Write via a temp file in the same directory, fsync, then rename. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 int write_file_str(const char *path, const char *s);
