@@ -1,55 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
-#include <libkmod.h>
 #include <string.h>
 
 #include "modinfo.h"
+#include "modmeta.h"
 #include "util/strbuf.h"
 #include "version.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_ctx *, kmod_unref)
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_module *, kmod_module_unref)
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_list *, kmod_module_info_free_list)
-
 int modinfo_read(const char *path, struct modinfo *ret)
 {
-	/* a dirname that does not exist keeps libkmod from loading indexes */
-	_cleanup_(kmod_unrefp) struct kmod_ctx *kctx = kmod_new("/nonexistent", NULL);
-	_cleanup_(kmod_module_unrefp) struct kmod_module *mod = NULL;
-	_cleanup_(kmod_module_info_free_listp) struct kmod_list *info = NULL;
+	struct module_meta meta;
 	struct modinfo mi = { NULL, NULL };
 	const char *checksum = NULL;
-	struct kmod_list *l;
-	int r;
+	int r = module_meta_read(path, &meta);
 
-	if (!kctx)
-		return -ENOMEM;
-	kmod_set_log_priority(kctx, 0);
-	r = kmod_module_new_from_path(kctx, path, &mod);
 	if (r < 0)
 		return r;
-	r = kmod_module_get_info(mod, &info);
-	if (r < 0)
-		return r;
-	kmod_list_foreach(l, info) {
-		const char *key = kmod_module_info_get_key(l);
-		const char *value = kmod_module_info_get_value(l);
+	if (meta.version) {
+		/* modinfo prints "version: V [checksum]"; dkms splits on blanks */
+		size_t n = strcspn(meta.version, " \t");
 
-		if (!value)
-			continue;
-		if (streq(key, "version") && !mi.version) {
-			/* modinfo prints "version: V [checksum]"; dkms splits on blanks */
-			size_t n = strcspn(value, " \t");
-
-			mi.version = xstrndup(value, n);
-			if (value[n])
-				checksum = value + n + strspn(value + n, " \t");
-		} else if (streq(key, "srcversion") && !mi.srcversion) {
-			mi.srcversion = xstrdup(value);
-		}
+		mi.version = xstrndup(meta.version, n);
+		if (meta.version[n])
+			checksum = meta.version + n + strspn(meta.version + n, " \t");
 	}
-	if (!mi.srcversion && checksum && *checksum)
+	if (meta.srcversion)
+		mi.srcversion = xstrdup(meta.srcversion);
+	else if (checksum && *checksum)
 		mi.srcversion = xstrndup(checksum, strcspn(checksum, " \t"));
+	module_meta_release(&meta);
 	*ret = mi;
 	return 0;
 }

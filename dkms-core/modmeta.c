@@ -48,6 +48,8 @@ int module_meta_read(const char *path, struct module_meta *ret)
 			set_once(&m.description, value);
 		else if (streq(key, "version"))
 			set_once(&m.version, value);
+		else if (streq(key, "srcversion"))
+			set_once(&m.srcversion, value);
 		else if (streq(key, "vermagic"))
 			set_once(&m.vermagic, value);
 		else if (streq(key, "license"))
@@ -73,6 +75,7 @@ void module_meta_release(struct module_meta *m)
 	free(m->name);
 	free(m->description);
 	free(m->version);
+	free(m->srcversion);
 	free(m->vermagic);
 	free(m->license);
 	strv_release(&m->aliases);

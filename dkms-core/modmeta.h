@@ -12,7 +12,8 @@
 struct module_meta {
 	char *name;        /* "name" field (dashes as in the file name: kernel's own) */
 	char *description; /* or NULL */
-	char *version;     /* MODULE_VERSION, or NULL */
+	char *version;     /* MODULE_VERSION as stored (maybe "V checksum"), or NULL */
+	char *srcversion;  /* or NULL */
 	char *vermagic;    /* "6.1.0-56-amd64 SMP preempt mod_unload modversions", or NULL */
 	char *license;     /* or NULL */
 	struct strv aliases;  /* "pci:v00001000d00000060sv*sd*bc*sc*i*", ... in file order */
