@@ -333,7 +333,7 @@ int modules_conf_apply(const struct dkms_ctx *ctx, const char *sysconfdir, const
 		modules_conf_restore(&local);
 		return r;
 	}
-	if (saved) {
+	if (saved && local.n) {
 		saved->files = xrealloc(saved->files, (saved->n + local.n) * sizeof(*saved->files));
 		memcpy(saved->files + saved->n, local.files, local.n * sizeof(*local.files));
 		saved->n += local.n;
