@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "formats/format.h"
+#include "formats/initramfs.h"
 #include "modmeta.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
@@ -225,9 +226,8 @@ static int stage_kernel(const struct dud_request *req, const struct dud_kernel *
 }
 
 /* The index files depmod wrote and the kernel's lists, into the payload. */
-static int add_index(struct payload *out, const char *stage, const char *kernelver)
+static int add_index(struct payload *out, const char *moddir, const char *kernelver)
 {
-	_cleanup_free_ char *moddir = xasprintf("%s/lib/modules/%s", stage, kernelver);
 	DIR *d = opendir(moddir);
 	struct dirent *de;
 	int r = 0;
@@ -275,6 +275,24 @@ static void drop_lib_entry(struct payload *p)
 	}
 }
 
+int initramfs_fragment_payload(const struct dud_kernel *k, const char *index_dir, struct payload *out)
+{
+	int r;
+
+	for (size_t j = 0; j < k->n_modules; j++) {
+		_cleanup_free_ char *dest = module_dest(k->kernelver, &k->modules[j]);
+
+		r = payload_add_file(out, dest, 0644, k->modules[j].path);
+		if (r < 0)
+			return r;
+	}
+	r = add_index(out, index_dir, k->kernelver);
+	if (r < 0)
+		return r;
+	drop_lib_entry(out);
+	return 0;
+}
+
 static int initramfs_make(const struct dud_request *req, struct payload *out)
 {
 	int r;
@@ -282,28 +300,18 @@ static int initramfs_make(const struct dud_request *req, struct payload *out)
 	for (size_t i = 0; i < req->n_kernels; i++) {
 		const struct dud_kernel *k = &req->kernels[i];
 		_cleanup_free_ char *stage = xasprintf("%s/initramfs-%s", req->workdir, k->kernelver);
+		_cleanup_free_ char *moddir = xasprintf("%s/lib/modules/%s", stage, k->kernelver);
 
 		r = stage_kernel(req, k, stage);
 		if (r < 0)
 			return r;
-		for (size_t j = 0; j < k->n_modules; j++) {
-			_cleanup_free_ char *dest = module_dest(k->kernelver, &k->modules[j]);
-
-			r = payload_add_file(out, dest, 0644, k->modules[j].path);
-			if (r < 0) {
-				dkms_error(req->ctx, "Cannot add %s to the fragment: %s", k->modules[j].path,
-					   strerror(-r));
-				return r;
-			}
-		}
-		r = add_index(out, stage, k->kernelver);
+		r = initramfs_fragment_payload(k, moddir, out);
 		if (r < 0) {
-			dkms_error(req->ctx, "Cannot add the module index of %s: %s", k->kernelver,
-				   strerror(-r));
+			dkms_error(req->ctx, "Cannot add the modules of %s and their index to the fragment: %s",
+				   k->kernelver, strerror(-r));
 			return r;
 		}
 	}
-	drop_lib_entry(out);
 	return 0;
 }
 

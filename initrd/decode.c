@@ -50,6 +50,11 @@ static int damaged(struct decoded *ret, size_t at, struct strbuf *why, const cha
 	return -EBADMSG;
 }
 
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 static int decode_gzip(const uint8_t *in, size_t len, struct strbuf *out, struct decoded *ret,
 		       struct strbuf *why)
 {
@@ -59,6 +64,17 @@ static int decode_gzip(const uint8_t *in, size_t len, struct strbuf *out, struct
 	/* 16 + MAX_WBITS: a gzip header and trailer, one member */
 	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
 		return -ENOMEM;
+	/*
+	 * The last member's trailer tells its size (mod 4 GiB): room for it
+	 * up front saves regrowing the output; for another member it is only
+	 * a wrong guess, bounded by the input's usual ratio.
+	 */
+	if (len >= 18) {
+		size_t isize = le32(in + len - 4);
+
+		if (isize <= 16 * len && isize <= INITRD_MAX_UNPACKED)
+			strbuf_grow(out, isize + CHUNK);
+	}
 	z.next_in = (Bytef *)in;
 	z.avail_in = (uInt)MIN(len, (size_t)UINT_MAX);
 	for (;;) {
@@ -173,6 +189,30 @@ static int decode_lzma(bool xz, const uint8_t *in, size_t len, struct strbuf *ou
 	return r;
 }
 
+/*
+ * A whole frame that states its content size, decoded in one call straight
+ * into an output buffer of that size: no window copies, no regrowth (zstd
+ * checks the size). False when that cannot be done or the frame does not
+ * decode; the streaming loop then says why and where.
+ */
+static bool decode_zstd_sized(ZSTD_DCtx *d, const uint8_t *in, size_t len, struct strbuf *out,
+			      struct decoded *ret)
+{
+	unsigned long long size = ZSTD_getFrameContentSize(in, len);
+	size_t frame = ZSTD_findFrameCompressedSize(in, len), n;
+
+	if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR || size == 0 ||
+	    size > INITRD_MAX_UNPACKED - out->len || ZSTD_isError(frame))
+		return false;
+	strbuf_grow(out, (size_t)size);
+	n = ZSTD_decompressDCtx(d, out->buf + out->len, (size_t)size, in, frame);
+	if (ZSTD_isError(n) || n != size)
+		return false;
+	strbuf_setlen(out, out->len + n);
+	ret->consumed = frame;
+	return true;
+}
+
 static int decode_zstd(const uint8_t *in, size_t len, struct strbuf *out, struct decoded *ret,
 		       struct strbuf *why)
 {
@@ -182,6 +222,11 @@ static int decode_zstd(const uint8_t *in, size_t len, struct strbuf *out, struct
 
 	if (!d)
 		return -ENOMEM;
+	if (decode_zstd_sized(d, in, len, out, ret)) {
+		ZSTD_freeDCtx(d);
+		return 0;
+	}
+	ZSTD_DCtx_reset(d, ZSTD_reset_session_and_parameters);
 	for (;;) {
 		ZSTD_outBuffer ob;
 		size_t zr;
@@ -207,11 +252,6 @@ static int decode_zstd(const uint8_t *in, size_t len, struct strbuf *out, struct
 	}
 	ZSTD_freeDCtx(d);
 	return r;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /*

@@ -236,24 +236,19 @@ static size_t padding_for(const struct initrd_image *img)
 	return pad;
 }
 
-int initrd_fragment_append(const char *image, const void *fragment, size_t len,
-			   const char *state_path, struct strbuf *err)
+int initrd_fragment_append_read(const char *image, const void *bytes, size_t bytes_len,
+				const struct initrd_image *img, const void *fragment, size_t len,
+				const char *state_path, struct strbuf *err)
 {
-	_cleanup_initrd_image_ struct initrd_image img = INITRD_IMAGE_INIT;
-	_cleanup_strbuf_ struct strbuf data = STRBUF_INIT, why = STRBUF_INIT, added = STRBUF_INIT;
+	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT, added = STRBUF_INIT;
 	struct fragment_state s = { 0 };
 	static const char zeros[8];
 	struct stat st;
 	int r;
 
-	r = stat(image, &st) < 0 ? -errno : read_file(image, &data);
-	if (r < 0) {
+	if (stat(image, &st) < 0) {
+		r = -errno;
 		strbuf_addf(err, "%s: cannot read: %s", image, strerror(-r));
-		return r;
-	}
-	r = initrd_split(data.buf, data.len, &img, &why);
-	if (r < 0) {
-		strbuf_addf(err, "%s: %s (the image was not changed)", image, why.buf);
 		return r;
 	}
 	{
@@ -271,10 +266,10 @@ int initrd_fragment_append(const char *image, const void *fragment, size_t len,
 		}
 	}
 
-	strbuf_add(&added, zeros, padding_for(&img));
+	strbuf_add(&added, zeros, padding_for(img));
 	strbuf_add(&added, fragment, len);
-	s.original_size = data.len;
-	sha256_hex(data.buf, data.len, s.original_sha256);
+	s.original_size = bytes_len;
+	sha256_hex(bytes, bytes_len, s.original_sha256);
 	s.added_size = added.len;
 	sha256_hex(added.buf, added.len, s.added_sha256);
 	/* the record first: a kill before the rename leaves a record of a
@@ -285,8 +280,8 @@ int initrd_fragment_append(const char *image, const void *fragment, size_t len,
 		return r;
 	}
 	{
-		const void *parts[] = { data.buf, added.buf };
-		size_t lens[] = { data.len, added.len };
+		const void *parts[] = { bytes, added.buf };
+		size_t lens[] = { bytes_len, added.len };
 
 		r = replace_file(image, &st, parts, lens, 2, &why);
 	}
@@ -296,6 +291,26 @@ int initrd_fragment_append(const char *image, const void *fragment, size_t len,
 		return r;
 	}
 	return 0;
+}
+
+int initrd_fragment_append(const char *image, const void *fragment, size_t len,
+			   const char *state_path, struct strbuf *err)
+{
+	_cleanup_initrd_image_ struct initrd_image img = INITRD_IMAGE_INIT;
+	_cleanup_strbuf_ struct strbuf data = STRBUF_INIT, why = STRBUF_INIT;
+	int r;
+
+	r = read_file(image, &data);
+	if (r < 0) {
+		strbuf_addf(err, "%s: cannot read: %s", image, strerror(-r));
+		return r;
+	}
+	r = initrd_split(data.buf, data.len, &img, &why);
+	if (r < 0) {
+		strbuf_addf(err, "%s: %s (the image was not changed)", image, why.buf);
+		return r;
+	}
+	return initrd_fragment_append_read(image, data.buf, data.len, &img, fragment, len, state_path, err);
 }
 
 int initrd_fragment_remove(const char *image, const char *state_path, struct strbuf *err)

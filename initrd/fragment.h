@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "formats/payload.h"
+#include "initrd/segments.h"
 #include "mkdisk/compress.h"
 #include "util/sha256.h"
 #include "util/strbuf.h"
@@ -44,6 +45,16 @@ int initrd_fragment_pack(const struct payload *p, enum compression c, struct str
  */
 int initrd_fragment_append(const char *image, const void *fragment, size_t len,
 			   const char *state_path, struct strbuf *err);
+
+/*
+ * The same for an image the caller has read and split already: bytes are
+ * the image file's content (what is written back before the fragment) and
+ * img is initrd_split() of exactly those bytes, so nothing is read or
+ * decoded again.
+ */
+int initrd_fragment_append_read(const char *image, const void *bytes, size_t bytes_len,
+				const struct initrd_image *img, const void *fragment, size_t len,
+				const char *state_path, struct strbuf *err);
 
 /*
  * Take the recorded fragment off image and remove state_path. Refuses

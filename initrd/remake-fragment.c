@@ -3,7 +3,11 @@
  * REMAKE_INITRD's fragment mode. dkms keeps at most one fragment on an
  * image: the original bytes, then one compressed cpio with every module
  * dkms put there for the kernel, a module index over the original's
- * modules plus those, and dkms's modprobe.d files. A change makes the new fragment first, then takes
+ * modules plus those, and dkms's modprobe.d files. The index is the one
+ * dkms's depmod just wrote for the kernel's module dir when that fits the
+ * image (tree_index_fits), else depmod's over a stage of the image's
+ * modules. The image is read and decoded once, by the probe; the append
+ * writes from those bytes. A change makes the new fragment first, then takes
  * the old one off and appends the new one (fragment.h: temp file, fsync,
  * rename; the record <image>.dkms-fragment holds the original length and
  * SHA-256). When the last module goes, the image is back to its original
@@ -19,6 +23,7 @@
 #include <zstd.h>
 
 #include "formats/format.h"
+#include "formats/initramfs.h"
 #include "initrd/fragment.h"
 #include "initrd/remake-impl.h"
 #include "invoke.h"
@@ -250,10 +255,133 @@ static int add_modprobe_files(const char *sysconfdir, struct payload *p)
 	return r;
 }
 
-/* The fragment for the modules to be in it (k->modules), packed. */
-static int make_fragment(const struct dkms_ctx *ctx, const struct initrd_change *ch, const struct remake_probe *p,
-			 const struct fragment_plan *fp, struct dud_kernel *k, const char *tmpdir,
-			 struct strbuf *out)
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* v sorted (strv_sort) holds s. */
+static bool sorted_has(const struct strv *v, const char *s)
+{
+	return v->n && bsearch(&s, v->v, v->n, sizeof(*v->v), cmp_str);
+}
+
+/* The module name of a path under the module dir: "a/b/megaraid_sas.ko.xz" -> "megaraid_sas". */
+static char *name_of(const char *relpath)
+{
+	const char *base = strrchr(relpath, '/'), *ko;
+
+	base = base ? base + 1 : relpath;
+	ko = strstr(base, ".ko");
+	return xstrndup(base, ko ? (size_t)(ko - base) : strlen(base));
+}
+
+/* The module paths modules.dep in moduledir lists, sorted. */
+static int index_keys(const char *moduledir, struct strv *ret)
+{
+	_cleanup_free_ char *path = xasprintf("%s/modules.dep", moduledir);
+	_cleanup_strbuf_ struct strbuf text = STRBUF_INIT;
+	int r = read_file(path, &text);
+
+	if (r < 0)
+		return r;
+	for (char *line = text.buf; *line;) {
+		char *end = strchrnul(line, '\n'), *colon = memchr(line, ':', (size_t)(end - line));
+
+		if (colon)
+			strv_push_take(ret, xstrndup(line, (size_t)(colon - line)));
+		line = *end ? end + 1 : end;
+	}
+	strv_sort(ret);
+	return 0;
+}
+
+/*
+ * Whether the index dkms's depmod wrote in the kernel's module dir (install
+ * and uninstall run it before the initrd step) is right for the image with
+ * the fragment: it lists every module of the original and of the fragment
+ * at the path it has there, and for each of their names no other file (a
+ * module elsewhere in the tree that would be chosen over the image's copy,
+ * or one dkms took out of the tree). The modules of the tree that the image
+ * lacks only make aliases resolve to files modprobe does not find, as it
+ * would for a module left out of the image. Then the fragment carries that
+ * index, and no depmod over a staged copy of the image's modules is needed.
+ */
+static bool tree_index_fits(const struct initrd_change *ch, const struct fragment_plan *fp,
+			    const struct strv *frag_relpaths)
+{
+	_cleanup_strv_ struct strv keys = STRV_INIT, have = STRV_INIT, names = STRV_INIT, frag_names = STRV_INIT;
+	_cleanup_free_ char *bin = xasprintf("%s/modules.dep.bin", ch->moduledir);
+
+	if (!is_file(bin) || index_keys(ch->moduledir, &keys) < 0)
+		return false;
+	for (size_t i = 0; i < frag_relpaths->n; i++) {
+		if (!sorted_has(&keys, frag_relpaths->v[i]))
+			return false;
+		strv_push(&have, frag_relpaths->v[i]);
+		strv_push_take(&frag_names, name_of(frag_relpaths->v[i]));
+	}
+	strv_sort(&frag_names);
+	for (size_t i = 0; i < fp->base.n; i++) {
+		_cleanup_free_ char *name = name_of(fp->base.v[i]);
+
+		if (removed(ch, fp->base.v[i]) && !added(ch, fp->base.v[i]))
+			continue;
+		/* the fragment's module of that name is the one indexed */
+		if (sorted_has(&frag_names, name))
+			continue;
+		if (!sorted_has(&keys, fp->base.v[i]))
+			return false;
+		strv_push(&have, fp->base.v[i]);
+		strv_push_take(&names, TAKE_PTR(name));
+	}
+	for (size_t i = 0; i < frag_names.n; i++)
+		strv_push(&names, frag_names.v[i]);
+	strv_sort(&have);
+	strv_sort(&names);
+	for (size_t i = 0; i < keys.n; i++) {
+		_cleanup_free_ char *name = name_of(keys.v[i]);
+
+		if (sorted_has(&names, name) && !sorted_has(&have, keys.v[i]))
+			return false;
+	}
+	for (size_t i = 0; i < ch->n_removed; i++)
+		if (!added(ch, ch->removed[i].relpath) && sorted_has(&keys, ch->removed[i].relpath))
+			return false;
+	return true;
+}
+
+/* The fragment with the index of the kernel's module dir (tree_index_fits), packed. */
+static int make_fragment_from_tree(const struct dkms_ctx *ctx, const struct initrd_change *ch,
+				   const struct dud_kernel *k, struct strbuf *out)
+{
+	_cleanup_payload_ struct payload payload = PAYLOAD_INIT;
+	int r = initramfs_fragment_payload(k, ch->moduledir, &payload);
+
+	if (r < 0) {
+		dkms_error(ctx, "Cannot add the modules of %s and the index of %s to the initrd fragment: %s",
+			   ch->kernel, ch->moduledir, strerror(-r));
+		return r;
+	}
+	r = add_modprobe_files(ch->sysconfdir, &payload);
+	if (r < 0) {
+		dkms_error(ctx, "Cannot add %s/modprobe.d/dkms-*.conf to the initrd fragment: %s", ch->sysconfdir,
+			   strerror(-r));
+		return r;
+	}
+	r = pack(ch, &payload, out);
+	if (r < 0)
+		dkms_error(ctx, "Cannot pack the initrd fragment for %s: %s", ch->kernel, strerror(-r));
+	return r;
+}
+
+/*
+ * The fragment for the modules to be in it (k->modules), packed, with an
+ * index depmod makes over a stage of the original's modules and k's.
+ */
+static int make_fragment_staged(const struct dkms_ctx *ctx, const struct initrd_change *ch,
+				const struct remake_probe *p, const struct fragment_plan *fp,
+				struct dud_kernel *k, const char *tmpdir, struct strbuf *out)
 {
 	_cleanup_free_ char *stage = xasprintf("%s/base/lib/modules/%s", tmpdir, ch->kernel);
 	_cleanup_free_ char *work = xasprintf("%s/work", tmpdir);
@@ -292,6 +420,25 @@ static int make_fragment(const struct dkms_ctx *ctx, const struct initrd_change 
 	return r;
 }
 
+static int make_fragment(const struct dkms_ctx *ctx, const struct initrd_change *ch, const char *image,
+			 const struct remake_probe *p, const struct fragment_plan *fp, struct dud_kernel *k,
+			 struct strbuf *out)
+{
+	/* the stage need not be on the boot file system, and should not fill it */
+	_cleanup_free_ char *tmpdir = xasprintf("%s/dkms-initrd.XXXXXX", ctx->tmp_location ? ctx->tmp_location : "/tmp");
+	int r;
+
+	if (!mkdtemp(tmpdir)) {
+		r = -errno;
+		dkms_error(ctx, "Cannot update %s: cannot create a temporary directory like %s: %s", image, tmpdir,
+			   strerror(-r));
+		return r;
+	}
+	r = make_fragment_staged(ctx, ch, p, fp, k, tmpdir, out);
+	rm_rf(tmpdir);
+	return r;
+}
+
 /* The bytes after the original: what to put back if the new fragment cannot go on. */
 static int read_tail(const char *image, uint64_t from, struct strbuf *out)
 {
@@ -317,8 +464,37 @@ static int read_tail(const char *image, uint64_t from, struct strbuf *out)
 	return 0;
 }
 
+/*
+ * The original image as the probe read and split it, without dkms's
+ * fragment (a view into p: not to be released), so that the append
+ * neither reads nor decodes it again. False when the probe's bytes are
+ * not the recorded original's (the image changed since).
+ */
+static bool original_of(const struct remake_probe *p, const struct fragment_plan *fp, struct initrd_image *ret)
+{
+	const struct initrd_image *img = &p->listing.image;
+	size_t n = 0, size = p->bytes.len;
+
+	if (fp->have_state) {
+		char sha[SHA256_HEX_SIZE];
+
+		size = (size_t)fp->state.original_size;
+		if (size > p->bytes.len)
+			return false;
+		sha256_hex(p->bytes.buf, size, sha);
+		if (!streq(sha, fp->state.original_sha256))
+			return false;
+	}
+	while (n < img->n && img->segments[n].offset < size)
+		n++;
+	*ret = (struct initrd_image){ .segments = img->segments, .n = n, .size = size };
+	ret->end = n ? img->segments[n - 1].offset + img->segments[n - 1].size : 0;
+	return true;
+}
+
 static int apply(const struct dkms_ctx *ctx, const char *image, const char *state_path,
-		 const struct fragment_plan *fp, const struct strbuf *frag, const char *desc)
+		 const struct remake_probe *p, const struct fragment_plan *fp, const struct strbuf *frag,
+		 const char *desc)
 {
 	_cleanup_strbuf_ struct strbuf old = STRBUF_INIT, err = STRBUF_INIT;
 	int r;
@@ -337,7 +513,11 @@ static int apply(const struct dkms_ctx *ctx, const char *image, const char *stat
 		}
 	}
 	if (frag->len) {
-		r = initrd_fragment_append(image, frag->buf, frag->len, state_path, &err);
+		struct initrd_image orig;
+
+		r = original_of(p, fp, &orig) ? initrd_fragment_append_read(image, p->bytes.buf, orig.size, &orig,
+									   frag->buf, frag->len, state_path, &err)
+					      : initrd_fragment_append(image, frag->buf, frag->len, state_path, &err);
 		if (r < 0) {
 			_cleanup_strbuf_ struct strbuf err2 = STRBUF_INIT;
 
@@ -357,8 +537,9 @@ int remake_fragment(const struct dkms_ctx *ctx, const struct initrd_change *ch, 
 		    const struct remake_probe *p)
 {
 	_cleanup_free_ char *state_path = xasprintf("%s" STATE_SUFFIX, image);
-	_cleanup_free_ char *tmpdir = NULL, *desc = NULL;
+	_cleanup_free_ char *desc = NULL;
 	_cleanup_strbuf_ struct strbuf frag = STRBUF_INIT, names = STRBUF_INIT;
+	_cleanup_strv_ struct strv relpaths = STRV_INIT; /* of k's modules */
 	struct fragment_plan fp = { false, { 0 }, STRV_INIT, STRV_INIT, STRV_INIT };
 	struct dud_kernel k = { .kernelver = xstrdup(ch->kernel), .arch = xstrdup("") };
 	int r = fragment_state_read(state_path, &fp.state);
@@ -381,11 +562,16 @@ int remake_fragment(const struct dkms_ctx *ctx, const struct initrd_change *ch, 
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < fp.keep.n; i++)
-		if (!removed(ch, fp.keep.v[i]) && !added(ch, fp.keep.v[i]))
+	for (size_t i = 0; i < fp.keep.n; i++) {
+		if (!removed(ch, fp.keep.v[i]) && !added(ch, fp.keep.v[i])) {
 			add_module(&k, fp.keep_names.v[i], ch->moduledir, fp.keep.v[i]);
-	for (size_t i = 0; i < ch->n_added; i++)
+			strv_push(&relpaths, fp.keep.v[i]);
+		}
+	}
+	for (size_t i = 0; i < ch->n_added; i++) {
 		add_module(&k, ch->added[i].name, ch->moduledir, ch->added[i].relpath);
+		strv_push(&relpaths, ch->added[i].relpath);
+	}
 	if (!k.n_modules && !fp.have_state) {
 		r = 0; /* nothing of dkms's on the image, and nothing to add */
 		goto out;
@@ -393,26 +579,16 @@ int remake_fragment(const struct dkms_ctx *ctx, const struct initrd_change *ch, 
 	for (size_t i = 0; i < k.n_modules; i++)
 		strbuf_addf(&names, "%s%s", i ? " " : "", k.modules[i].name);
 	if (k.n_modules) {
-		/* the stage need not be on the boot file system, and should not fill it */
-		tmpdir = xasprintf("%s/dkms-initrd.XXXXXX", ctx->tmp_location ? ctx->tmp_location : "/tmp");
-		if (!mkdtemp(tmpdir)) {
-			r = -errno;
-			dkms_error(ctx, "Cannot update %s: cannot create a temporary directory like %s: %s", image,
-				   tmpdir, strerror(-r));
-			free(TAKE_PTR(tmpdir));
-			goto out;
-		}
-		r = make_fragment(ctx, ch, p, &fp, &k, tmpdir, &frag);
+		r = tree_index_fits(ch, &fp, &relpaths) ? make_fragment_from_tree(ctx, ch, &k, &frag)
+							: make_fragment(ctx, ch, image, p, &fp, &k, &frag);
 		if (r < 0)
 			goto out;
 		desc = xasprintf("Appending %s to %s", names.buf, image);
 	} else {
 		desc = xasprintf("Restoring the original %s", image);
 	}
-	r = apply(ctx, image, state_path, &fp, &frag, desc);
+	r = apply(ctx, image, state_path, p, &fp, &frag, desc);
 out:
-	if (tmpdir)
-		rm_rf(tmpdir);
 	dud_kernel_release(&k);
 	plan_release(&fp);
 	return r;

@@ -84,6 +84,7 @@ static bool has_any(const struct initrd_listing *l, const char *const *paths)
 
 void remake_probe_release(struct remake_probe *p)
 {
+	strbuf_release(&p->bytes);
 	initrd_listing_release(&p->listing);
 	strv_release(&p->names);
 	strv_release(&p->relpaths);
@@ -103,8 +104,16 @@ int remake_probe(const char *image, const char *kernel, struct remake_probe *ret
 	_cleanup_free_ char *dir = xasprintf("lib/modules/%s/", kernel);
 	const char *const aliases[] = { alias, alias_bin, alias + 4, alias_bin + 4, NULL };
 	struct initrd_listing *l = &ret->listing;
-	int r = initrd_list(image, l, why);
+	struct initrd_image img = INITRD_IMAGE_INIT;
+	int r = read_file(image, &ret->bytes);
 
+	if (r < 0) {
+		strbuf_addf(why, "cannot read: %s", strerror(-r));
+		return r;
+	}
+	r = initrd_split(ret->bytes.buf, ret->bytes.len, &img, why);
+	if (r >= 0)
+		r = initrd_list_image(&img, l);
 	if (r < 0)
 		return r;
 	ret->made_by = has_any(l, itools) ? INITRD_GENERATOR_INITRAMFS_TOOLS :

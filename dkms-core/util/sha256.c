@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* SHA-256 as FIPS 180-4 specifies it (see sha256.h). */
+#include <stdbool.h>
 #include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define HAVE_SHA_NI 1
+#endif
 
 #include "sha256.h"
 
@@ -46,6 +53,80 @@ static void compress_block(uint32_t h[8], const uint8_t *p)
 	h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
 }
 
+#ifdef HAVE_SHA_NI
+/* The CPU has the SHA extensions (and SSSE3 and SSE4.1, which the code below also uses). */
+static bool cpu_has_sha_ni(void)
+{
+	unsigned a, b, c, d;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) || !(c & bit_SSE4_1))
+		return false;
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+}
+
+/* Four rounds: msg holds W[t..t+3] + K[t..t+3]; abef and cdgh as sha256rnds2 wants them. */
+#define ROUNDS4(abef, cdgh, msg)                                      \
+	do {                                                          \
+		cdgh = _mm_sha256rnds2_epu32(cdgh, abef, msg);        \
+		abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(msg, 0x0e)); \
+	} while (0)
+
+/*
+ * The same compression with the SHA-NI instructions, n blocks at once
+ * (several times faster: the initrd fragment records hash a whole image).
+ */
+__attribute__((target("sha,sse4.1,ssse3"))) static void compress_blocks_ni(uint32_t h[8], const uint8_t *p,
+									   size_t n)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+	__m128i abef, cdgh, t;
+
+	/* h0..h7 into the lanes sha256rnds2 takes: (F, E, B, A) and (H, G, D, C) */
+	t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xb1);
+	cdgh = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1b);
+	abef = _mm_alignr_epi8(t, cdgh, 8);
+	cdgh = _mm_blend_epi16(cdgh, t, 0xf0);
+	for (; n; n--, p += 64) {
+		__m128i w[4], abef0 = abef, cdgh0 = cdgh;
+
+		for (int g = 0; g < 16; g++) {
+			__m128i m;
+
+			if (g < 4) {
+				m = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)), bswap);
+			} else {
+				/* W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], four at a time */
+				m = _mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]);
+				m = _mm_add_epi32(m, _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4));
+				m = _mm_sha256msg2_epu32(m, w[(g + 3) & 3]);
+			}
+			w[g & 3] = m;
+			m = _mm_add_epi32(m, _mm_loadu_si128((const __m128i *)&K[4 * g]));
+			ROUNDS4(abef, cdgh, m);
+		}
+		abef = _mm_add_epi32(abef, abef0);
+		cdgh = _mm_add_epi32(cdgh, cdgh0);
+	}
+	/* back to h0..h7 */
+	t = _mm_shuffle_epi32(abef, 0x1b);
+	cdgh = _mm_shuffle_epi32(cdgh, 0xb1);
+	_mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(t, cdgh, 0xf0));
+	_mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(cdgh, t, 8));
+}
+#endif
+
+static void compress_blocks(struct sha256 *s, const uint8_t *p, size_t n)
+{
+#ifdef HAVE_SHA_NI
+	if (s->sha_ni) {
+		compress_blocks_ni(s->h, p, n);
+		return;
+	}
+#endif
+	for (; n; n--, p += 64)
+		compress_block(s->h, p);
+}
+
 void sha256_init(struct sha256 *s)
 {
 	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -54,6 +135,11 @@ void sha256_init(struct sha256 *s)
 	memcpy(s->h, iv, sizeof(iv));
 	s->len = 0;
 	s->used = 0;
+#ifdef HAVE_SHA_NI
+	s->sha_ni = cpu_has_sha_ni();
+#else
+	s->sha_ni = false;
+#endif
 }
 
 void sha256_update(struct sha256 *s, const void *data, size_t len)
@@ -70,11 +156,12 @@ void sha256_update(struct sha256 *s, const void *data, size_t len)
 		len -= take;
 		if (s->used < 64)
 			return;
-		compress_block(s->h, s->block);
+		compress_blocks(s, s->block, 1);
 		s->used = 0;
 	}
-	for (; len >= 64; p += 64, len -= 64)
-		compress_block(s->h, p);
+	compress_blocks(s, p, len / 64);
+	p += len / 64 * 64;
+	len %= 64;
 	memcpy(s->block, p, len);
 	s->used = len;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +14,7 @@ struct sha256 {
 	uint64_t len;       /* bytes hashed so far */
 	uint8_t block[64];
 	size_t used;        /* bytes waiting in block */
+	bool sha_ni;        /* the CPU's SHA instructions do the work */
 };
 
 #define SHA256_HEX_SIZE 65 /* 64 hex digits and a NUL */
