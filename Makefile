@@ -26,12 +26,12 @@ ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 
 CC      ?= cc
 B       := build
-PKGS    := libkmod libarchive blkid zlib liblzma libzstd liblz4
+PKGS    := libkmod libarchive blkid zlib liblzma libzstd liblz4 libdeflate
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wvla -Wwrite-strings -Wundef -Wno-unused-parameter \
 	   -D_GNU_SOURCE -I. -Idkms-core $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lkmod -larchive -lblkid -lz -llzma -lzstd -llz4) -lbz2
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lkmod -larchive -lblkid -lz -llzma -lzstd -llz4 -ldeflate) -lbz2
 
 ifeq ($(DEVELOPER),1)
 CFLAGS  += -Werror -fsanitize=address,undefined -fno-omit-frame-pointer -O1

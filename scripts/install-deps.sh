@@ -4,7 +4,7 @@
 set -eu
 
 build_pkgs="gcc make pkg-config libkmod-dev libarchive-dev libblkid-dev libcmocka-dev
-	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev"
+	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev libdeflate-dev"
 test_pkgs="linux-headers-amd64 kmod patch openssl dkms bc flex bison libelf-dev
 	xz-utils zstd gzip binutils cpio rsync util-linux strace
 	rpm rpm2cpio createrepo-c python3-rpm xorriso genisoimage mtools dosfstools squashfs-tools

@@ -8,7 +8,7 @@
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. -Idkms-core \
  *     tests/fuzz/fuzz-initrd.c initrd/segments.c initrd/newc.c initrd/decode.c \
  *     initrd/list.c initrd/fragment.c mkdisk/cpio.c mkdisk/compress.c formats/payload.c \
- *     dkms-core/util/*.c -lz -llzma -lzstd -llz4 -lbz2 -o fuzz-initrd
+ *     dkms-core/util/*.c -lz -llzma -lzstd -llz4 -lbz2 -ldeflate -o fuzz-initrd
  *   ./fuzz-initrd -max_len=4096 <corpus dir of small initramfs images>
  * With -DFUZZ_REPLAY instead of -fsanitize=fuzzer, it replays the files named
  * on the command line.
