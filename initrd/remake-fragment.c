@@ -533,6 +533,68 @@ static int apply(const struct dkms_ctx *ctx, const char *image, const char *stat
 	return 0;
 }
 
+/*
+ * The modules for kernel that the bytes of image after its original (as
+ * state records) hold, by path under lib/modules/<kernel>/: dkms's fragment
+ * alone is read and decoded. 0, or -errno when it does not read.
+ */
+static int fragment_modules(const char *image, const struct fragment_state *state, const char *kernel,
+			    struct strv *ret)
+{
+	_cleanup_strbuf_ struct strbuf tail = STRBUF_INIT;
+	_cleanup_initrd_listing_ struct initrd_listing l = { .image = INITRD_IMAGE_INIT };
+	struct initrd_image img = INITRD_IMAGE_INIT;
+	int r = read_tail(image, state->original_size, &tail); /* without the padding */
+
+	if (r < 0)
+		return r;
+	r = initrd_split(tail.buf, tail.len, &img, NULL);
+	if (r >= 0)
+		r = initrd_list_image(&img, &l);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < l.n_modules; i++) {
+		const char *rel = relpath_of(l.files[l.modules[i].file].path, kernel);
+
+		if (streq(l.modules[i].kernelver, kernel) && rel)
+			strv_push(ret, rel);
+	}
+	return 0;
+}
+
+int remake_fragment_restore(const struct dkms_ctx *ctx, const struct initrd_change *ch, const char *image)
+{
+	_cleanup_free_ char *state_path = xasprintf("%s" STATE_SUFFIX, image);
+	_cleanup_free_ char *desc = NULL;
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	_cleanup_strv_ struct strv ours = STRV_INIT;
+	struct fragment_state state;
+	struct stat st;
+	int r;
+
+	if (ch->n_added || fragment_state_read(state_path, &state) < 0 || stat(image, &st) < 0 ||
+	    (uint64_t)st.st_size != state.original_size + state.added_size)
+		return 1;
+	if (fragment_modules(image, &state, ch->kernel, &ours) < 0 || !ours.n)
+		return 1;
+	/* every module of the fragment goes, and nothing else: the original comes back */
+	for (size_t i = 0; i < ours.n; i++)
+		if (!removed(ch, ours.v[i]))
+			return 1;
+	for (size_t i = 0; i < ch->n_removed; i++)
+		if (!strv_contains(&ours, ch->removed[i].relpath))
+			return 1;
+	desc = xasprintf("Restoring the original %s", image);
+	invoke_announce(ctx, desc, desc);
+	r = initrd_fragment_remove(image, state_path, &err);
+	invoke_report(ctx, r, desc);
+	if (r < 0) {
+		dkms_error(ctx, "Cannot take the dkms fragment off %s: %s", image, err.buf);
+		return r;
+	}
+	return 0;
+}
+
 int remake_fragment(const struct dkms_ctx *ctx, const struct initrd_change *ch, const char *image,
 		    const struct remake_probe *p)
 {

@@ -37,3 +37,12 @@ void remake_probe_release(struct remake_probe *p);
  */
 int remake_fragment(const struct dkms_ctx *ctx, const struct initrd_change *ch, const char *image,
 		    const struct remake_probe *p);
+
+/*
+ * An uninstall that takes every module of dkms's fragment off image and
+ * adds none gives back the original bytes; that needs only the fragment
+ * read, not the whole image decoded. Returns 1 when the change is not that
+ * one (or the record does not match the image): the caller probes the
+ * image and goes the usual way. 0 when done; -errno after printing why.
+ */
+int remake_fragment_restore(const struct dkms_ctx *ctx, const struct initrd_change *ch, const char *image);

@@ -406,6 +406,12 @@ int initrd_update(const struct dkms_ctx *ctx, const struct initrd_change *ch, bo
 	if (!image)
 		return 0; /* made later by the kernel's own hooks, from the modules as installed now */
 
+	if (mode == INITRD_MODE_FRAGMENT || mode == INITRD_MODE_AUTO) {
+		/* a fragment of dkms's on the image, all of it taken off: no probe needed */
+		r = remake_fragment_restore(ctx, ch, image);
+		if (r <= 0)
+			goto done;
+	}
 	r = remake_probe(image, ch->kernel, &p, &why);
 	if (r < 0) {
 		/* regeneration does not need the old image; the other modes do */

@@ -61,10 +61,10 @@ t0=$(date +%s.%N)
 remake_generate itools "$T/itools.img" >"$T/itools.log" 2>&1 || { cat "$T/itools.log" >&2; die "mkinitramfs failed"; }
 gen_itools=$(echo "$(date +%s.%N) - $t0" | bc -l)
 
-declare -A frag frag_total regen regen_total booted
+declare -A frag frag_total unfrag regen regen_total booted
 for g in itools dracut; do
 	IMG=$T/boot-$g/initrd.img-$K
-	: >"$T/f.step"; : >"$T/f.total"
+	: >"$T/f.step"; : >"$T/f.total"; : >"$T/u.step"
 	cp "$T/base-$g.img" "$IMG"
 	for ((i = 0; i < RUNS; i++)); do
 		timed "$g" install --force -k "$K" "megaraid_sas/$V" --initrd-mode=fragment
@@ -75,9 +75,10 @@ for g in itools dracut; do
 			booted[$g]="${BOOT_TIME}s"
 		fi
 		timed "$g" uninstall -k "$K" "megaraid_sas/$V" --initrd-mode=fragment
+		echo "$step" >>"$T/u.step"
 		cmp -s "$T/base-$g.img" "$IMG" || die "$g: uninstall did not give back the original bytes"
 	done
-	frag[$g]=$(median <"$T/f.step") frag_total[$g]=$(median <"$T/f.total")
+	frag[$g]=$(median <"$T/f.step") frag_total[$g]=$(median <"$T/f.total") unfrag[$g]=$(median <"$T/u.step")
 	: >"$T/r.step"; : >"$T/r.total"
 	for ((i = 0; i < REGEN_RUNS; i++)); do
 		cp "$T/base-$g.img" "$IMG"
@@ -96,6 +97,13 @@ printf '%-58s %6.2f (%5.1f) %6.2f (%5.1f)\n' "regeneration by that image's gener
 	"${regen[itools]}" "${regen_total[itools]}" "${regen[dracut]}" "${regen_total[dracut]}"
 printf '%-58s %13.1fx %13.1fx\n' "regeneration / fragment" \
 	"$(echo "${regen[itools]} / ${frag[itools]}" | bc -l)" "$(echo "${regen[dracut]} / ${frag[dracut]}" | bc -l)"
+printf '%-58s %6.2f         %6.2f\n' "fragment taken off by uninstall (original bytes back), median" \
+	"${unfrag[itools]}" "${unfrag[dracut]}"
 printf '%-58s %14s %14s\n' "fragment image booted, disk found by the dkms module" "${booted[itools]}" "${booted[dracut]}"
 printf '%-58s %14.1f %14.1f\n' "the bare generator for this kernel (s)" "$gen_itools" "$gen_dracut"
 echo "images: $(stat -c %s "$T/base-itools.img") bytes (Debian's, MODULES=most), $(stat -c %s "$T/base-dracut.img") bytes (dracut, distribution config)"
+echo
+printf 'fragment vs mkinitramfs (initramfs-tools image): %.2f s against %.1f s: %.0fx faster; the image with the fragment booted (%s)\n' \
+	"${frag[itools]}" "${regen[itools]}" "$(echo "${regen[itools]} / ${frag[itools]}" | bc -l)" "${booted[itools]}"
+printf 'fragment vs dracut (dracut image):               %.2f s against %.1f s: %.0fx faster; the image with the fragment booted (%s)\n' \
+	"${frag[dracut]}" "${regen[dracut]}" "$(echo "${regen[dracut]} / ${frag[dracut]}" | bc -l)" "${booted[dracut]}"
