@@ -248,6 +248,27 @@ check "... and the stale record too" test ! -e "$IMG.dkms-fragment"
 cp "$T/base.img" "$IMG"
 rm -f "$IMG.old-dkms"
 
+# An install tree with an index (dkms runs depmod only where modules.dep is):
+# the fragment carries the one depmod wrote for the tree, which covers the
+# image's modules at the same paths.
+: >"$T/inst/$K/modules.dep"
+step "fragment, an indexed install tree: install" 0 install -k "$K" tiny_remake/1.0
+check "... the fragment's index is the one depmod wrote for the tree" bash -c "fragment_file() { $(declare -f fragment_file | tail -n +2); }; T='$T'; fragment_file '$IMG' '$T/base.img' lib/modules/$K/modules.dep | cmp -s - '$T/inst/$K/modules.dep'"
+step "... uninstall" 0 uninstall -k "$K" tiny_remake/1.0
+check "... the image is byte-identical to the original" cmp "$T/base.img" "$IMG"
+# An image holding a module the install tree lacks: the tree's index does not
+# know it, so the fragment's index is depmod's over the image's modules.
+mkdir -p "$T/ghost/usr/lib/modules/$K/extra"
+cp "$(find "$T/tree/tiny_alias" -name 'tiny_alias.ko*' | head -n 1)" "$T/ghost/usr/lib/modules/$K/extra/ghost.ko"
+"$T/mkimage.sh" "$T/ghost.img" "$K" "$T/inst/$K" "$T/ghost" >/dev/null
+cp "$T/ghost.img" "$IMG"
+step "fragment: an image with a module the install tree lacks" 0 install -k "$K" tiny_remake/1.0
+check "... the fragment's index lists it and the new module" bash -c "fragment_file() { $(declare -f fragment_file | tail -n +2); }; T='$T'; fragment_file '$IMG' '$T/ghost.img' lib/modules/$K/modules.dep >'$T/ghost.dep' && grep -qx 'extra/ghost.ko:' '$T/ghost.dep' && grep -qx 'updates/dkms/tiny_remake.ko:' '$T/ghost.dep'"
+step "... uninstall" 0 uninstall -k "$K" tiny_remake/1.0
+check "... the image is byte-identical to the original" cmp "$T/ghost.img" "$IMG"
+rm -f "$T/inst/$K"/modules.*
+cp "$T/base.img" "$IMG"
+
 # auto: fragment for an image that loads modules through modprobe and udev.
 mkdir -p "$T/udev-root/usr/sbin" "$T/udev-root/usr/lib/systemd" "$T/udev-root/usr/lib/modules/$K"
 echo "modprobe" >"$T/udev-root/usr/sbin/modprobe"

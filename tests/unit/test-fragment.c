@@ -118,6 +118,13 @@ static void test_sha256_vectors(void **state)
 	sha256_final(&s, d);
 	sha256_digest_hex(d, hex);
 	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	/* the portable code too, where the CPU's SHA instructions would do it */
+	sha256_init(&s);
+	s.sha_ni = false;
+	sha256_update(&s, million, 1000000);
+	sha256_final(&s, d);
+	sha256_digest_hex(d, hex);
+	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	free(million);
 }
 
