@@ -21,11 +21,6 @@ enum {
 	CHECKDISK_UNREADABLE = 2,
 };
 
-static const char *compressed_with(enum compression c)
-{
-	return c == COMPRESSION_NONE || c == COMPRESSION_DEFAULT ? "uncompressed" : compression_name(c);
-}
-
 static void describe_medium(struct strbuf *sb, const struct medium_info *mi)
 {
 	strbuf_addstr(sb, mi->fstype ? mi->fstype : medium_name(mi->medium));
@@ -43,12 +38,12 @@ static void describe_medium(struct strbuf *sb, const struct medium_info *mi)
 	case DUD_MEDIUM_CPIO:
 		if (mi->cpio_magic)
 			strbuf_addf(sb, " %s", mi->cpio_magic);
-		strbuf_addf(sb, ", %s", compressed_with(mi->compress));
+		strbuf_addf(sb, ", %s", medium_compressor_name(mi->compressor));
 		break;
 	case DUD_MEDIUM_TAR:
 		if (mi->tar_format)
 			strbuf_addf(sb, " (%s)", mi->tar_format);
-		strbuf_addf(sb, ", %s", compressed_with(mi->compress));
+		strbuf_addf(sb, ", %s", medium_compressor_name(mi->compressor));
 		break;
 	case DUD_MEDIUM_SQUASHFS:
 	case _DUD_MEDIUM_MAX:

@@ -112,19 +112,47 @@ static void filesystem_rules(const struct dud_format *f, const struct medium_inf
 		     mi->boot_label ? mi->boot_label : "", label);
 }
 
+/*
+ * The compression of an archive, judged by who unpacks it (dud-formats.md
+ * §2.2, §5). linuxrc reads only gzip and xz, whether it fetches the archive
+ * (dud=) or finds the tree the kernel unpacked from the initrd. A cpio is
+ * appended to an initrd: the kernel unpacks it (anaconda's dd.iso cpio and
+ * an initramfs fragment too), with gzip, bzip2, lzma, xz (XZ Embedded:
+ * CRC32 or no check), lzo, lz4 in its legacy format, and zstd from 5.9 on.
+ */
+static void compression_rules(const struct dud_format *f, const struct medium_info *mi,
+			      const char *image, struct disk_check *dc)
+{
+	const char *name = strrchr(image, '/') ? strrchr(image, '/') + 1 : image;
+	const char *what = medium_compressor_name(mi->compressor);
+
+	if (is_format(f, "suse")) {
+		if (mi->compressor != MEDIUM_UNCOMPRESSED && mi->compressor != MEDIUM_GZIP &&
+		    mi->compressor != MEDIUM_XZ)
+			problem(dc, "compressed with %s: linuxrc reads only gzip and xz", what);
+	} else if (mi->medium == DUD_MEDIUM_CPIO) {
+		if (mi->compressor == MEDIUM_ZSTD)
+			note(dc, "compressed with zstd: appended to an initrd, it needs a kernel with "
+			     "CONFIG_RD_ZSTD (5.9 or later); gzip is read by every kernel");
+		else if (mi->compressor == MEDIUM_LZ4_FRAME)
+			problem(dc, "compressed with lz4 in the frame format: the kernel reads only legacy lz4 (lz4 -l)");
+		else if (mi->compressor == MEDIUM_OTHER_COMPRESSION)
+			problem(dc, "compressed with %s: the kernel reads gzip, bzip2, lzma, xz, lzo, legacy lz4 "
+				"and zstd", what);
+	}
+	if (mi->medium == DUD_MEDIUM_CPIO && mi->compressor == MEDIUM_XZ && mi->xz_check &&
+	    !streq(mi->xz_check, "CRC32") && !streq(mi->xz_check, "none"))
+		problem(dc, "%s: xz check %s: the kernel's XZ Embedded accepts only CRC32 or none", name,
+			mi->xz_check);
+}
+
 /* Rules for an archive appended to the initrd or fetched by the installer. */
 static void archive_rules(const struct dud_format *f, const struct medium_info *mi,
-			  struct disk_check *dc)
+			  const char *image, struct disk_check *dc)
 {
 	bool kernel_reads = mi->medium == DUD_MEDIUM_CPIO;
 
-	if (is_format(f, "suse") && mi->compress != COMPRESSION_NONE && mi->compress != COMPRESSION_GZIP &&
-	    mi->compress != COMPRESSION_XZ && mi->compress != COMPRESSION_DEFAULT)
-		problem(dc, "compressed with %s: linuxrc reads only gzip and xz",
-			compression_name(mi->compress));
-	else if (kernel_reads && mi->compress == COMPRESSION_ZSTD)
-		note(dc, "compressed with zstd: appended to an initrd, it needs a kernel with "
-		     "CONFIG_RD_ZSTD (5.9 or later); gzip is read by every kernel");
+	compression_rules(f, mi, image, dc);
 	/* a tar is a way to carry the files: they must be unpacked onto a disk */
 	if (mi->medium == DUD_MEDIUM_TAR && !is_format(f, "suse"))
 		note(dc, "%s does not read a tar: unpack it onto a disk labelled " OEMDRV " (or make an iso)",
@@ -137,23 +165,8 @@ static void archive_rules(const struct dud_format *f, const struct medium_info *
 			"reads it only from a vfat, ext2 or iso9660 filesystem");
 }
 
-/*
- * mkdisk judges a container by linuxrc's rules, the strictest reader; an
- * archive the kernel unpacks (an initramfs fragment, anaconda's dd.iso in a
- * cpio) may be zstd-compressed (kernel 5.9+, noted by archive_rules).
- */
-static bool medium_problem_applies(const struct dud_format *f, const struct medium_info *mi,
-				   const char *image, const char *problem_text)
-{
-	const char *name = strrchr(image, '/') ? strrchr(image, '/') + 1 : image;
-	_cleanup_free_ char *zstd = xasprintf("%s: zstd compression:", name);
-
-	return !(f && !is_format(f, "suse") && mi->medium == DUD_MEDIUM_CPIO &&
-		 mi->compress == COMPRESSION_ZSTD && !strncmp(problem_text, zstd, strlen(zstd)));
-}
-
 static void medium_rules(const struct dud_format *f, const struct medium_info *mi,
-			 struct disk_check *dc)
+			 const char *image, struct disk_check *dc)
 {
 	switch (mi->medium) {
 	case DUD_MEDIUM_ISO:
@@ -162,7 +175,7 @@ static void medium_rules(const struct dud_format *f, const struct medium_info *m
 		break;
 	case DUD_MEDIUM_CPIO:
 	case DUD_MEDIUM_TAR:
-		archive_rules(f, mi, dc);
+		archive_rules(f, mi, image, dc);
 		break;
 	case DUD_MEDIUM_SQUASHFS:
 		if (oemdrv_installer(f))
@@ -306,8 +319,7 @@ int disk_check_image(const struct dkms_ctx *ctx, const char *image,
 			tree = inner;
 	}
 	for (size_t i = 0; i < medium_problems.n; i++)
-		if (medium_problem_applies(dc->format, &dc->info, image, medium_problems.v[i]))
-			add_once(&dc->problems, medium_problems.v[i]);
+		add_once(&dc->problems, medium_problems.v[i]);
 	if (!dc->format) {
 		known = known_formats();
 		problem(dc, "not a driver disk of any known format (%s)", known);
@@ -315,7 +327,7 @@ int disk_check_image(const struct dkms_ctx *ctx, const char *image,
 		goto out;
 	}
 	/* an inner dd.iso is named by inst.dd=/dd.iso: its label does not matter */
-	medium_rules(dc->format, &dc->info, dc);
+	medium_rules(dc->format, &dc->info, image, dc);
 
 	dc->n_kernels = n ? n : 1;
 	dc->kernels = xcalloc(dc->n_kernels, sizeof(*dc->kernels));

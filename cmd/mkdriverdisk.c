@@ -284,6 +284,16 @@ static int pack_cpio_gz(const struct payload *files, struct strbuf *out)
 	return compress_buffer(COMPRESSION_GZIP, raw.buf, raw.len, out);
 }
 
+/* Why medium_write failed, for the error line: an ISO says which directories it cannot hold. */
+static char *write_error(const struct payload *disk, enum dud_medium m, int r)
+{
+	_cleanup_free_ char *why = NULL;
+
+	if (r == -ENAMETOOLONG && m == DUD_MEDIUM_ISO && medium_iso_check_tree(disk, &why) < 0)
+		return TAKE_PTR(why);
+	return xstrdup(strerror(-r));
+}
+
 /*
  * A format read from inside the installer's initrd only as an image file
  * (DDv3: inst.dd=/dd.iso) has its cpio medium hold the disk as an ISO.
@@ -299,7 +309,9 @@ static int wrap_as_iso(const struct dkms_ctx *ctx, const struct disk_plan *p, co
 
 	r = medium_write(disk, &iso, path);
 	if (r < 0) {
-		dkms_error(ctx, "Could not write %s for the cpio image: %s", inner, strerror(-r));
+		_cleanup_free_ char *why = write_error(disk, DUD_MEDIUM_ISO, r);
+
+		dkms_error(ctx, "Could not write %s for the cpio image: %s", inner, why);
 		return r;
 	}
 	outer.mtime = disk->mtime;
@@ -340,7 +352,9 @@ static int write_image(struct cmd *c, struct disk_plan *p, const struct dud_requ
 		return DKMS_EXIT_INSTALL;
 	}
 	if (r < 0) {
-		dkms_error(&c->ctx, "Could not write the driver disk %s: %s", p->output, strerror(-r));
+		_cleanup_free_ char *why = write_error(&disk, p->mo.medium, r);
+
+		dkms_error(&c->ctx, "Could not write the driver disk %s: %s", p->output, why);
 		return DKMS_EXIT_INSTALL;
 	}
 	return 0;
@@ -383,7 +397,6 @@ static char *boot_hint(const struct cmd *c, const struct disk_plan *p)
 	const char *name = strrchr(p->output, '/') ? strrchr(p->output, '/') + 1 : p->output;
 	const char *f = p->format->name;
 	enum dud_medium m = p->mo.medium;
-	bool archive = m == DUD_MEDIUM_CPIO || m == DUD_MEDIUM_TAR;
 
 	if (streq(f, "redhat")) {
 		if (m == DUD_MEDIUM_CPIO)
@@ -395,15 +408,28 @@ static char *boot_hint(const struct cmd *c, const struct disk_plan *p)
 		if (m == DUD_MEDIUM_FLOPPY)
 			return xstrdup("Boot: write it to a USB stick or floppy: anaconda loads a disk labelled OEMDRV by itself "
 				       "(or inst.dd=hd:LABEL=OEMDRV).");
+		if (m == DUD_MEDIUM_TAR)
+			return xstrdup("Boot: anaconda does not read a tar: unpack it onto a disk labelled OEMDRV, "
+				       "which anaconda loads by itself (or name the disk with inst.dd=hd:<device>).");
 		return xstrdup("Boot: write it to a disk and name it with inst.dd=hd:<device>.");
 	}
+	if ((streq(f, "redhat1") || streq(f, "redhat2")) && m == DUD_MEDIUM_TAR)
+		return xstrdup("Boot: the RHEL 4/5 loader does not read a tar: unpack it onto a floppy, USB stick or CD, "
+			       "then add dd to the kernel command line.");
 	if (streq(f, "redhat1") || streq(f, "redhat2"))
 		return xasprintf("Boot: add dd to the kernel command line; the RHEL 4/5 loader asks for the disk "
 				 "(or dd=http://<server>/%s).", name);
 	if (streq(f, "suse")) {
-		if (archive)
+		/* the kernel unpacks only cpio archives appended to an initrd; linuxrc fetches a tar */
+		if (m == DUD_MEDIUM_TAR)
+			return xasprintf("Boot: dud=http://<server>/%s (linuxrc unpacks it), or unpack it onto "
+					 "a disk labelled OEMDRV.", name);
+		if (m == DUD_MEDIUM_CPIO)
 			return xasprintf("Boot: append it to the installer's initrd (linuxrc applies it by itself), "
 					 "or dud=http://<server>/%s.", name);
+		if (m == DUD_MEDIUM_SQUASHFS)
+			return xasprintf("Boot: dud=http://<server>/%s (linuxrc mounts it; a squashfs carries no label).",
+					 name);
 		return xasprintf("Boot: dud=http://<server>/%s, or attach it (linuxrc loads a disk labelled OEMDRV by itself).",
 				 name);
 	}

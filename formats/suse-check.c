@@ -242,13 +242,13 @@ static void find_modules(const char *dir, const char *prefix, struct strv *ret)
 }
 
 /*
- * install/lib/modules/<kernel>/: what update.post puts into the installed
- * system. Each module must be built for the kernel whose directory it is in.
+ * install/<kernel>/: the modules update.post copies into the installed
+ * system. Each must be built for the kernel whose directory it is in.
  */
 static void check_installed(const char *root, const char *rel, const struct dud_check_opts *o,
 			    struct dud_report *rep)
 {
-	_cleanup_free_ char *base = xasprintf("%s/%s/install/lib/modules", root, rel);
+	_cleanup_free_ char *base = xasprintf("%s/%s/install", root, rel);
 	_cleanup_strv_ struct strv kernels = STRV_INIT;
 
 	list_dir(base, &kernels);
@@ -256,6 +256,8 @@ static void check_installed(const char *root, const char *rel, const struct dud_
 		_cleanup_free_ char *kdir = xasprintf("%s/%s", base, kernels.v[i]);
 		_cleanup_strv_ struct strv files = STRV_INIT;
 
+		if (is_symlink(kdir) || !is_dir(kdir))
+			continue;
 		if (o->kernelver && !streq(o->kernelver, kernels.v[i]))
 			continue;
 		find_modules(kdir, "", &files);
@@ -266,16 +268,16 @@ static void check_installed(const char *root, const char *rel, const struct dud_
 			int r = module_meta_read(path, &meta);
 
 			if (r < 0) {
-				dud_report_problem(rep, "%s/install/lib/modules/%s/%s: not a kernel module libkmod can read (%s)",
+				dud_report_problem(rep, "%s/install/%s/%s: not a kernel module libkmod can read (%s)",
 						   rel, kernels.v[i], files.v[j], strerror(-r));
 				continue;
 			}
 			kernel = module_meta_kernel(&meta);
 			if (!kernel || !streq(kernel, kernels.v[i]))
-				dud_report_problem(rep, "%s/install/lib/modules/%s/%s: built for kernel %s",
+				dud_report_problem(rep, "%s/install/%s/%s: built for kernel %s",
 						   rel, kernels.v[i], files.v[j], kernel ? kernel : "(no vermagic)");
 			else
-				strv_pushf(&rep->drivers, "%s (%s/install/lib/modules/%s/%s, for the installed system)",
+				strv_pushf(&rep->drivers, "%s (%s/install/%s/%s, for the installed system)",
 					   meta.name, rel, kernels.v[i], files.v[j]);
 			module_meta_release(&meta);
 		}

@@ -5,7 +5,7 @@
  *
  *   linux/suse/<arch>-<dist>/dud.config       UpdateID, UpdatePriority, UpdateName
  *   linux/suse/<arch>-<dist>/modules/         the installer kernel's modules, module.order
- *   linux/suse/<arch>-<dist>/install/         update.post and lib/modules/<k>/<dest>/<m>.ko
+ *   linux/suse/<arch>-<dist>/install/         update.post and <k>/<m>.ko
  *
  * modules/ is what linuxrc (and Agama) load in the installation system; it
  * takes the modules of one kernel per arch: the first -k ending in
@@ -13,7 +13,11 @@
  * arch. install/ carries the modules of every -k of the arch for the
  * installed system: YaST copies /update/<N>/install into the target and runs
  * update.post there (chrooted, its directory as $1), which copies them to
- * /lib/modules/<k>/ and runs depmod. Plain files rather than dkms 2.x's
+ * /lib/modules/<k>/<dest>/ and runs depmod. install/<k>/ is flat (a
+ * package's module names are unique per kernel; update.post knows each
+ * dest) so that the tree stays within ISO 9660's 8 directory levels:
+ * deeper, every kernel's directories of the same name would need Rock
+ * Ridge relocation into one /rr_moved, which libarchive cannot do. Plain files rather than dkms 2.x's
  * update.tar.gz: YaST unpacks update.tar.gz into the install directory, not
  * into /, so the script has to copy either way, and plain files can be
  * checked without unpacking. Agama runs no update scripts: there the driver
@@ -216,9 +220,10 @@ static const char update_post_head[] =
 	"#\n"
 	"# YaST runs this after the packages are installed, inside the installed\n"
 	"# system (chroot), from /tmp/update/<N>/install with that directory as $1.\n"
-	"# For each kernel below it copies the modules dkms built into\n"
-	"# /lib/modules/<kernel>/ and runs depmod; a kernel the system does not\n"
-	"# have is skipped. Exit status 1 when a copy or depmod failed.\n"
+	"# For each kernel below it copies the modules dkms built, from <kernel>/\n"
+	"# here, to the paths listed below /lib/modules/<kernel>/ and runs depmod;\n"
+	"# a kernel the system does not have is skipped. Exit status 1 when a\n"
+	"# copy or depmod failed.\n"
 	"dir=${1:-$(dirname \"$0\")}\n"
 	"status=0\n"
 	"\n"
@@ -231,7 +236,7 @@ static const char update_post_head[] =
 	"\tfi\n"
 	"\tfor f in \"$@\"; do\n"
 	"\t\tmkdir -p \"/lib/modules/$kernel/${f%/*}\" &&\n"
-	"\t\t\tcp -f \"$dir/lib/modules/$kernel/$f\" \"/lib/modules/$kernel/$f\" || status=1\n"
+	"\t\t\tcp -f \"$dir/$kernel/${f##*/}\" \"/lib/modules/$kernel/$f\" || status=1\n"
 	"\tdone\n"
 	"\tdepmod -a \"$kernel\" || status=1\n"
 	"}\n"
@@ -248,7 +253,7 @@ static int add_file(const struct dud_request *req, struct payload *p, const char
 	return r;
 }
 
-/* update.post and install/lib/modules/... for the kernels of one arch. */
+/* update.post and install/<kernel>/<module> for the kernels of one arch. */
 static int add_install(struct payload *p, const struct dud_request *req,
 		       const struct dud_kernel *const *ks, size_t n)
 {
@@ -259,13 +264,22 @@ static int add_install(struct payload *p, const struct dud_request *req,
 	strbuf_addf(&sh, "#!/bin/sh\n# created by dkms %s for %s %s\n", ver, req->module, req->version);
 	strbuf_addstr(&sh, update_post_head);
 	for (size_t i = 0; i < n; i++) {
+		_cleanup_strv_ struct strv names = STRV_INIT;
+
 		strbuf_addstr(&sh, "install_modules ");
 		add_sh_word(&sh, ks[i]->kernelver);
 		for (size_t j = 0; j < ks[i]->n_modules; j++) {
 			const struct dud_module *m = &ks[i]->modules[j];
 			_cleanup_free_ char *rel = xasprintf("%s/%s", suse_dest(m) + 1, base_name(m->path));
-			_cleanup_free_ char *path = xasprintf("install/lib/modules/%s/%s", ks[i]->kernelver, rel);
+			_cleanup_free_ char *path = xasprintf("install/%s/%s", ks[i]->kernelver, base_name(m->path));
 
+			/* one kernel loads one module of a name: two files of it are a mistake */
+			if (strv_contains(&names, base_name(m->path))) {
+				dkms_error(req->ctx, "Two modules named %s for kernel %s: a SUSE driver update "
+					   "installs one.", base_name(m->path), ks[i]->kernelver);
+				return -EEXIST;
+			}
+			strv_push(&names, base_name(m->path));
 			r = add_file(req, p, path, m->path);
 			if (r < 0)
 				return r;

@@ -83,6 +83,8 @@ int squashfs_write(const struct payload *p, const struct medium_opts *o, const c
 	strv_push(&c.args, stamp);
 	strv_push(&c.args, "-mkfs-time");
 	strv_push(&c.args, stamp);
+	/* mksquashfs refuses SOURCE_DATE_EPOCH beside -all-time; the payload's mtime already carries it */
+	strv_push(&c.env_unset, "SOURCE_DATE_EPOCH");
 	r = run_tool(&c, &out);
 	child_release(&c);
 	if (r < 0)

@@ -29,9 +29,18 @@ struct medium_opts {
  * a name the medium cannot hold, -EEXIST for two names a FAT floppy cannot
  * tell apart (they differ only in case), -EOPNOTSUPP for a symlink a floppy
  * cannot hold (FAT has none: links to files are stored as copies), -EIO
- * when mksquashfs fails, -ENOPKG when it is missing.
+ * when mksquashfs fails, -ENOPKG when it is missing, -ENAMETOOLONG for
+ * a directory tree an ISO cannot hold (medium_iso_check_tree).
  */
 int medium_write(const struct payload *p, const struct medium_opts *o, const char *output);
+/*
+ * Whether an ISO can hold the payload's directories: 0, or -ENAMETOOLONG
+ * with *ret_why (allocated, when ret_why is given) naming them and saying
+ * why. ISO 9660 has 8 directory levels; Rock Ridge relocates deeper
+ * directories, which libarchive manages once per directory and only for
+ * directories of different names.
+ */
+int medium_iso_check_tree(const struct payload *p, char **ret_why);
 /* The smallest floppy (--size, in KiB) that holds the payload; -EFBIG: more than FAT16's 2 GiB. */
 int medium_floppy_needed_kib(const struct payload *p, const struct medium_opts *o,
 			     unsigned *ret_kib);
@@ -41,10 +50,29 @@ int medium_from_name(const char *name, enum dud_medium *ret);
 /* File name extension for an image: "iso", "img", "tar", "cpio.gz", "squashfs" ... */
 const char *medium_extension(enum dud_medium m, enum compression c);
 
-/* What an image turned out to be when read back. */
+/* What an archive read back is compressed with: every kind a kernel or an installer might meet. */
+enum medium_compressor {
+	MEDIUM_UNCOMPRESSED,
+	MEDIUM_GZIP,
+	MEDIUM_XZ,
+	MEDIUM_ZSTD,
+	MEDIUM_BZIP2,
+	MEDIUM_LZMA,
+	MEDIUM_LZ4_LEGACY, /* lz4 -l: what the kernel reads */
+	MEDIUM_LZ4_FRAME,  /* lz4's default frame format */
+	MEDIUM_LZOP,
+	MEDIUM_OTHER_COMPRESSION, /* one libarchive reads (lzip, compress ...) */
+};
+
+/* "uncompressed", "gzip", "xz", "zstd", "bzip2", "lzma", "lz4 (legacy)", "lz4 (frame format)", "lzop", "another compression" */
+const char *medium_compressor_name(enum medium_compressor c);
+
+/* What an image turned out to be when read back: facts, judged by the checkers of each installer. */
 struct medium_info {
 	enum dud_medium medium;
-	enum compression compress; /* cpio, tar; bzip2, lz4 ... show as NONE, named in problems */
+	enum compression compress; /* cpio, tar: gzip, xz, zstd, else NONE (compressor tells) */
+	enum medium_compressor compressor; /* cpio, tar */
+	const char *xz_check; /* xz: the check its header declares: "CRC32", "CRC64", "SHA-256", "none", "unknown" (static) */
 	char *fstype;      /* blkid TYPE: iso9660, vfat, squashfs; "cpio", "tar" otherwise */
 	char *label;       /* blkid LABEL (iso: PVD merged with Joliet; vfat: root dir entry) */
 	char *boot_label;  /* vfat: LABEL_FATBOOT */
@@ -61,10 +89,10 @@ void medium_info_release(struct medium_info *mi);
  * libblkid) and unpack its files into dir (created if missing; what is there
  * stays). Unpacking never leaves dir: entries with a ".." component, under a
  * symlink, or symlinks pointing outside are skipped, each with a problem.
- * Problems are lines "<image name>: what is wrong": container-level ones a
- * consumer would trip over (a GNU tar, a 070702 cpio, an xz without CRC32
- * for the kernel, a compression linuxrc cannot read, an ISO without Rock
- * Ridge) and entries not unpacked. Returns 0 (info filled) or -errno:
+ * Problems are lines "<image name>: what is wrong": container-level ones
+ * every consumer would trip over (a GNU tar, a 070702 cpio, an ISO without
+ * Rock Ridge) and entries not unpacked. Whether the compression suits the
+ * reader (linuxrc, the kernel) is the checker's to say, from info. Returns 0 (info filled) or -errno:
  * -EMEDIUMTYPE for a file that is no image of a known kind, -EBADMSG for a
  * damaged or truncated one (the reason is in problems), -ENOPKG when
  * unsquashfs is missing.

@@ -6,7 +6,9 @@
 # no rhdd3, an unversioned kernel-modules Provide (rebuilt with rpmbuild),
 # RPMs in a subdirectory, no repodata, a GNU tar, a 070702 cpio, a wrong
 # label (ISO relabelled with xorriso, floppy with mlabel), a kernel the disk
-# does not serve. An unreadable image exits 2.
+# does not serve, a compression its reader cannot unpack (linuxrc: gzip and
+# xz; the kernel, for a cpio: not lz4 frames, xz only with CRC32). An
+# unreadable image exits 2.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/dud-lib.bash"
 
@@ -162,6 +164,66 @@ check "GNU tar: magic 'ustar  ' at 257" test "$(dd if="$B/gnu.tar" bs=1 skip=257
 refused "GNU tar" "$B/gnu.tar" "GNU|gnu" -k "$K"
 tar --format=posix -cf "$B/pax.tar" -C "$B/suset" .
 accepted "the same tree as a pax tar" "$B/pax.tar" -k "$K"
+
+# --- compressions: facts from the medium, judged by who unpacks the archive -----
+# recompress IN OUT TOOL...: the same cpio, compressed by TOOL instead.
+recompress() {
+	local in=$1 out=$2
+	shift 2
+	decompress "$in" | "$@" >"$out"
+}
+# one_problem LINE: stderr is exactly that Problem line (no second wording of it).
+one_problem() {
+	[[ $(cat "$T/cd.err") == "Problem: $1" ]] || { echo "stderr:"; cat "$T/cd.err"; return 1; }
+}
+S=$T/img/suse.cpio.gz
+recompress "$S" "$B/suse.cpio.zst" zstd -q
+refused "suse cpio in zstd (linuxrc reads gzip and xz)" "$B/suse.cpio.zst" "compressed with zstd" -k "$K"
+check "suse cpio in zstd: one problem line, said once" one_problem "compressed with zstd: linuxrc reads only gzip and xz"
+check "suse cpio in zstd: the medium line names zstd" grep -qx 'Medium: cpio 070701, zstd' "$T/cd.out"
+recompress "$S" "$B/suse.cpio.bz2" bzip2
+refused "suse cpio in bzip2" "$B/suse.cpio.bz2" "compressed with bzip2: linuxrc reads only gzip and xz" -k "$K"
+check "suse cpio in bzip2: the medium line names bzip2, not 'uncompressed'" grep -qx 'Medium: cpio 070701, bzip2' "$T/cd.out"
+recompress "$S" "$B/suse-crc64.cpio.xz" xz --check=crc64
+refused "suse cpio in xz with CRC64 (the kernel's XZ Embedded)" "$B/suse-crc64.cpio.xz" "xz check CRC64" -k "$K"
+check "xz CRC64: the exact line" one_problem "suse-crc64.cpio.xz: xz check CRC64: the kernel's XZ Embedded accepts only CRC32 or none"
+recompress "$S" "$B/suse.cpio.xz" xz --check=crc32
+accepted "suse cpio in xz with CRC32" "$B/suse.cpio.xz" -k "$K"
+check "suse cpio in xz: the medium line names xz" grep -qx 'Medium: cpio 070701, xz' "$T/cd.out"
+rm -rf "$B/suset2" && mkdir -p "$B/suset2" && tar -xf "$T/img/suse.tar" -C "$B/suset2"
+tar --format=posix -cf - -C "$B/suset2" . | zstd -q >"$B/suse.tar.zst"
+refused "suse tar in zstd" "$B/suse.tar.zst" "compressed with zstd: linuxrc reads only gzip and xz" -k "$K"
+
+# anaconda's dd.iso in a cpio, appended to the initrd: the kernel unpacks it
+step "good redhat cpio (dd.iso)" 0 mkdriverdisk dkms_tiny/1.0 -k "$K" -d redhat --media cpio --archive "$T/img/rh.cpio.gz"
+R=$T/img/rh.cpio.gz
+recompress "$R" "$B/rh.cpio.zst" zstd -q
+accepted "redhat cpio (gzip)" "$R" -k "$K"
+accepted "redhat cpio in zstd (kernel 5.9+)" "$B/rh.cpio.zst" -k "$K"
+check "redhat cpio in zstd: a note names CONFIG_RD_ZSTD" grep -q '^Note: compressed with zstd: appended to an initrd, it needs a kernel with CONFIG_RD_ZSTD' "$T/cd.out"
+recompress "$R" "$B/rh.cpio.bz2" bzip2
+accepted "redhat cpio in bzip2 (the kernel reads it)" "$B/rh.cpio.bz2" -k "$K"
+recompress "$R" "$B/rh.cpio.lz4" lz4 -q
+refused "redhat cpio in lz4's frame format" "$B/rh.cpio.lz4" "compressed with lz4 in the frame format: the kernel reads only legacy lz4" -k "$K"
+
+# an initramfs fragment: the kernel's list, zstd noted, lz4 only legacy
+if [[ -n $HAVE_KERNEL_MODULES ]]; then
+	step "good initramfs fragment" 0 mkdriverdisk dkms_tiny/1.0 -k "$K" -d initramfs --archive "$T/img/frag.cpio.gz"
+	F=$T/img/frag.cpio.gz
+	accepted "initramfs fragment (gzip)" "$F" -k "$K"
+	for c in "bzip2" "lzma" "lz4 -l -q" "xz --check=crc32" "zstd -q"; do
+		recompress "$F" "$B/frag.${c%% *}" $c
+		accepted "initramfs fragment in $c" "$B/frag.${c%% *}" -k "$K"
+	done
+	cd_run "$B/frag.lz4" -k "$K"
+	check "initramfs fragment in legacy lz4: the medium line says so" grep -qx 'Medium: cpio 070701, lz4 (legacy)' "$T/cd.out"
+	recompress "$F" "$B/frag-frame.lz4" lz4 -q
+	refused "initramfs fragment in lz4's frame format" "$B/frag-frame.lz4" "lz4 in the frame format" -k "$K"
+	recompress "$F" "$B/frag-crc64.xz" xz --check=crc64
+	refused "initramfs fragment in xz with CRC64" "$B/frag-crc64.xz" "xz check CRC64" -k "$K"
+else
+	skip "initramfs fragment compressions" "no /lib/modules/$K/kernel to index"
+fi
 
 # --- not a disk -------------------------------------------------------------------
 cd_run "$T/nothing.iso"

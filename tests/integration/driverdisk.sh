@@ -208,6 +208,19 @@ check "default: suse name carries the release, cpio.gz" test -f "$T/tree/dkms_ti
 check "default: suse image is a gzip newc cpio" read_back "$T/tree/dkms_tiny/1.0/driver_disk/dkms_tiny-1.0-suse-sles15-dd.cpio.gz" cpio "$T/rb/tiny-suse"
 step "tiny: -m M -v V form" 0 mkdriverdisk -m dkms_tiny -v 1.0 -k "$K" -d redhat2 --archive "$T/img/mv.img"
 check "-m -v: image written" read_back "$T/img/mv.img" floppy "$T/rb/mv"
+# a tar is no disk: the hint says to unpack it (or, for linuxrc, to fetch it)
+step "tiny: -d redhat --media tar" 0 mkdriverdisk dkms_tiny/1.0 -k "$K" -d redhat --media tar --archive "$T/img/hint.tar"
+check "redhat tar: the boot hint says to unpack it onto an OEMDRV disk" grep -qx \
+	"Boot: anaconda does not read a tar: unpack it onto a disk labelled OEMDRV, which anaconda loads by itself (or name the disk with inst.dd=hd:<device>)." "$T/out"
+step "tiny: -d suse --media tar" 0 mkdriverdisk dkms_tiny/1.0 -k "$K" -d suse -r sles15 --media tar --archive "$T/img/hint-suse.tar"
+check "suse tar: the boot hint names dud= and OEMDRV, not appending to the initrd" grep -qx \
+	"Boot: dud=http://<server>/hint-suse.tar (linuxrc unpacks it), or unpack it onto a disk labelled OEMDRV." "$T/out"
+# SOURCE_DATE_EPOCH set (reproducible builds): mksquashfs refuses it beside
+# its own time options, so it is not passed on; the image carries its time
+SOURCE_DATE_EPOCH=1600000000 step "tiny: squashfs with SOURCE_DATE_EPOCH set" 0 mkdriverdisk dkms_tiny/1.0 -k "$K" \
+	-d suse -r sles15 --media squashfs --archive "$T/img/sde.squashfs"
+check "squashfs with SOURCE_DATE_EPOCH: its files dated SOURCE_DATE_EPOCH" sh -c \
+	"TZ=UTC unsquashfs -lln '$T/img/sde.squashfs' | grep -q ' 2020-09-13 12:26 squashfs-root/linux/suse/$ARCH-sles15/dud.config\$'"
 step "tiny: -q prints nothing" 0 mkdriverdisk -q dkms_tiny/1.0 -k "$K" -d redhat --archive "$T/img/q.iso"
 check "-q: no output, image made" test ! -s "$T/out" -a ! -s "$T/err" -a -f "$T/img/q.iso"
 
@@ -238,6 +251,26 @@ step "three kernels, -a $ARCH: mkdriverdisk -d redhat" 0 mkdriverdisk dkms_tiny/
 check "three kernels: read back" read_back "$T/img/three.iso" iso "$T/rb/three"
 check "three kernels: dkms_tiny for $K, $K2 and $K3" modules_for "$T/rb/three" dkms_tiny "$K" "$K2" "$K3"
 check "three kernels: checkdisk -k $K3 lists dkms_tiny" checkdisk_ok "$T/img/three.iso" redhat dkms_tiny "$K3"
+# SUSE on an ISO for the three kernels (two dists, one a symlink): every
+# kernel's install/<kernel>/ stays within ISO 9660's 8 directory levels
+# (deeper, same-named directories of each kernel crashed libarchive's Rock
+# Ridge relocation: exit 139, temp files left beside the image and in TMPDIR)
+rm -rf "$T/img/suse3" && mkdir -p "$T/img/suse3"
+step "three kernels, suse iso: mkdriverdisk -d suse -r sles15,sled15 --media iso" 0 mkdriverdisk dkms_tiny/1.0 \
+	-k "$K" -k "$K2" -k "$K3" -d suse -r sles15,sled15 --media iso --archive "$T/img/suse3/three-suse.iso"
+check "three kernels, suse iso: read back (isoinfo, xorriso)" read_back "$T/img/suse3/three-suse.iso" iso "$T/rb/three-suse"
+check "three kernels, suse iso: dkms_tiny for $K, $K2 and $K3" modules_for "$T/rb/three-suse" dkms_tiny "$K" "$K2" "$K3"
+for k in "$K" "$K2" "$K3"; do
+	check "three kernels, suse iso: install/$k/dkms_tiny.ko" \
+		test -f "$T/rb/three-suse/linux/suse/$ARCH-sles15/install/$k/dkms_tiny.ko"
+	check "three kernels, suse iso: checkdisk -k $k lists dkms_tiny" checkdisk_ok "$T/img/suse3/three-suse.iso" suse dkms_tiny "$k"
+done
+check "three kernels, suse iso: sled15 is a link to sles15 (Rock Ridge)" \
+	test "$(readlink "$T/rb/three-suse/linux/suse/$ARCH-sled15")" = "$ARCH-sles15"
+check "three kernels, suse iso: nothing deeper than linux/suse/<arch>-<dist>/install/<kernel>/<file>" \
+	test -z "$(cd "$T/rb/three-suse" && find . -mindepth 7)"
+check "three kernels, suse iso: only the image beside it, no work dir in TMPDIR" \
+	test "$(ls -A "$T/img/suse3")" = three-suse.iso -a -z "$(ls -A "$TMPDIR")"
 
 # --- bad requests: one line, exit code, nothing left -------------------------
 # fails NAME RC ERRLINE ARGS...: dkms exits RC, prints exactly ERRLINE as the error.

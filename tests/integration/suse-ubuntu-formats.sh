@@ -91,10 +91,8 @@ check "the image is where it says" grep -qxF "Disk image location: $IMG" "$T/out
 check "a gzip cpio (newc), as linuxrc sniffs it" sh -c "gzip -dc '$IMG' | head -c 6 | grep -qx 070701"
 B=linux/suse/x86_64-sles15
 {
-	printf '%s\n' . linux linux/suse "$B" "$B/dud.config" "$B/install" "$B/install/lib" \
-		"$B/install/lib/modules" "$B/install/lib/modules/$K" "$B/install/lib/modules/$K/updates" \
-		"$B/install/lib/modules/$K/updates/dkms" "$B/install/lib/modules/$K/updates/dkms/dep_a.ko" \
-		"$B/install/lib/modules/$K/updates/dkms/dep_b.ko" "$B/install/update.post" \
+	printf '%s\n' . linux linux/suse "$B" "$B/dud.config" "$B/install" "$B/install/$K" \
+		"$B/install/$K/dep_a.ko" "$B/install/$K/dep_b.ko" "$B/install/update.post" \
 		"$B/modules" "$B/modules/dep_a.ko" "$B/modules/dep_b.ko" "$B/modules/module.order"
 } | sort >"$T/want.list"
 gzip -dc "$IMG" | cpio -t --quiet 2>/dev/null | sed 's|^\./||' | sort >"$T/got.list"
@@ -106,13 +104,15 @@ expect_same "dud.config" "$T/want.cfg" "$T/x/$B/dud.config"
 expect_same "module.order: dep_a before dep_b, which needs it" <(printf 'dep_a\ndep_b\n') "$T/x/$B/modules/module.order"
 check "modinfo agrees dep_b needs dep_a" sh -c "modinfo -F depends '$T/x/$B/modules/dep_b.ko' | grep -qx dep_a"
 check "modules/ holds the built modules" cmp "$T/x/$B/modules/dep_b.ko" "$T/tree/depdemo/1.0/$K/x86_64/module/dep_b.ko"
-check "install/ has the modules at their destination (Debian's override of /extra)" \
-	cmp "$T/x/$B/install/lib/modules/$K/updates/dkms/dep_b.ko" "$T/tree/depdemo/1.0/$K/x86_64/module/dep_b.ko"
+check "install/<kernel>/ holds the built modules" \
+	cmp "$T/x/$B/install/$K/dep_b.ko" "$T/tree/depdemo/1.0/$K/x86_64/module/dep_b.ko"
+check "update.post puts them at their destination (Debian's override of /extra)" \
+	grep -qx "	'updates/dkms/dep_b.ko' \\\\" "$T/x/$B/install/update.post"
 check "update.post is executable sh" sh -c "test -x '$T/x/$B/install/update.post' && sh -n '$T/x/$B/install/update.post'"
 check "update.post installs for $K" grep -qx "install_modules '$K' \\\\" "$T/x/$B/install/update.post"
 step "checkdisk accepts it" 0 checkdisk "$IMG" -k "$K"
 check "checkdisk: linuxrc loads dep_a" grep -qF "dep_a ($B/modules/dep_a.ko)" "$T/out.txt"
-check "checkdisk: YaST installs dep_b" grep -qF "dep_b ($B/install/lib/modules/$K/updates/dkms/dep_b.ko, for the installed system)" "$T/out.txt"
+check "checkdisk: YaST installs dep_b" grep -qF "dep_b ($B/install/$K/dep_b.ko, for the installed system)" "$T/out.txt"
 
 # broken copies of it, repacked as mkdud would
 broken() { # NAME: unpack, let the caller edit $T/b, repack to $T/out/NAME.cpio.gz
@@ -141,9 +141,9 @@ printf 'ID=plainos\n' >"$T/os-release-plain"
 DKMS_OS_RELEASE=$T/os-release-plain step "suse disk made on a distro without override" 0 \
 	mkdriverdisk depdemo/1.0 -d suse -r sles15 -k "$K" --archive "$T/out/plain.cpio.gz"
 unpack "$T/out/plain.cpio.gz" "$T/pl"
-check "/extra becomes /updates on the SUSE disk" test -f "$T/pl/$B/install/lib/modules/$K/updates/dep_b.ko"
-check "a /updates/dkms destination stays" test -f "$T/pl/$B/install/lib/modules/$K/updates/dkms/dep_a.ko"
-check "update.post names the same paths" grep -qx "	'updates/dep_b.ko' \\\\" "$T/pl/$B/install/update.post"
+check "the modules are in install/<kernel>/" test -f "$T/pl/$B/install/$K/dep_b.ko" -a -f "$T/pl/$B/install/$K/dep_a.ko"
+check "/extra becomes /updates on the SUSE disk" grep -qx "	'updates/dep_b.ko' \\\\" "$T/pl/$B/install/update.post"
+check "a /updates/dkms destination stays" grep -qx "	'updates/dkms/dep_a.ko'" "$T/pl/$B/install/update.post"
 
 # every medium SUSE takes, with two dists sharing one tree
 for m in iso tar floppy squashfs; do
@@ -211,7 +211,7 @@ if [[ -n ${FORMATS_DRIVERS-megaraid_sas} ]]; then
 		unpack "$MIMG" "$T/m"
 		expect_same "megaraid_sas module.order" <(echo megaraid_sas) "$T/m/$B/modules/module.order"
 		check "megaraid_sas goes below /updates, not over the kernel's own" \
-			test -f "$T/m/$B/install/lib/modules/$K/updates/dkms/megaraid_sas.ko"
+			sh -c "test -f '$T/m/$B/install/$K/megaraid_sas.ko' && grep -qx \"	'updates/dkms/megaraid_sas.ko'\" '$T/m/$B/install/update.post'"
 		check "the installer's module carries its PCI ids" sh -c \
 			"modinfo -F alias '$T/m/$B/modules/megaraid_sas.ko' | grep -q '^pci:v00001000d'"
 		step "checkdisk accepts the megaraid_sas SUSE disk" 0 checkdisk "$MIMG" -k "$K"

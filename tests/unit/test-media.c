@@ -205,6 +205,8 @@ static void test_tar_xz(void **state)
 	problems = read_medium(img, &mi, 0);
 	assert_string_equal(problems, "");
 	assert_int_equal(mi.compress, COMPRESSION_XZ);
+	assert_int_equal(mi.compressor, MEDIUM_XZ);
+	assert_string_equal(mi.xz_check, "CRC32");
 	assert_string_equal(mi.tar_format, "ustar");
 	medium_info_release(&mi);
 	check_back(&p, MT_SYMLINKS | MT_PERMS);
@@ -224,6 +226,8 @@ static void test_cpio(void **state)
 	assert_string_equal(problems, "");
 	assert_int_equal(mi.medium, DUD_MEDIUM_CPIO);
 	assert_int_equal(mi.compress, COMPRESSION_GZIP);
+	assert_int_equal(mi.compressor, MEDIUM_GZIP);
+	assert_null(mi.xz_check);
 	assert_string_equal(mi.fstype, "cpio");
 	assert_string_equal(mi.cpio_magic, "070701");
 	medium_info_release(&mi);
@@ -261,6 +265,32 @@ static void test_squashfs(void **state)
 	strbuf_reset(&out);
 	assert_int_equal(mt_run(&out, NULL, "unsquashfs", "-lln", img, "big.bin", NULL), 0);
 	assert_non_null(strstr(out.buf, "-rw-r--r-- 0/0"));
+}
+
+/*
+ * SOURCE_DATE_EPOCH in the environment (reproducible builds set it): the
+ * image is still written, with the payload's time, which mkdriverdisk takes
+ * from it. mksquashfs refuses it beside -all-time, so it is not passed on.
+ */
+static void test_squashfs_source_date_epoch(void **state)
+{
+	_cleanup_payload_ struct payload p = PAYLOAD_INIT;
+	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT, bytes = STRBUF_INIT;
+	_cleanup_free_ char *img = NULL;
+	const uint8_t *sb;
+
+	mt_payload(&p);
+	assert_int_equal(setenv("SOURCE_DATE_EPOCH", "1600000000", 1), 0);
+	img = write_medium(&p, DUD_MEDIUM_SQUASHFS, COMPRESSION_DEFAULT, "sde.squashfs");
+	assert_int_equal(unsetenv("SOURCE_DATE_EPOCH"), 0);
+	/* the superblock's mkfs_time (le32 at 8) and every entry carry the payload's time */
+	assert_int_equal(read_file(img, &bytes), 0);
+	sb = (const uint8_t *)bytes.buf;
+	assert_memory_equal(sb, "hsqs", 4);
+	assert_int_equal(sb[8] | sb[9] << 8 | sb[10] << 16 | (uint32_t)sb[11] << 24, MT_MTIME);
+	assert_int_equal(setenv("TZ", "UTC", 1), 0);
+	assert_int_equal(mt_run(&out, NULL, "unsquashfs", "-lln", img, "bin/update.pre", NULL), 0);
+	assert_non_null(strstr(out.buf, " 2023-11-14 22:13 squashfs-root/bin/update.pre\n"));
 }
 
 /* Failures leave nothing at the output, and an older file there untouched. */
@@ -335,6 +365,158 @@ static void test_write_error(void **state)
 	}
 }
 
+/*
+ * medium_write(ISO) of paths in a child: 0 when written, -errno when
+ * refused, or 1000 + signal when the writer crashed.
+ */
+static int iso_write_in_child(const char *const *paths, size_t n, const char *img)
+{
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct payload p = PAYLOAD_INIT;
+		struct medium_opts o = { .medium = DUD_MEDIUM_ISO, .label = "OEMDRV" };
+		int r = 0;
+
+		/* cmocka's handlers would carry on with the tests in this child */
+		for (int sig = 1; sig < NSIG; sig++)
+			signal(sig, SIG_DFL);
+		p.mtime = MT_MTIME;
+		for (size_t i = 0; i < n && r >= 0; i++) {
+			size_t len = strlen(paths[i]);
+
+			if (paths[i][len - 1] == '/') {
+				_cleanup_free_ char *dir = xstrndup(paths[i], len - 1);
+
+				r = payload_add_dir(&p, dir, 0755);
+			} else {
+				r = payload_add_str(&p, paths[i], 0644, paths[i]);
+			}
+		}
+		if (r >= 0)
+			r = medium_write(&p, &o, img);
+		payload_release(&p);
+		_exit(r < 0 ? -r : 0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status))
+		return 1000 + WTERMSIG(status);
+	return -WEXITSTATUS(status);
+}
+
+/*
+ * ISO 9660 holds 8 directory levels; Rock Ridge relocates deeper ones into
+ * /rr_moved. libarchive 3.6 crashes (SIGSEGV) relocating two directories of
+ * the same name (they meet in rr_moved), one named like an entry of a
+ * top-level rr_moved, or a directory deeper than 13 levels (moved twice).
+ * Those trees are refused; one relocation is written and reads back whole.
+ */
+static void test_iso_deep_directories(void **state)
+{
+	static const struct {
+		const char *what;
+		const char *paths[4];
+		int want;
+	} cases[] = {
+		{ "two directories named h at depth 8",
+		  { "a/b/c/d/e/f/g/h/x", "b/b/c/d/e/f/g/h/x" }, -ENAMETOOLONG },
+		{ "the same, as empty directories",
+		  { "a/b/c/d/e/f/g/h/", "a/b/c/d/e/f/G/h/" }, -ENAMETOOLONG },
+		{ "two SUSE kernels with install/lib/modules/<k>/updates",
+		  { "linux/suse/x86_64-sles15/install/lib/modules/6.1.0-1-default/updates/m.ko",
+		    "linux/suse/x86_64-sles15/install/lib/modules/6.1.0-2-default/updates/m.ko" },
+		  -ENAMETOOLONG },
+		{ "a depth-8 directory named like an entry of rr_moved",
+		  { "a/b/c/d/e/f/g/h/x", "rr_moved/h" }, -ENAMETOOLONG },
+		{ "a directory 14 levels deep", { "a/b/c/d/e/f/g/h/i/j/k/l/m/n/x" }, -ENAMETOOLONG },
+		{ "directories 8 levels deep, names differing", { "a/b/c/d/e/f/g/h/x", "a/b/c/d/e/f/g/i/x",
+		  "a/b/c/d/e/f/G/H/x" }, 0 },
+		{ "the same name in different case", { "a/b/c/d/e/f/g/h/", "a/b/c/d/e/f/G/H/" }, 0 },
+		{ "a directory 13 levels deep", { "a/b/c/d/e/f/g/h/i/j/k/l/m/x" }, 0 },
+		{ "the same names below the moved ones", { "a/b/c/d/e/f/g/h/i/x", "a/b/c/d/e/f/g/j/i/x" }, 0 },
+		{ "a top-level rr_moved, nothing to move", { "rr_moved/h", "a/b/c/d/e/f/g/x" }, 0 },
+	};
+	_cleanup_free_ char *dir = mt_path("out"), *img = mt_path("out/deep.iso");
+
+	assert_int_equal(mkdir_p(dir, 0755), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		size_t n = 0;
+		int r;
+
+		while (n < ARRAY_SIZE(cases[i].paths) && cases[i].paths[n])
+			n++;
+		r = iso_write_in_child(cases[i].paths, n, img);
+		if (r != cases[i].want)
+			fail_msg("%s: %d, want %d", cases[i].what, r, cases[i].want);
+		assert_int_equal(dir_count_entries(dir), r == 0 ? 1 : 0);
+		if (r == 0) {
+			_cleanup_(payload_releasep) struct payload p = PAYLOAD_INIT;
+			_cleanup_free_ char *problems = NULL;
+			struct medium_info mi = { 0 };
+
+			/* libarchive's reader follows the relocation back: the tree as written */
+			for (size_t j = 0; j < n; j++) {
+				size_t len = strlen(cases[i].paths[j]);
+				_cleanup_free_ char *d = xstrndup(cases[i].paths[j], len - 1);
+
+				if (cases[i].paths[j][len - 1] == '/')
+					assert_int_equal(payload_add_dir(&p, d, 0755), 0);
+				else
+					assert_int_equal(payload_add_str(&p, cases[i].paths[j], 0644, cases[i].paths[j]), 0);
+			}
+			problems = read_medium(img, &mi, 0);
+			assert_string_equal(problems, "");
+			assert_true(mi.rock_ridge);
+			medium_info_release(&mi);
+			check_back(&p, 0);
+			assert_int_equal(unlink(img), 0);
+		}
+	}
+}
+
+/*
+ * Random deep trees over a few names (and rr_moved): each is written or
+ * refused with -ENAMETOOLONG, never a crash. Deterministic (fixed seed).
+ */
+static void test_iso_deep_random(void **state)
+{
+	static const char *const names[] = { "a", "b", "rr_moved" };
+	_cleanup_free_ char *dir = mt_path("out"), *img = mt_path("out/rnd.iso");
+	unsigned seed = 12345, written = 0, refused = 0;
+
+	assert_int_equal(mkdir_p(dir, 0755), 0);
+	for (unsigned round = 0; round < 300; round++) {
+		char paths[4][200];
+		const char *pv[4];
+		size_t n = 1 + rand_r(&seed) % 4;
+		int r;
+
+		for (size_t i = 0; i < n; i++) {
+			size_t depth = 6 + rand_r(&seed) % 10, len = 0;
+
+			for (size_t d = 0; d < depth; d++) {
+				const char *nm = names[rand_r(&seed) % 3];
+
+				len += (size_t)snprintf(paths[i] + len, sizeof(paths[i]) - len, "%s/", nm);
+			}
+			if (rand_r(&seed) % 2)
+				snprintf(paths[i] + len, sizeof(paths[i]) - len, "f");
+			pv[i] = paths[i];
+		}
+		r = iso_write_in_child(pv, n, img);
+		if (r != 0 && r != -ENAMETOOLONG && r != -EEXIST && r != -ENOTDIR)
+			fail_msg("round %u: %d (%s %s ...)", round, r, pv[0], n > 1 ? pv[1] : "");
+		written += r == 0;
+		refused += r == -ENAMETOOLONG;
+		unlink(img);
+	}
+	/* both kinds were met */
+	assert_true(written > 20);
+	assert_true(refused > 20);
+}
+
 /* A tree made by the real tools: the archives consumers build themselves. */
 static char *make_src(struct payload *p)
 {
@@ -367,29 +549,39 @@ static void test_foreign_archives(void **state)
 	static const struct {
 		const char *make, *image, *problem, *magic_or_format;
 		enum compression compress;
+		enum medium_compressor compressor;
+		const char *xz_check;
 	} cases[] = {
 		{ "tar --format=gnu -cf gnu.tar -C src .", "gnu.tar",
 		  "gnu.tar: GNU tar format: linuxrc detects only POSIX (ustar or pax) tar", "gnu",
-		  COMPRESSION_NONE },
-		{ "tar --format=pax -czf pax.tar.gz -C src .", "pax.tar.gz", "", "pax", COMPRESSION_GZIP },
+		  COMPRESSION_NONE, MEDIUM_UNCOMPRESSED, NULL },
+		{ "tar --format=pax -czf pax.tar.gz -C src .", "pax.tar.gz", "", "pax", COMPRESSION_GZIP,
+		  MEDIUM_GZIP, NULL },
 		{ "cd src && find . | cpio --quiet -o -H crc > ../crc.cpio", "crc.cpio",
 		  "crc.cpio: cpio magic 070702: linuxrc and older kernels accept only 070701", "070702",
-		  COMPRESSION_NONE },
+		  COMPRESSION_NONE, MEDIUM_UNCOMPRESSED, NULL },
 		{ "cd src && find . | cpio --quiet -o -H odc > ../odc.cpio", "odc.cpio",
 		  "odc.cpio: cpio magic 070707 (odc): the kernel and linuxrc accept only 070701", "070707",
-		  COMPRESSION_NONE },
+		  COMPRESSION_NONE, MEDIUM_UNCOMPRESSED, NULL },
+		/* compressions are facts: which reader takes which is the checkers' rule */
 		{ "cd src && find . | cpio --quiet -o -H newc | xz --check=crc64 > ../dd.cpio.xz",
-		  "dd.cpio.xz",
-		  "dd.cpio.xz: xz check CRC64: the kernel's XZ Embedded accepts only CRC32 or none",
-		  "070701", COMPRESSION_XZ },
+		  "dd.cpio.xz", "", "070701", COMPRESSION_XZ, MEDIUM_XZ, "CRC64" },
 		{ "cd src && find . | cpio --quiet -o -H newc | xz --check=crc32 > ../ok.cpio.xz",
-		  "ok.cpio.xz", "", "070701", COMPRESSION_XZ },
+		  "ok.cpio.xz", "", "070701", COMPRESSION_XZ, MEDIUM_XZ, "CRC32" },
+		{ "cd src && find . | cpio --quiet -o -H newc | xz --check=none > ../none.cpio.xz",
+		  "none.cpio.xz", "", "070701", COMPRESSION_XZ, MEDIUM_XZ, "none" },
 		{ "cd src && find . | cpio --quiet -o -H newc | zstd -q > ../dd.cpio.zst", "dd.cpio.zst",
-		  "dd.cpio.zst: zstd compression: linuxrc reads only gzip and xz", "070701",
-		  COMPRESSION_ZSTD },
+		  "", "070701", COMPRESSION_ZSTD, MEDIUM_ZSTD, NULL },
 		{ "cd src && find . | cpio --quiet -o -H newc | bzip2 > ../dd.cpio.bz2", "dd.cpio.bz2",
-		  "dd.cpio.bz2: bzip2 compression: linuxrc reads only gzip and xz", "070701",
-		  COMPRESSION_NONE },
+		  "", "070701", COMPRESSION_NONE, MEDIUM_BZIP2, NULL },
+		{ "cd src && find . | cpio --quiet -o -H newc | lzma > ../dd.cpio.lzma", "dd.cpio.lzma",
+		  "", "070701", COMPRESSION_NONE, MEDIUM_LZMA, NULL },
+		{ "cd src && find . | cpio --quiet -o -H newc | lz4 -l -q > ../legacy.cpio.lz4", "legacy.cpio.lz4",
+		  "", "070701", COMPRESSION_NONE, MEDIUM_LZ4_LEGACY, NULL },
+		{ "cd src && find . | cpio --quiet -o -H newc | lz4 -q > ../frame.cpio.lz4", "frame.cpio.lz4",
+		  "", "070701", COMPRESSION_NONE, MEDIUM_LZ4_FRAME, NULL },
+		{ "tar --format=pax -cf - -C src . | bzip2 > pax.tar.bz2", "pax.tar.bz2", "", "pax",
+		  COMPRESSION_NONE, MEDIUM_BZIP2, NULL },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -398,8 +590,16 @@ static void test_foreign_archives(void **state)
 
 		assert_int_equal(sh(cases[i].make), 0);
 		problems = read_medium(img, &mi, 0);
-		assert_string_equal(problems, cases[i].problem);
+		if (strcmp(problems, cases[i].problem))
+			fail_msg("%s: problems '%s', want '%s'", cases[i].image, problems, cases[i].problem);
 		assert_int_equal(mi.compress, cases[i].compress);
+		if (mi.compressor != cases[i].compressor)
+			fail_msg("%s: compressor %s, want %s", cases[i].image, medium_compressor_name(mi.compressor),
+				 medium_compressor_name(cases[i].compressor));
+		if (cases[i].xz_check)
+			assert_string_equal(mi.xz_check, cases[i].xz_check);
+		else
+			assert_null(mi.xz_check);
 		if (mi.medium == DUD_MEDIUM_TAR)
 			assert_string_equal(mi.tar_format, cases[i].magic_or_format);
 		else
@@ -407,6 +607,10 @@ static void test_foreign_archives(void **state)
 		medium_info_release(&mi);
 		check_back(&p, MT_SYMLINKS | MT_PERMS);
 	}
+	assert_string_equal(medium_compressor_name(MEDIUM_UNCOMPRESSED), "uncompressed");
+	assert_string_equal(medium_compressor_name(MEDIUM_LZ4_LEGACY), "lz4 (legacy)");
+	assert_string_equal(medium_compressor_name(MEDIUM_OTHER_COMPRESSION), "another compression");
+	assert_null(medium_compressor_name(MEDIUM_OTHER_COMPRESSION + 1));
 }
 
 /* ISO images other tools write: Rock Ridge and Joliet seen, or missed, as they are. */
@@ -592,8 +796,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tar_xz, mt_setup, mt_teardown),
 		cmocka_unit_test_setup_teardown(test_cpio, mt_setup, mt_teardown),
 		cmocka_unit_test_setup_teardown(test_squashfs, mt_setup, mt_teardown),
+		cmocka_unit_test_setup_teardown(test_squashfs_source_date_epoch, mt_setup, mt_teardown),
 		cmocka_unit_test_setup_teardown(test_atomic_failures, mt_setup, mt_teardown),
 		cmocka_unit_test_setup_teardown(test_write_error, mt_setup, mt_teardown),
+		cmocka_unit_test_setup_teardown(test_iso_deep_directories, mt_setup, mt_teardown),
+		cmocka_unit_test_setup_teardown(test_iso_deep_random, mt_setup, mt_teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_archives, mt_setup, mt_teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_isos, mt_setup, mt_teardown),
 		cmocka_unit_test_setup_teardown(test_broken_images, mt_setup, mt_teardown),

@@ -20,6 +20,7 @@
 #include "formats/deb.h"
 #include "formats/format.h"
 #include "formats/suse.h"
+#include "mkdisk/medium.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 #include "testlib.h"
@@ -230,13 +231,14 @@ static void test_suse_layout(void **state)
 	assert_string_equal(order, "dep_a\ndep_b\n");
 	/* the installer's modules are the -default kernel's, not the first -k's */
 	assert_int_equal(files_equal(Q("%s/modules/dep_b.ko", base), F.kernels[1].modules[0].path), 1);
-	/* every kernel's modules for the installed system, below /updates */
-	assert_int_equal(files_equal(Q("%s/install/lib/modules/" K1 "/updates/dep_b.ko", base),
-				     F.kernels[0].modules[0].path), 1);
-	assert_true(is_file(Q("%s/install/lib/modules/" KD "/updates/dkms/dep_a.ko", base)));
+	/* every kernel's modules for the installed system, one flat directory per kernel */
+	assert_int_equal(files_equal(Q("%s/install/" K1 "/dep_b.ko", base), F.kernels[0].modules[0].path), 1);
+	assert_int_equal(files_equal(Q("%s/install/" K1 "/dep_a.ko", base), F.kernels[0].modules[1].path), 1);
+	assert_true(is_file(Q("%s/install/" KD "/dep_a.ko", base)));
+	assert_false(path_exists(Q("%s/install/lib", base)));
 	/* aarch64 has its own directory */
-	assert_false(path_exists(Q("%s/install/lib/modules/" KA, base)));
-	assert_true(is_file(Q("suse/linux/suse/aarch64-sles15/install/lib/modules/" KA "/updates/dkms/dep_b.ko")));
+	assert_false(path_exists(Q("%s/install/" KA, base)));
+	assert_true(is_file(Q("suse/linux/suse/aarch64-sles15/install/" KA "/dep_b.ko")));
 	link = read_link(Q("suse/linux/suse/x86_64-sled15"));
 	assert_string_equal(link, "x86_64-sles15");
 	assert_int_equal(stat(Q("%s/install/update.post", base), &st), 0);
@@ -248,6 +250,28 @@ static void test_suse_layout(void **state)
 				     "exit $status\n"));
 	cmd = xasprintf("sh -n '%s'", Q("%s/install/update.post", base));
 	assert_int_equal(system(cmd), 0);
+}
+
+/* Two kernels per arch on an ISO: the tree stays within ISO 9660's 8 levels. */
+static void test_suse_fits_an_iso(void **state)
+{
+	_cleanup_free_ char *work = P("work-iso");
+	_cleanup_(payload_releasep) struct payload p = PAYLOAD_INIT;
+	struct dud_request req = request("sles15,sled15", work, DUD_MEDIUM_ISO);
+	_cleanup_free_ char *why = NULL;
+
+	assert_int_equal(mkdir_p(work, 0755), 0);
+	assert_int_equal(dud_format_suse.make(&req, &p), 0);
+	assert_int_equal(medium_iso_check_tree(&p, &why), 0);
+	assert_null(why);
+	for (size_t i = 0; i < p.n; i++) {
+		size_t levels = 1;
+
+		for (const char *c = p.entries[i].path; *c; c++)
+			levels += *c == '/';
+		if (levels > 6)
+			fail_msg("%s: %zu levels", p.entries[i].path, levels);
+	}
 }
 
 static void test_suse_floppy_copies(void **state)
@@ -271,18 +295,20 @@ static void test_suse_check_good(void **state)
 	assert_int_equal(rep.drivers.n, 4);
 	assert_string_equal(rep.drivers.v[0], "dep_a (linux/suse/x86_64-sles15/modules/dep_a.ko)");
 	assert_string_equal(rep.drivers.v[1], "dep_b (linux/suse/x86_64-sles15/modules/dep_b.ko)");
-	assert_string_equal(rep.drivers.v[2], "dep_a (linux/suse/x86_64-sles15/install/lib/modules/" KD
-					      "/updates/dkms/dep_a.ko, for the installed system)");
-	assert_string_equal(rep.drivers.v[3], "dep_b (linux/suse/x86_64-sles15/install/lib/modules/" KD
-					      "/updates/dkms/dep_b.ko, for the installed system)");
+	assert_string_equal(rep.drivers.v[2], "dep_a (linux/suse/x86_64-sles15/install/" KD
+					      "/dep_a.ko, for the installed system)");
+	assert_string_equal(rep.drivers.v[3], "dep_b (linux/suse/x86_64-sles15/install/" KD
+					      "/dep_b.ko, for the installed system)");
 	dud_report_release(&rep);
 
 	/* the first -k's modules are not on modules/: only update.post installs them */
 	check_tree(root, K1, "x86_64", &rep);
 	assert_int_equal(rep.problems.n, 0);
 	assert_int_equal(rep.drivers.n, 2);
-	assert_string_equal(rep.drivers.v[0], "dep_b (linux/suse/x86_64-sles15/install/lib/modules/" K1
-					      "/updates/dep_b.ko, for the installed system)");
+	assert_string_equal(rep.drivers.v[0], "dep_a (linux/suse/x86_64-sles15/install/" K1
+					      "/dep_a.ko, for the installed system)");
+	assert_string_equal(rep.drivers.v[1], "dep_b (linux/suse/x86_64-sles15/install/" K1
+					      "/dep_b.ko, for the installed system)");
 	assert_true(strv_contains(&rep.notes, "linux/suse/x86_64-sles15/modules/dep_a.ko: built for kernel "
 					      KD ", not " K1));
 	dud_report_release(&rep);
@@ -331,7 +357,7 @@ static void test_suse_check_broken(void **state)
 	sh("echo hi >%s/modules/README.txt && cp %s/modules/dep_a.ko %s/modules/extra.ko.bz2", d, d, d);
 	sh("chmod 0644 %s/install/update.post && echo 'echo' >%s/install/update.pre && chmod +x %s/install/update.pre", d, d, d);
 	sh("mkdir broken/linux/suse/x86_64-sles15sp4 broken/linux/suse/armv7l-sles15");
-	sh("cp %s %s/install/lib/modules/" KD "/updates/wrong.ko", F.kernels[0].modules[1].path, d);
+	sh("cp %s %s/install/" KD "/wrong.ko", F.kernels[0].modules[1].path, d);
 	check_tree(root, KD, "x86_64", &rep);
 	assert_int_equal(rep.problems.n, 11);
 	assert_string_equal(rep.problems.v[0], "linux/suse/armv7l-sles15: not an <arch>-<dist> directory linuxrc looks for (e.g. x86_64-sles15)");
@@ -343,7 +369,7 @@ static void test_suse_check_broken(void **state)
 	assert_string_equal(rep.problems.v[6], "linux/suse/x86_64-sles15/modules/extra.ko.bz2: not a module file linuxrc loads (.ko, .ko.xz, .ko.gz, .ko.zst)");
 	assert_string_equal(rep.problems.v[7], "linux/suse/x86_64-sles15/modules/module.order: missing_mod is listed, but there is no modules/missing_mod.ko[.xz|.gz|.zst]");
 	assert_string_equal(rep.problems.v[8], "linux/suse/x86_64-sles15/install/update.pre: does not start with #!");
-	assert_string_equal(rep.problems.v[9], "linux/suse/x86_64-sles15/install/lib/modules/" KD "/updates/wrong.ko: built for kernel " K1);
+	assert_string_equal(rep.problems.v[9], "linux/suse/x86_64-sles15/install/" KD "/wrong.ko: built for kernel " K1);
 	assert_string_equal(rep.problems.v[10], "linux/suse/x86_64-sles15sp4: not an <arch>-<dist> directory linuxrc looks for (e.g. x86_64-sles15)");
 	/* linuxrc chmods update.* itself: a FAT floppy has no x bits */
 	assert_true(strv_contains(&rep.notes, "linux/suse/x86_64-sles15/install/update.post: not executable (linuxrc makes it so)"));
@@ -512,6 +538,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_suse_layout),
+		cmocka_unit_test(test_suse_fits_an_iso),
 		cmocka_unit_test(test_suse_floppy_copies),
 		cmocka_unit_test(test_suse_check_good),
 		cmocka_unit_test(test_suse_check_broken),
