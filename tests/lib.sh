@@ -39,3 +39,24 @@ headers_kernel() {
 		[ -e "$d/include" ] && { echo "${d#/usr/src/linux-headers-}"; return; }
 	done
 }
+
+# dk ARGS...: run $DKMS_BIN in the private trees $T/{tree,src,inst}; sets $rc,
+# $T/out and $T/err.
+dk() {
+	"$DKMS_BIN" --dkmstree "$T/tree" --sourcetree "$T/src" --installtree "$T/inst" \
+		"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+# step NAME WANT_RC ARGS...: dk ARGS and check its exit code.
+step() {
+	local name=$1 want=$2
+	shift 2
+	dk "$@"
+	if [[ $rc == "$want" ]]; then
+		ok "$name"
+	else
+		not_ok "$name (exit $rc, want $want)"
+		cat "$T/out" "$T/err" | tail -n 30 | diag
+	fi
+}

@@ -32,12 +32,6 @@ printf 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n' >"$T/os-release
 export DKMS_OS_RELEASE=$T/os-release DKMS_ETC_DIR=$T/etc try_sign_modules=false
 unset sign_file post_transaction
 
-dk() {
-	"$DKMS_BIN" --dkmstree "$T/tree" --sourcetree "$T/src" --installtree "$T/inst" "$@" \
-		>"$T/out" 2>"$T/err"
-	rc=$?
-}
-
 src=$("$TOP/examples/get-driver-source.sh" qla2xxx 2>"$T/get.err") || {
 	not_ok "qla2xxx source from linux-source"
 	diag <"$T/get.err"

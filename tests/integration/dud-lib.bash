@@ -54,26 +54,6 @@ second_kernel() {
 	link_kernel_modules "$k"
 }
 
-# dk ARGS...: run dkms in the private trees; sets $rc, $T/out, $T/err.
-dk() {
-	"$DKMS_BIN" --dkmstree "$T/tree" --sourcetree "$T/src" --installtree "$T/inst" \
-		"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-}
-
-# step NAME WANT_RC ARGS...: run dk and check its exit code.
-step() {
-	local name=$1 want=$2
-	shift 2
-	dk "$@"
-	if [[ $rc == "$want" ]]; then
-		ok "$name"
-	else
-		not_ok "$name (exit $rc, want $want)"
-		cat "$T/out" "$T/err" | tail -n 30 | diag
-	fi
-}
-
 # image_of: the path mkdriverdisk printed ("Disk image location: PATH").
 image_of() { sed -n 's/^Disk image location: //p' "$T/out"; }
 

@@ -30,12 +30,6 @@ printf 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n' >"$T/os-release
 export DKMS_OS_RELEASE=$T/os-release DKMS_ETC_DIR=$T/etc try_sign_modules=false
 unset sign_file post_transaction
 
-dk() {
-	"$DKMS_BIN" --dkmstree "$T/tree" --sourcetree "$T/src" --installtree "$T/inst" "$@" \
-		>"$T/out" 2>"$T/err"
-	rc=$?
-}
-
 # lsi NAME WANT_RC ARGS...: dkms ARGS, checked for its exit code
 lsi() {
 	local name=$1 want=$2

@@ -30,11 +30,6 @@ EOF
 export DKMS_OS_RELEASE=$T/os-release DKMS_ETC_DIR=$T/etc try_sign_modules=false
 unset sign_file post_transaction parallel_jobs DEBEMAIL DEBFULLNAME
 
-dk() {
-	"$DKMS_BIN" --dkmstree "$T/tree" --sourcetree "$T/src" --installtree "$T/inst" \
-		"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-}
 step() {
 	local name=$1 want=$2
 	shift 2

@@ -29,24 +29,6 @@ printf 'ID=debian\nVERSION_ID="12"\n' >"$T/os-release"
 export DKMS_OS_RELEASE=$T/os-release DKMS_ETC_DIR=$T/etc try_sign_modules=false
 unset sign_file post_transaction parallel_jobs
 
-dk() {
-	"$DKMS_BIN" --dkmstree "$T/tree" --sourcetree "$T/src" --installtree "$T/inst" \
-		"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-}
-
-step() {
-	local name=$1 want=$2
-	shift 2
-	dk "$@"
-	if [[ $rc == "$want" ]]; then
-		ok "$name"
-	else
-		not_ok "$name (exit $rc, want $want)"
-		cat "$T/out" "$T/err" | tail -n 30 | diag
-	fi
-}
-
 # is NAME EXPECTED ACTUAL-STRING
 is() {
 	if [[ $2 == "$3" ]]; then ok "$1"; else not_ok "$1"; diff <(echo "$2") <(echo "$3") | diag; fi

@@ -43,26 +43,6 @@ openssl req -x509 -nodes -days 36500 -newkey rsa:2048 -subj "/CN=$SIGNER" \
 	-keyout "$mok_signing_key" -out "$mok_certificate" >/dev/null 2>&1 ||
 	not_ok "generate a MOK key with openssl"
 
-# dk ARGS...: run dkms in the private trees; sets $rc, $T/out, $T/err.
-dk() {
-	"$DKMS_BIN" --dkmstree "$T/tree" --sourcetree "$T/src" --installtree "$T/inst" \
-		"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-}
-
-# step NAME WANT_RC ARGS...: run dk and check its exit code.
-step() {
-	local name=$1 want=$2
-	shift 2
-	dk "$@"
-	if [[ $rc == "$want" ]]; then
-		ok "$name"
-	else
-		not_ok "$name (exit $rc, want $want)"
-		cat "$T/out" "$T/err" | tail -n 30 | diag
-	fi
-}
-
 # status_is NAME M V EXPECTED: `dkms status -m M -v V` prints exactly EXPECTED.
 status_is() {
 	local name=$1 m=$2 v=$3

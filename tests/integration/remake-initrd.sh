@@ -71,26 +71,6 @@ conf() {
 	} >"$T/etc/framework.conf"
 }
 
-# dk ARGS...: run dkms in the private trees; sets $rc, $T/out, $T/err.
-dk() {
-	"$DKMS_BIN" --dkmstree "$T/tree" --sourcetree "$T/src" --installtree "$T/inst" \
-		"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-}
-
-# step NAME WANT_RC ARGS...
-step() {
-	local name=$1 want=$2
-	shift 2
-	dk "$@"
-	if [[ $rc == "$want" ]]; then
-		ok "$name"
-	else
-		not_ok "$name (exit $rc, want $want)"
-		cat "$T/out" "$T/err" | tail -n 30 | diag
-	fi
-}
-
 # out_is NAME FILE TEXT: FILE holds exactly TEXT (a final newline added).
 out_is() {
 	printf '%s\n' "$3" >"$T/want"
