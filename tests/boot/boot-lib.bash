@@ -33,6 +33,13 @@
 #       Sets BOOT_SECONDS. Returns 0 when the init printed "DKMS-BOOT: done".
 #   boot_saw LOG LINE
 #       0 when LOG has the exact line LINE (carriage returns dropped).
+#   boot_setup WHAT
+#       sets K (the kernel with headers) and fetches its image; when any of
+#       that is missing, reports "skip WHAT" with the reason and exits 0.
+#   boot_build_driver DRIVER
+#       private trees $T/{src,tree,inst/K,etc} holding the kernel's modules (as
+#       on a system with linux-image-K), then DRIVER from linux-source added
+#       and built for K with dk; sets MV. Exits 1 (not ok) on failure.
 #
 # The /init of boot_base_image mounts proc, sys and devtmpfs, loads modules
 # as udev's coldplug would (modprobe -b of every modalias under
@@ -211,4 +218,44 @@ boot_run() {
 
 boot_saw() {
 	tr -d '\r' <"$1" | grep -qxF -- "$2"
+}
+
+boot_setup() {
+	local what=$1 why
+	K=$(headers_kernel)
+	if [[ -z $K ]]; then
+		skip "$what" "no kernel headers installed"
+		exit 0
+	fi
+	if ! why=$(boot_can_run); then
+		skip "$what" "$why"
+		exit 0
+	fi
+	if ! boot_kernel_fetch "$K" >"$T/fetch.msg"; then
+		skip "$what" "$(cat "$T/fetch.msg")"
+		exit 0
+	fi
+}
+
+boot_build_driver() {
+	local driver=$1 src
+	mkdir -p "$T"/{src,tree,inst/"$K",etc}
+	ln -s "/usr/src/linux-headers-$K" "$T/inst/$K/build"
+	ln -s "$BOOT_MODDIR/kernel" "$T/inst/$K/kernel"
+	cp "$BOOT_MODDIR"/modules.{builtin,builtin.modinfo,order} "$T/inst/$K/"
+	printf 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n' >"$T/os-release"
+	export DKMS_OS_RELEASE=$T/os-release DKMS_ETC_DIR=$T/etc try_sign_modules=false
+	unset sign_file post_transaction
+	src=$("$TOP/examples/get-driver-source.sh" "$driver" 2>"$T/get.err") || {
+		not_ok "$driver source from linux-source"
+		diag <"$T/get.err"
+		exit 1
+	}
+	MV=$driver/${src##*-}
+	dk add "$src" && dk build "$MV" -k "$K"
+	if [[ $rc != 0 ]]; then
+		not_ok "build $MV for $K"
+		cat "$T/out" "$T/err" | tail -20 | diag
+		exit 1
+	fi
 }

@@ -14,41 +14,8 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/boot-lib.bash"
 
-K=$(headers_kernel)
-if [[ -z $K ]]; then
-	skip "boot with the megaraid_sas fragment" "no kernel headers installed"
-	exit 0
-fi
-if ! why=$(boot_can_run); then
-	skip "boot with the megaraid_sas fragment" "$why"
-	exit 0
-fi
-if ! boot_kernel_fetch "$K" >"$T/fetch.msg"; then
-	skip "boot with the megaraid_sas fragment" "$(cat "$T/fetch.msg")"
-	exit 0
-fi
-
-# A private install tree that holds the kernel's modules, as on a system with linux-image-K.
-mkdir -p "$T"/{src,tree,inst/"$K",etc}
-ln -s "/usr/src/linux-headers-$K" "$T/inst/$K/build"
-ln -s "$BOOT_MODDIR/kernel" "$T/inst/$K/kernel"
-cp "$BOOT_MODDIR"/modules.{builtin,builtin.modinfo,order} "$T/inst/$K/"
-printf 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n' >"$T/os-release"
-export DKMS_OS_RELEASE=$T/os-release DKMS_ETC_DIR=$T/etc try_sign_modules=false
-unset sign_file post_transaction
-
-src=$("$TOP/examples/get-driver-source.sh" megaraid_sas 2>"$T/get.err") || {
-	not_ok "megaraid_sas source from linux-source"
-	diag <"$T/get.err"
-	exit 1
-}
-MV=megaraid_sas/${src##*-}
-dk add "$src" && dk build "$MV" -k "$K"
-if [[ $rc != 0 ]]; then
-	not_ok "build $MV for $K"
-	cat "$T/out" "$T/err" | tail -20 | diag
-	exit 1
-fi
+boot_setup "boot with the megaraid_sas fragment"
+boot_build_driver megaraid_sas
 
 # boot NAME IMG: boot it, the log in $T/NAME.log
 boot() {

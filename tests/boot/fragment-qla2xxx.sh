@@ -10,41 +10,9 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/boot-lib.bash"
 
-K=$(headers_kernel)
-if [[ -z $K ]]; then
-	skip "boot with the qla2xxx fragment" "no kernel headers installed"
-	exit 0
-fi
-if ! why=$(boot_can_run); then
-	skip "boot with the qla2xxx fragment" "$why"
-	exit 0
-fi
-if ! boot_kernel_fetch "$K" >"$T/fetch.msg"; then
-	skip "boot with the qla2xxx fragment" "$(cat "$T/fetch.msg")"
-	exit 0
-fi
-
-mkdir -p "$T"/{src,tree,inst/"$K",etc}
-ln -s "/usr/src/linux-headers-$K" "$T/inst/$K/build"
-ln -s "$BOOT_MODDIR/kernel" "$T/inst/$K/kernel"
-cp "$BOOT_MODDIR"/modules.{builtin,builtin.modinfo,order} "$T/inst/$K/"
-printf 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n' >"$T/os-release"
-export DKMS_OS_RELEASE=$T/os-release DKMS_ETC_DIR=$T/etc try_sign_modules=false
-unset sign_file post_transaction
-
-src=$("$TOP/examples/get-driver-source.sh" qla2xxx 2>"$T/get.err") || {
-	not_ok "qla2xxx source from linux-source"
-	diag <"$T/get.err"
-	exit 1
-}
-MV=qla2xxx/${src##*-}
+boot_setup "boot with the qla2xxx fragment"
 start=$SECONDS
-dk add "$src" && dk build "$MV" -k "$K"
-if [[ $rc != 0 ]]; then
-	not_ok "build $MV for $K"
-	cat "$T/out" "$T/err" | tail -20 | diag
-	exit 1
-fi
+boot_build_driver qla2xxx
 echo "# qla2xxx built in $((SECONDS - start)) s"
 
 boot() {
