@@ -260,19 +260,7 @@ static int add_index(struct payload *out, const char *moddir, const char *kernel
  */
 static void drop_lib_entry(struct payload *p)
 {
-	for (size_t i = 0; i < p->n; i++) {
-		struct payload_entry *e = &p->entries[i];
-
-		if (!streq(e->path, "lib"))
-			continue;
-		free(e->path);
-		free(e->data);
-		free(e->source);
-		free(e->target);
-		memmove(e, e + 1, (p->n - i - 1) * sizeof(*e));
-		p->n--;
-		return;
-	}
+	(void)payload_remove(p, "lib");
 }
 
 int initramfs_fragment_payload(const struct dud_kernel *k, const char *index_dir, struct payload *out)

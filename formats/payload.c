@@ -261,6 +261,21 @@ int payload_add_tree(struct payload *p, const char *prefix, const char *dir)
 	return 0;
 }
 
+int payload_remove(struct payload *p, const char *path)
+{
+	_cleanup_free_ char *norm = normalise(path);
+	struct payload_entry *e = norm ? find_entry(p, norm) : NULL;
+	size_t i;
+
+	if (!e)
+		return -ENOENT;
+	i = (size_t)(e - p->entries);
+	entry_release(e);
+	memmove(e, e + 1, (p->n - i - 1) * sizeof(*e));
+	p->n--;
+	return 0;
+}
+
 int payload_merge(struct payload *p, const char *prefix, const struct payload *src)
 {
 	for (size_t i = 0; i < src->n; i++) {

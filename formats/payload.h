@@ -62,6 +62,11 @@ int payload_add_dir(struct payload *p, const char *path, mode_t perm);
 int payload_add_symlink(struct payload *p, const char *path, const char *target);
 /* Every file, directory and symlink below dir, under prefix ("" for the root). */
 int payload_add_tree(struct payload *p, const char *prefix, const char *dir);
+/*
+ * Drop the entry at path, only that one (what lies below a directory stays).
+ * -ENOENT when there is none.
+ */
+int payload_remove(struct payload *p, const char *path);
 /* Add all entries of src under prefix. */
 int payload_merge(struct payload *p, const char *prefix, const struct payload *src);
 

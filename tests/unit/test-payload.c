@@ -39,6 +39,12 @@ static void test_paths(void **state)
 	assert_int_equal(payload_add_str(&p, "/", 0644, "x"), -EINVAL);
 	assert_int_equal(payload_add_symlink(&p, "l", ""), -EINVAL);
 	assert_int_equal(p.n, 3);
+	/* removing a directory entry leaves what lies below it */
+	assert_int_equal(payload_remove(&p, "/rpms"), 0);
+	assert_null(payload_find(&p, "rpms"));
+	assert_non_null(payload_find(&p, "rpms/x86_64/a.rpm"));
+	assert_int_equal(p.n, 2);
+	assert_int_equal(payload_remove(&p, "rpms"), -ENOENT);
 }
 
 static void test_sort(void **state)
