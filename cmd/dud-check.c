@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "dud.h"
+#include "initrd/fragment.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
@@ -165,6 +166,27 @@ static void archive_rules(const struct dud_format *f, const struct medium_info *
 			"reads it only from a vfat, ext2 or iso9660 filesystem");
 }
 
+/*
+ * A fragment is appended to an initrd as it is: the kernel's own rules for
+ * the bytes (member framing, 070701, TRAILER!!!, parents first, no lib
+ * entry), which the unpacked tree no longer shows.
+ */
+static void fragment_rules(const char *image, struct disk_check *dc)
+{
+	_cleanup_strbuf_ struct strbuf bytes = STRBUF_INIT;
+	_cleanup_strv_ struct strv problems = STRV_INIT;
+	int r = read_file(image, &bytes);
+
+	if (r >= 0)
+		r = initrd_fragment_check(bytes.buf, bytes.len, &problems);
+	if (r < 0) {
+		problem(dc, "could not check the fragment's bytes: %s", strerror(-r));
+		return;
+	}
+	for (size_t i = 0; i < problems.n; i++)
+		problem(dc, "%s", problems.v[i]);
+}
+
 static void medium_rules(const struct dud_format *f, const struct medium_info *mi,
 			 const char *image, struct disk_check *dc)
 {
@@ -174,6 +196,10 @@ static void medium_rules(const struct dud_format *f, const struct medium_info *m
 		filesystem_rules(f, mi, dc);
 		break;
 	case DUD_MEDIUM_CPIO:
+		if (is_format(f, "initramfs"))
+			fragment_rules(image, dc);
+		archive_rules(f, mi, image, dc);
+		break;
 	case DUD_MEDIUM_TAR:
 		archive_rules(f, mi, image, dc);
 		break;

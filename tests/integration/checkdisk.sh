@@ -221,6 +221,11 @@ if [[ -n $HAVE_KERNEL_MODULES ]]; then
 	refused "initramfs fragment in lz4's frame format" "$B/frag-frame.lz4" "lz4 in the frame format" -k "$K"
 	recompress "$F" "$B/frag-crc64.xz" xz --check=crc64
 	refused "initramfs fragment in xz with CRC64" "$B/frag-crc64.xz" "xz check CRC64" -k "$K"
+	# repacked by GNU cpio from the unpacked tree: a "lib" directory entry
+	rm -rf "$B/fragtree" && mkdir -p "$B/fragtree"
+	(cd "$B/fragtree" && zcat "$F" | cpio -id --quiet && find lib | cpio -o -H newc --quiet -R 0:0 | gzip >"$B/frag-libdir.cpio.gz")
+	refused "initramfs fragment with a lib directory entry" "$B/frag-libdir.cpio.gz" \
+		"lib: a directory entry replaces a merged-/usr initrd's lib -> usr/lib" -k "$K"
 else
 	skip "initramfs fragment compressions" "no /lib/modules/$K/kernel to index"
 fi
