@@ -271,6 +271,26 @@ static int finish(const struct dkms_ctx *ctx, char *root, const char *outdir, co
 	return r;
 }
 
+/* DEBIAN/control, postinst and one more script (postrm or prerm), then finish. */
+static int write_control_and_finish(const struct dkms_ctx *ctx, char *root, const char *pkg,
+				    const char *control, const char *postinst, const char *script_name,
+				    const char *script, const char *outdir, const char *file,
+				    char **ret_path)
+{
+	int r = write_member(root, "control", control, 0644);
+
+	if (r >= 0)
+		r = write_member(root, "postinst", postinst, 0755);
+	if (r >= 0)
+		r = write_member(root, script_name, script, 0755);
+	if (r < 0) {
+		dkms_error(ctx, "Cannot write the control files of %s: %s", pkg, strerror(-r));
+		rm_rf(root);
+		return r;
+	}
+	return finish(ctx, root, outdir, file, ret_path);
+}
+
 /*
  * Maintainer scripts are templates: @NAME@, @VERSION@ and @KERNEL@ become
  * single-quoted shell words.
@@ -390,17 +410,8 @@ int deb_build_modules(const struct dkms_ctx *ctx, const char *module, const char
 			    k->kernelver, k->arch, list);
 	postinst = expand(modules_postinst, NULL, NULL, k->kernelver);
 	postrm = expand(modules_postrm, NULL, NULL, k->kernelver);
-	r = write_member(root, "control", control, 0644);
-	if (r >= 0)
-		r = write_member(root, "postinst", postinst, 0755);
-	if (r >= 0)
-		r = write_member(root, "postrm", postrm, 0755);
-	if (r < 0) {
-		dkms_error(ctx, "Cannot write the control files of %s: %s", pkg, strerror(-r));
-		rm_rf(root);
-		return r;
-	}
-	return finish(ctx, root, outdir, file, ret_path);
+	return write_control_and_finish(ctx, root, pkg, control, postinst, "postrm", postrm, outdir, file,
+					ret_path);
 }
 
 /*
@@ -490,15 +501,6 @@ int deb_build_source(const struct dkms_ctx *ctx, const char *module, const char 
 			    module, version, module, version);
 	postinst = expand(source_postinst, module, version, NULL);
 	prerm = expand(source_prerm, module, version, NULL);
-	r = write_member(root, "control", control, 0644);
-	if (r >= 0)
-		r = write_member(root, "postinst", postinst, 0755);
-	if (r >= 0)
-		r = write_member(root, "prerm", prerm, 0755);
-	if (r < 0) {
-		dkms_error(ctx, "Cannot write the control files of %s: %s", pkg, strerror(-r));
-		rm_rf(root);
-		return r;
-	}
-	return finish(ctx, root, outdir, file, ret_path);
+	return write_control_and_finish(ctx, root, pkg, control, postinst, "prerm", prerm, outdir, file,
+					ret_path);
 }

@@ -351,6 +351,22 @@ static bool tree_index_fits(const struct initrd_change *ch, const struct fragmen
 	return true;
 }
 
+/* The modprobe.d lines dkms wrote for the kernel added, and the payload packed. */
+static int finish_fragment(const struct dkms_ctx *ctx, const struct initrd_change *ch,
+			   struct payload *payload, struct strbuf *out)
+{
+	int r = add_modprobe_files(ch->sysconfdir, payload);
+
+	if (r < 0) {
+		dkms_error(ctx, "Cannot add %s/modprobe.d/dkms-*.conf to the initrd fragment: %s", ch->sysconfdir,
+			   strerror(-r));
+		return r;
+	}
+	r = pack(ch, payload, out);
+	if (r < 0)
+		dkms_error(ctx, "Cannot pack the initrd fragment for %s: %s", ch->kernel, strerror(-r));
+	return r;
+}
 /* The fragment with the index of the kernel's module dir (tree_index_fits), packed. */
 static int make_fragment_from_tree(const struct dkms_ctx *ctx, const struct initrd_change *ch,
 				   const struct dud_kernel *k, struct strbuf *out)
@@ -363,16 +379,7 @@ static int make_fragment_from_tree(const struct dkms_ctx *ctx, const struct init
 			   ch->kernel, ch->moduledir, strerror(-r));
 		return r;
 	}
-	r = add_modprobe_files(ch->sysconfdir, &payload);
-	if (r < 0) {
-		dkms_error(ctx, "Cannot add %s/modprobe.d/dkms-*.conf to the initrd fragment: %s", ch->sysconfdir,
-			   strerror(-r));
-		return r;
-	}
-	r = pack(ch, &payload, out);
-	if (r < 0)
-		dkms_error(ctx, "Cannot pack the initrd fragment for %s: %s", ch->kernel, strerror(-r));
-	return r;
+	return finish_fragment(ctx, ch, &payload, out);
 }
 
 /*
@@ -408,16 +415,7 @@ static int make_fragment_staged(const struct dkms_ctx *ctx, const struct initrd_
 	r = dud_format_initramfs.make(&req, &payload); /* prints why */
 	if (r < 0)
 		return r;
-	r = add_modprobe_files(ch->sysconfdir, &payload);
-	if (r < 0) {
-		dkms_error(ctx, "Cannot add %s/modprobe.d/dkms-*.conf to the initrd fragment: %s", ch->sysconfdir,
-			   strerror(-r));
-		return r;
-	}
-	r = pack(ch, &payload, out);
-	if (r < 0)
-		dkms_error(ctx, "Cannot pack the initrd fragment for %s: %s", ch->kernel, strerror(-r));
-	return r;
+	return finish_fragment(ctx, ch, &payload, out);
 }
 
 static int make_fragment(const struct dkms_ctx *ctx, const struct initrd_change *ch, const char *image,
