@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "exitcode.h"
 #include "framework.h"
+#include "names.h"
 #include "progress.h"
 #include "util/fileio.h"
 #include "util/lock.h"
@@ -276,6 +277,44 @@ static int parse_args(struct cmd *c, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * names.h's rule for the names given on the command line: they become
+ * directories of the trees. Empty ones are left to the checks that name them.
+ */
+static int check_arg_names(struct cmd *c)
+{
+	const struct {
+		const char *what;
+		const char *value;
+	} one[] = {
+		{ "Module", c->module }, { "Module version", c->version },
+		{ "Template kernel", c->template_kernel },
+	};
+	char reason[NAME_REASON_MAX];
+
+	for (size_t i = 0; i < ARRAY_SIZE(one) + c->kernelver.n + c->arch.n; i++) {
+		const char *what, *value, *bad;
+		_cleanup_free_ char *shown = NULL;
+
+		if (i < ARRAY_SIZE(one)) {
+			what = one[i].what;
+			value = one[i].value;
+		} else if (i < ARRAY_SIZE(one) + c->kernelver.n) {
+			what = "Kernel version";
+			value = c->kernelver.v[i - ARRAY_SIZE(one)];
+		} else {
+			what = "Arch";
+			value = c->arch.v[i - ARRAY_SIZE(one) - c->kernelver.n];
+		}
+		if (strempty(value) || !(bad = name_check(NAME_WORD, value, reason)))
+			continue;
+		shown = name_escape(value);
+		dkms_error(&c->ctx, "%s \"%s\" is not a valid name: %s.", what, shown, bad);
+		return DKMS_EXIT_USAGE;
+	}
+	return 0;
+}
+
 static char *nproc_string(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -342,6 +381,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	r = check_arg_names(&c);
+	if (r)
+		goto out;
 	if (c.ctx.binaries_only && c.ctx.source_only) {
 		dkms_error(&c.ctx, "You have specified both --binaries-only and --source-only.\nYou cannot do this.");
 		r = DKMS_EXIT_BAD_CONF;

@@ -12,6 +12,7 @@
 #include "sign.h"
 #include "tarball.h"
 #include "tree.h"
+#include "util/beneath.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
@@ -76,8 +77,11 @@ static void load_prebuilt(struct cmd *c, const char *root, const struct strv *kd
 			continue;
 		}
 		dkms_info(&c->ctx, "Loading %s...", to);
-		rm_rf(to);
-		mkdir_p(to, 0755);
+		/* beneath the DKMS tree: --force must not delete through a planted symlink */
+		if (beneath_rm_rf(c->ctx.dkms_tree, to) < 0 || beneath_mkdir_p(c->ctx.dkms_tree, to, 0755) < 0) {
+			dkms_warn(&c->ctx, "%s leads outside the DKMS tree. Skipping...", to);
+			continue;
+		}
 		copy_tree(from, to);
 	}
 }
@@ -93,7 +97,7 @@ static int stub_source(struct cmd *c, const char *conf)
 	if (is_dir(dir))
 		return 0;
 	dkms_info(&c->ctx, "Creating %s", dir);
-	r = mkdir_p(dir, 0755);
+	r = beneath_mkdir_p(c->ctx.source_tree, dir, 0755);
 	dkms_info(&c->ctx, "Copying dkms.conf to %s ...", dir);
 	if (!r)
 		r = copy_file(conf, to);
@@ -124,6 +128,12 @@ int cmd_load_tarball(struct cmd *c)
 		return r == -ENOENT ? DKMS_EXIT_NO_SOURCE : DKMS_EXIT_STATE;
 	}
 	r = dkms_tarball_inspect(&c->ctx, root, &info);
+	if (r == -EINVAL) {
+		/* a <kernel>/<arch> directory that is not a valid name (said) */
+		dkms_errtext(&c->ctx, "%s is not a valid DKMS tarball.", c->archive);
+		r = DKMS_EXIT_KO_MISSING;
+		goto out;
+	}
 	if (r < 0)
 		goto out;
 

@@ -6,6 +6,7 @@
 #include "conf.h"
 #include "lifecycle.h"
 #include "tree.h"
+#include "util/beneath.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
@@ -59,7 +60,7 @@ int dkms_add(const struct dkms_ctx *ctx, const char *m, const char *v, const str
 	link = xasprintf("%s/source", mvdir);
 	builddir = xasprintf("%s/build", mvdir);
 	dkms_info(ctx, "Creating symlink %s -> %s", link, srcdir);
-	r = mkdir_p(builddir, 0755);
+	r = beneath_mkdir_p(ctx->dkms_tree, builddir, 0755);
 	if (r == 0) {
 		/* a dangling link (broken state) is replaced */
 		if (is_symlink(link))
@@ -68,7 +69,8 @@ int dkms_add(const struct dkms_ctx *ctx, const char *m, const char *v, const str
 			r = -errno;
 	}
 	if (r < 0) {
-		dkms_error(ctx, "Could not create %s: %s", link, strerror(-r));
+		dkms_error(ctx, "Could not create %s: %s", link,
+			   r == -EXDEV ? "it leads outside the DKMS tree" : strerror(-r));
 		dkms_conf_release(&conf);
 		return DKMS_EXIT_USAGE;
 	}
@@ -112,18 +114,21 @@ int dkms_add_source_tree(const struct dkms_ctx *ctx, const char *dir, const stru
 	if (ctx->force && is_dir(dest)) {
 		dkms_errtext(ctx, "%s", "");
 		dkms_info(ctx, "Forcing install of %s/%s", *ret_m, *ret_v);
-		rm_rf(dest);
+		beneath_rm_rf(ctx->source_tree, dest);
 	}
 	in_tree_src = xasprintf("%s/%s/%s/source", ctx->dkms_tree, *ret_m, *ret_v);
 	in_tree_build = xasprintf("%s/%s/%s/build", ctx->dkms_tree, *ret_m, *ret_v);
 	if (streq(from, dest) || streq(from, in_tree_src) || streq(from, in_tree_build))
 		return 0;
-	r = mkdir_p(dest, 0755);
+	/* the copy goes beneath the source tree, whatever links it holds */
+	r = beneath_mkdir_p(ctx->source_tree, dest, 0755);
 	if (!r)
 		r = copy_tree(from, dest);
 	if (r < 0) {
-		dkms_error(ctx, "Could not copy %s to %s: %s", from, dest, strerror(-r));
-		rm_rf(dest);
+		dkms_error(ctx, "Could not copy %s to %s: %s", from, dest,
+			   r == -EXDEV ? "it leads outside the source tree" : strerror(-r));
+		if (r != -EXDEV)
+			beneath_rm_rf(ctx->source_tree, dest);
 		return DKMS_EXIT_SOURCE_TREE;
 	}
 	return 0;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "names.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 #include "version.h"
@@ -39,6 +40,29 @@ static void say(const struct dkms_ctx *ctx, unsigned flags, const char *fmt, ...
 	va_end(ap);
 	fputc('\n', ctx->err);
 	fflush(ctx->err);
+}
+
+/*
+ * names.h's rule for one directive's value: "dkms.conf: Error! NAME[i] "v"
+ * is not a valid name: why." index < 0: a scalar; note: said after the value.
+ */
+static bool valid_name(const struct dkms_ctx *ctx, unsigned flags, enum name_kind kind,
+		       const char *directive, long index, const char *note, const char *value)
+{
+	char reason[NAME_REASON_MAX];
+	const char *bad = name_check(kind, value, reason);
+	_cleanup_free_ char *shown = NULL;
+
+	if (!bad)
+		return true;
+	shown = name_escape(value);
+	if (index < 0)
+		say(ctx, flags, "dkms.conf: Error! %s \"%s\"%s is not a valid %s: %s.", directive, shown,
+		    note, kind == NAME_WORD ? "name" : "location", bad);
+	else
+		say(ctx, flags, "dkms.conf: Error! %s[%ld] \"%s\"%s is not a valid %s: %s.", directive,
+		    index, shown, note, kind == NAME_WORD ? "name" : "location", bad);
+	return false;
 }
 
 static const char *val(const struct conf_vars *vars, const char *name, size_t index)
@@ -491,6 +515,7 @@ static bool resolve_records(const struct dkms_ctx *ctx, unsigned flags, struct d
 		const char *s = val(vars, "STRIP", i);
 		const char *strip = conf_vars_value(vars, "strip", (unsigned)i);
 		_cleanup_free_ char *override_buf = NULL;
+		bool dest_prefix_ok = true;
 
 		/* case ${STRIP[i]}: [nN]*) no; [yY]*) yes; '') ${strip[0]:-yes}; *) unchanged */
 		if (*s == 'n' || *s == 'N')
@@ -528,12 +553,31 @@ static bool resolve_records(const struct dkms_ctx *ctx, unsigned flags, struct d
 		if (!*raw) {
 			say(ctx, flags, "dkms.conf: Error! No 'DEST_MODULE_LOCATION' directive specified for record #%zu.", i);
 			ok = false;
+			dest_prefix_ok = false;
 		} else if (!starts_with(raw, "/kernel") && !starts_with(raw, "/updates") &&
 			   !starts_with(raw, "/extra")) {
+			dest_prefix_ok = false;
 			say(ctx, flags, "dkms.conf: Error! Directive 'DEST_MODULE_LOCATION' does not begin with");
 			say(ctx, flags, "'/kernel', '/updates', or '/extra' in record #%zu.", i);
 			ok = false;
 		}
+
+		/* names.h: the names become paths and words; checked once the dkms checks pass */
+		/* (a defaulted name is the checked PACKAGE_NAME or BUILT_MODULE_NAME) */
+		if (*val(vars, "BUILT_MODULE_NAME", i) &&
+		    !valid_name(ctx, flags, NAME_WORD, "BUILT_MODULE_NAME", (long)i, "", built))
+			ok = false;
+		if (*loc && !valid_name(ctx, flags, NAME_LOCATION, "BUILT_MODULE_LOCATION", (long)i, "", loc))
+			ok = false;
+		if (*val(vars, "DEST_MODULE_NAME", i) &&
+		    !valid_name(ctx, flags, NAME_WORD, "DEST_MODULE_NAME", (long)i, "", dest))
+			ok = false;
+		if (dest_prefix_ok && !valid_name(ctx, flags, NAME_DEST, "DEST_MODULE_LOCATION", (long)i, "", raw))
+			ok = false;
+		else if (dest_prefix_ok && !streq(raw, m->dest_location) &&
+			 !valid_name(ctx, flags, NAME_DEST, "DEST_MODULE_LOCATION", (long)i,
+				     " (after the distribution's override)", m->dest_location))
+			ok = false;
 
 		m->excl_kernel = dup_or_null(val(vars, "BUILD_EXCLUSIVE_KERNEL", i));
 		m->excl_kernel_min = dup_or_null(val(vars, "BUILD_EXCLUSIVE_KERNEL_MIN", i));
@@ -799,6 +843,12 @@ static int read_conf(const struct dkms_ctx *ctx, const char *module, const char 
 		say(ctx, flags, "dkms.conf: Error! No 'PACKAGE_VERSION' directive specified.");
 		ok = false;
 	}
+	if (*out->package_name &&
+	    !valid_name(ctx, flags, NAME_WORD, "PACKAGE_NAME", -1, "", out->package_name))
+		ok = false;
+	if (*out->package_version &&
+	    !valid_name(ctx, flags, NAME_WORD, "PACKAGE_VERSION", -1, "", out->package_version))
+		ok = false;
 	if (!resolve_records(ctx, flags, out))
 		ok = false;
 	resolve_make(ctx, m, v, k, &kc, out);

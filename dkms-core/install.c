@@ -12,6 +12,7 @@
 #include "lifecycle.h"
 #include "modinfo.h"
 #include "tree.h"
+#include "util/beneath.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
 #include "util/strbuf.h"
@@ -443,13 +444,14 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 				_cleanup_free_ char *dir = xasprintf("%s%s", lib_tree, prefs[p]);
 				_cleanup_free_ char *cand = tree_find_module_file(dir, rec->dest_name, suffix);
 
-				if (cand && is_file(cand)) {
+				if (cand && is_file(cand) && beneath_check(ctx->install_tree, cand) == 0) {
 					if (archive_original(ctx, cand, backup, &undo) < 0)
 						goto failed;
 					archived = true;
 				}
 			}
-			if (!archived && found.n == 1 && is_file(found.v[0])) {
+			if (!archived && found.n == 1 && is_file(found.v[0]) &&
+			    beneath_check(ctx->install_tree, found.v[0]) == 0) {
 				if (archive_original(ctx, found.v[0], backup, &undo) < 0)
 					goto failed;
 				archived = true;
@@ -476,7 +478,8 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 
 			remove_stale_temps(dest_dir, stale);
 		}
-		r = mkdir_p(dest_dir, 0755);
+		/* beneath the install tree: a symlink planted in it must not lead the copy out */
+		r = beneath_mkdir_p(ctx->install_tree, dest_dir, 0755);
 		if (!r) {
 			if (ctx->symlink_modules) {
 				_cleanup_free_ char *tmp = xasprintf("%s.dkms-new", dest);
@@ -488,7 +491,8 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 			}
 		}
 		if (r < 0) {
-			dkms_error(ctx, "Copying '%s' failed: %s", toinstall, strerror(-r));
+			dkms_error(ctx, "Copying '%s' failed: %s", toinstall,
+				   r == -EXDEV ? "the destination leads outside the install tree" : strerror(-r));
 			rmdir_parents(dest_dir, lib_tree);
 			goto failed;
 		}

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "names.h"
 #include "tarball.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
@@ -735,9 +736,30 @@ int dkms_tarball_inspect(const struct dkms_ctx *ctx, const char *root,
 		if (!is_dir_at(main_fd, kernels.v[i]) ||
 		    list_dir(main_fd, kernels.v[i], false, &arches, &kfd) < 0)
 			continue;
-		for (size_t j = 0; j < arches.n; j++)
-			if (is_dir_at(kfd, arches.v[j]))
-				strv_pushf(&info.kernel_dirs, "%s/%s", kernels.v[i], arches.v[j]);
+		for (size_t j = 0; j < arches.n; j++) {
+			char reason[NAME_REASON_MAX];
+			const char *bad = NULL, *what = NULL, *value = NULL;
+
+			if (!is_dir_at(kfd, arches.v[j]))
+				continue;
+			/* the two become directories of the DKMS tree: names.h's rule */
+			if ((bad = name_check(NAME_WORD, kernels.v[i], reason))) {
+				what = "kernel version";
+				value = kernels.v[i];
+			} else if ((bad = name_check(NAME_WORD, arches.v[j], reason))) {
+				what = "arch";
+				value = arches.v[j];
+			}
+			if (bad) {
+				_cleanup_free_ char *shown = name_escape(value);
+
+				dkms_error(ctx, "dkms_main_tree: %s \"%s\" is not a valid name: %s.", what,
+					   shown, bad);
+				dkms_tarball_info_release(&info);
+				return -EINVAL;
+			}
+			strv_pushf(&info.kernel_dirs, "%s/%s", kernels.v[i], arches.v[j]);
+		}
 	}
 	*ret = info;
 	return 0;

@@ -215,9 +215,10 @@ struct dkms_tarball_info {
  * and "a/x/dkms.conf" wins over "b/dkms.conf".
  *
  * Fills *ret (release with dkms_tarball_info_release()) and returns 0, or
- * returns a negative errno if root is not a readable directory. It prints
- * nothing: what is fatal depends on the dkms.conf files, which the caller
- * checks. dkms's messages for the caller:
+ * returns a negative errno if root is not a readable directory, or -EINVAL
+ * (said in one "Error!" line) when a dkms_main_tree/<k>/<arch> directory is
+ * not a valid name (names.h). It prints nothing else: what is fatal depends
+ * on the dkms.conf files, which the caller checks. dkms's messages for the caller:
  *   - no dkms_main_tree and plain_conf NULL: "Tarball does not appear to be a
  *     correctly formed DKMS archive. No dkms.conf found within it." (exit 3);
  *   - dkms_main_tree and no valid conf: "\nMalformed dkms.conf, refusing to

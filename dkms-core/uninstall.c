@@ -8,6 +8,7 @@
 #include "lifecycle.h"
 #include "status.h"
 #include "tree.h"
+#include "util/beneath.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
@@ -59,7 +60,12 @@ static void restore_originals(const struct dkms_ctx *ctx, const char *backup, co
 		dkms_info(ctx, "Restoring archived original module %s", loc.buf);
 		{
 			_cleanup_free_ char *parent = xstrndup(loc.buf, (size_t)(strrchr(loc.buf, '/') - loc.buf));
-			mkdir_p(parent, 0755);
+
+			/* back beneath the install tree only, whatever the tree now links to */
+			if (beneath_mkdir_p(ctx->install_tree, parent, 0755) < 0) {
+				dkms_warn(ctx, "Bad original location '%s' in %s", loc.buf, origins.v[i]);
+				continue;
+			}
 		}
 		if (move_file(module, loc.buf) == 0)
 			unlink(origins.v[i]);
@@ -101,13 +107,15 @@ int dkms_uninstall(const struct dkms_ctx *ctx, const char *m, const char *v, con
 
 				dkms_info(ctx, "Deleting %s/%s%s/%s.ko%s", ctx->install_tree, k->version, loc,
 					  rec->dest_name, suffix);
-				/* rm -f name.ko*: whichever compression it was installed with */
-				unlink(plain);
+				/* rm -f name.ko*: whichever compression it was installed with,
+				 * beneath the install tree (never through a symlink out of it) */
+				beneath_unlink(ctx->install_tree, plain);
 				for (size_t x = 0; x < ARRAY_SIZE(compressed_suffixes); x++) {
 					_cleanup_free_ char *c = xasprintf("%s%s", plain, compressed_suffixes[x]);
-					unlink(c);
+					beneath_unlink(ctx->install_tree, c);
 				}
-				rmdir_parents(dir, stop);
+				if (beneath_check(ctx->install_tree, dir) == 0)
+					rmdir_parents(dir, stop);
 			} else {
 				dkms_info(ctx, "Module %s.ko%s was not found within %s/%s/", rec->dest_name, suffix,
 					  ctx->install_tree, k->version);
@@ -126,8 +134,8 @@ int dkms_uninstall(const struct dkms_ctx *ctx, const char *m, const char *v, con
 				_cleanup_free_ char *to = xasprintf("%s%s", dir, strrchr(origmod, '/') + 1);
 
 				dkms_info(ctx, "Restoring archived original module");
-				mkdir_p(dir, 0755);
-				move_file(origmod, to);
+				if (beneath_mkdir_p(ctx->install_tree, dir, 0755) == 0)
+					move_file(origmod, to);
 			}
 		}
 		unlink(link);
@@ -194,7 +202,7 @@ int dkms_unbuild(const struct dkms_ctx *ctx, const char *m, const char *v, const
 {
 	_cleanup_free_ char *dir = tree_build_dir(ctx, m, v, k, a);
 	_cleanup_free_ char *kdir = xasprintf("%s/%s/%s/%s", ctx->dkms_tree, m, v, k);
-	int r = rm_rf(dir);
+	int r = beneath_rm_rf(ctx->dkms_tree, dir);
 
 	/* the kernel dir goes once no arch dir is left (temp dirs do not count) */
 	rmdir_empty_tree(kdir);
@@ -235,7 +243,7 @@ static void clean_stale_staging(const struct dkms_ctx *ctx, const char *m, const
 		while ((ke = readdir(kd))) {
 			if (!strncmp(ke->d_name, ".tmp_", 5)) {
 				_cleanup_free_ char *t = xasprintf("%s/%s", kdir, ke->d_name);
-				rm_rf(t);
+				beneath_rm_rf(ctx->dkms_tree, t);
 			}
 		}
 		closedir(kd);
@@ -291,11 +299,12 @@ int dkms_remove(const struct dkms_ctx *ctx, const char *m, const char *v,
 		_cleanup_free_ char *orig = xasprintf("%s/original_module", mdir);
 
 		dkms_info(ctx, "Deleting module %s/%s completely from the DKMS tree.", m, v);
-		rm_rf(mv);
+		/* beneath the DKMS tree: m/v through a planted symlink is not followed out */
+		beneath_rm_rf(ctx->dkms_tree, mv);
 		/* empty leftovers of an uninstall that was killed half-way */
 		rmdir_empty_tree(orig);
 	}
 	if (dir_count_entries(mdir) == 0)
-		rm_rf(mdir);
+		beneath_rm_rf(ctx->dkms_tree, mdir);
 	return 0;
 }

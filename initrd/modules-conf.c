@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "initrd/modules-conf.h"
+#include "names.h"
 #include "util/fileio.h"
 
 void modules_conf_release(struct modules_conf *mc)
@@ -283,6 +285,97 @@ static int apply_modules_file(const char *path, const struct modules_conf *mc, s
 	return put_file(path, &file, mode, saved);
 }
 
+/*
+ * A MODULES_CONF line goes into modprobe.d as one line: a known directive,
+ * no control character (a newline would start a second directive), and
+ * its module name (the second word) a valid name. NULL or why not.
+ */
+static const char *modprobe_line_problem(const char *line, char reason[NAME_REASON_MAX])
+{
+	static const char *const directives[] = {
+		"alias", "options", "install", "remove", "softdep", "weakdep", "blacklist",
+	};
+	size_t n = strcspn(line, " ");
+	_cleanup_free_ char *first = xstrndup(line, n);
+	_cleanup_free_ char *second = NULL;
+	const char *p = line + n;
+	bool known = false;
+
+	for (const unsigned char *c = (const unsigned char *)line; *c; c++)
+		if (*c < 0x20 || *c == 0x7f) {
+			snprintf(reason, NAME_REASON_MAX, "control character 0x%02x is not allowed", *c);
+			return reason;
+		}
+	for (size_t i = 0; i < ARRAY_SIZE(directives); i++)
+		known |= streq(first, directives[i]);
+	if (!known) {
+		snprintf(reason, NAME_REASON_MAX, "it does not start with a modprobe.d directive");
+		return reason;
+	}
+	p += strspn(p, " ");
+	second = xstrndup(p, strcspn(p, " "));
+	/* alias takes a wildcard pattern first; the others a module name */
+	if (!streq(first, "alias"))
+		return name_check(NAME_WORD, second, reason);
+	if (strempty(second)) {
+		snprintf(reason, NAME_REASON_MAX, "it has no alias");
+		return reason;
+	}
+	return NULL;
+}
+
+/* Everything that goes into a file a shell or modprobe reads: names, or one modprobe.d line. */
+static int check_values(const struct dkms_ctx *ctx, const struct modules_conf *mc)
+{
+	const struct {
+		const char *what;
+		const struct strv *v;
+	} lists[] = {
+		{ "kernel", &mc->kernels }, { "module", &mc->include }, { "module", &mc->force },
+	};
+	char reason[NAME_REASON_MAX];
+	const char *bad;
+
+	if ((bad = name_check(NAME_WORD, mc->package, reason)) ||
+	    (!strempty(mc->version) && (bad = name_check(NAME_WORD, mc->version, reason)))) {
+		_cleanup_free_ char *shown = xasprintf("%s/%s", mc->package ? mc->package : "",
+						       mc->version ? mc->version : "");
+		_cleanup_free_ char *esc = name_escape(shown);
+
+		dkms_error(ctx, "Package \"%s\" is not a valid name for the initrd configuration: %s.", esc, bad);
+		return -EINVAL;
+	}
+	for (size_t l = 0; l < ARRAY_SIZE(lists); l++)
+		for (size_t i = 0; i < lists[l].v->n; i++)
+			if ((bad = name_check(NAME_WORD, lists[l].v->v[i], reason))) {
+				_cleanup_free_ char *esc = name_escape(lists[l].v->v[i]);
+
+				dkms_error(ctx, "%s/%s: %s \"%s\" is not a valid name: %s.", mc->package,
+					   mc->version, lists[l].what, esc, bad);
+				return -EINVAL;
+			}
+	for (size_t i = 0; i < mc->aliases.n; i++) {
+		_cleanup_free_ char *type = xstrndup(mc->aliases.v[i], strcspn(mc->aliases.v[i], " "));
+
+		if ((bad = name_check(NAME_WORD, type, reason))) {
+			_cleanup_free_ char *esc = name_escape(type);
+
+			dkms_error(ctx, "%s/%s: MODULES_CONF_ALIAS_TYPE \"%s\" is not a valid name: %s.",
+				   mc->package, mc->version, esc, bad);
+			return -EINVAL;
+		}
+	}
+	for (size_t i = 0; i < mc->lines.n; i++)
+		if ((bad = modprobe_line_problem(mc->lines.v[i], reason))) {
+			_cleanup_free_ char *esc = name_escape(mc->lines.v[i]);
+
+			dkms_error(ctx, "%s/%s: MODULES_CONF[%zu] \"%s\" is not one modprobe.d line: %s.",
+				   mc->package, mc->version, i, esc, bad);
+			return -EINVAL;
+		}
+	return 0;
+}
+
 int modules_conf_apply(const struct dkms_ctx *ctx, const char *sysconfdir, const struct modules_conf *mc,
 		       struct modules_conf_saved *saved)
 {
@@ -299,8 +392,10 @@ int modules_conf_apply(const struct dkms_ctx *ctx, const char *sysconfdir, const
 		{ NULL, "modprobe.d/dkms-", ".conf", render_modprobe, 0644 },
 	};
 	_cleanup_free_ char *failed = NULL;
-	int r = 0;
+	int r = check_values(ctx, mc);
 
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < ARRAY_SIZE(parts) && r >= 0; i++) {
 		_cleanup_free_ char *name = xasprintf("%s%s%s", parts[i].prefix, mc->package, parts[i].suffix);
 		_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;

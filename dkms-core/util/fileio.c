@@ -98,7 +98,7 @@ int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-static int rm_rf_at(int parent, const char *name)
+int rm_rf_at(int parent, const char *name)
 {
 	struct stat st;
 	int fd, r = 0;

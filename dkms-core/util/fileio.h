@@ -16,6 +16,8 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 int write_file_str(const char *path, const char *s);
 int mkdir_p(const char *path, mode_t mode);
 int rm_rf(const char *path);
+/* rm -rf of name in directory parent, never following a symlink. */
+int rm_rf_at(int parent, const char *name);
 /*
  * Remove what a killed run left of its temp files: entries of dir named
  * <prefix>XXXXXX (mkstemp/mkdtemp). Only call it holding the tree's lock.

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Opening paths beneath a tree's root (beneath.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "beneath.h"
+#include "fileio.h"
+#include "strbuf.h"
+
+#define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+
+static bool use_openat2(void)
+{
+	const char *no = getenv("DKMS_BENEATH_NO_OPENAT2");
+
+	return !(no && streq(no, "1"));
+}
+
+/* rel beneath root_fd: openat2, or -ENOSYS. */
+static int open_openat2(int root_fd, const char *rel)
+{
+	struct open_how how = {
+		.flags = DIR_FLAGS,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd;
+
+	if (!use_openat2())
+		return -ENOSYS;
+	do
+		fd = syscall(SYS_openat2, root_fd, *rel ? rel : ".", &how, sizeof(how));
+	while (fd < 0 && errno == EAGAIN);
+	return fd < 0 ? -errno : (int)fd;
+}
+
+/* One component with O_NOFOLLOW: a symlink on the way is refused. */
+static int open_component(int dir_fd, const char *name)
+{
+	int fd;
+
+	if (streq(name, ".."))
+		return -EXDEV;
+	fd = openat(dir_fd, name, DIR_FLAGS | O_NOFOLLOW);
+	if (fd >= 0)
+		return fd;
+	if (errno == ELOOP)
+		return -EXDEV;
+	if (errno == ENOTDIR) {
+		struct stat st;
+
+		/* a symlink to a directory gives ENOTDIR with O_DIRECTORY|O_NOFOLLOW */
+		if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+			return -EXDEV;
+		return -ENOTDIR;
+	}
+	return -errno;
+}
+
+int beneath_open_dir(int root_fd, const char *rel, bool create, mode_t mode)
+{
+	_cleanup_free_ char *copy = xstrdup(rel);
+	_cleanup_strbuf_ struct strbuf prefix = STRBUF_INIT;
+	int fd, r;
+	char *save = NULL;
+
+	/* the whole path at once when nothing needs making */
+	fd = open_openat2(root_fd, rel);
+	if (fd >= 0 || (fd != -ENOSYS && (fd != -ENOENT || !create)))
+		return fd == -ELOOP ? -EXDEV : fd;
+
+	fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return -errno;
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		int next;
+
+		if (streq(c, "."))
+			continue;
+		strbuf_addf(&prefix, "%s%s", prefix.len ? "/" : "", c);
+		next = open_openat2(root_fd, prefix.buf);
+		if (next == -ENOSYS)
+			next = open_component(fd, c);
+		if (next == -ENOENT && create) {
+			/* fd was opened beneath root: what is made in it is too */
+			if (mkdirat(fd, c, mode) < 0 && errno != EEXIST) {
+				r = -errno;
+				close(fd);
+				return r;
+			}
+			next = open_openat2(root_fd, prefix.buf);
+			if (next == -ENOSYS)
+				next = open_component(fd, c);
+		}
+		close(fd);
+		if (next < 0)
+			return next == -ELOOP ? -EXDEV : next;
+		fd = next;
+	}
+	return fd;
+}
+
+/* path relative to root, or NULL when it is not under root. */
+static const char *rel_of(const char *root, const char *path)
+{
+	size_t n = strlen(root);
+
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (strncmp(path, root, n) != 0 || (path[n] != '/' && path[n] != '\0'))
+		return NULL;
+	path += n;
+	while (*path == '/')
+		path++;
+	return path;
+}
+
+/* Open path's parent beneath root; *ret_name: the last component (in buf). */
+static int open_parent(const char *root, const char *path, bool create, char **buf,
+		       const char **ret_name)
+{
+	const char *rel = rel_of(root, path);
+	_cleanup_close_ int root_fd = -1;
+	char *slash;
+	size_t len;
+
+	if (!rel || !*rel)
+		return -EXDEV;
+	*buf = xstrdup(rel);
+	len = strlen(*buf);
+	while (len > 0 && (*buf)[len - 1] == '/')
+		(*buf)[--len] = '\0';
+	slash = strrchr(*buf, '/');
+	if (slash) {
+		*slash = '\0';
+		*ret_name = slash + 1;
+	} else {
+		*ret_name = *buf;
+	}
+	if (streq(*ret_name, "..") || streq(*ret_name, "."))
+		return -EXDEV;
+	root_fd = open(root, DIR_FLAGS);
+	if (root_fd < 0)
+		return -errno;
+	return beneath_open_dir(root_fd, slash ? *buf : "", create, 0755);
+}
+
+int beneath_mkdir_p(const char *root, const char *path, mode_t mode)
+{
+	const char *rel = rel_of(root, path);
+	_cleanup_close_ int root_fd = -1, fd = -1;
+	int r;
+
+	if (!rel)
+		return -EXDEV;
+	if (!is_dir(root)) {
+		r = mkdir_p(root, mode);
+		if (r < 0)
+			return r;
+	}
+	root_fd = open(root, DIR_FLAGS);
+	if (root_fd < 0)
+		return -errno;
+	fd = beneath_open_dir(root_fd, rel, true, mode);
+	return fd < 0 ? fd : 0;
+}
+
+int beneath_rm_rf(const char *root, const char *path)
+{
+	_cleanup_free_ char *buf = NULL;
+	const char *name = NULL;
+	_cleanup_close_ int fd = open_parent(root, path, false, &buf, &name);
+
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	return rm_rf_at(fd, name);
+}
+
+int beneath_unlink(const char *root, const char *path)
+{
+	_cleanup_free_ char *buf = NULL;
+	const char *name = NULL;
+	_cleanup_close_ int fd = open_parent(root, path, false, &buf, &name);
+
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	return unlinkat(fd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+int beneath_check(const char *root, const char *path)
+{
+	_cleanup_free_ char *buf = NULL;
+	const char *name = NULL;
+	_cleanup_close_ int fd = open_parent(root, path, false, &buf, &name);
+
+	return fd < 0 ? fd : 0;
+}
