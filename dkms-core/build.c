@@ -9,10 +9,12 @@
 #include "invoke.h"
 #include "lifecycle.h"
 #include "sign.h"
+#include "names.h"
 #include "tree.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
 #include "util/strbuf.h"
+#include "util/words.h"
 
 /* Everything one build needs, released in one place. */
 struct build_job {
@@ -110,22 +112,74 @@ static bool uses_clang(const struct build_job *j)
 	return false;
 }
 
-/* Prefix a shell command with the environment assignments for make. */
-static char *with_env(const struct build_job *j, const char *cmd)
+/* dkms exports these into its own environment; so do we, which keeps
+ * them out of the command make.log records */
+static void with_env_export(const struct build_job *j)
 {
-	struct strbuf sb = STRBUF_INIT;
-
-	/* dkms exports these into its own environment; so do we, which keeps
-	 * them out of the command make.log records */
 	for (size_t i = 0; i < j->env.n; i++) {
 		_cleanup_free_ char *name = xstrndup(j->env.v[i], strcspn(j->env.v[i], "="));
 
 		setenv(name, strchr(j->env.v[i], '=') + 1, 1);
 	}
+}
+
+/* Prefix a shell command with the environment assignments for make. */
+static char *with_env(const struct build_job *j, const char *cmd)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	with_env_export(j);
 	if (!strempty(j->ctx->build_environment) && is_file(j->ctx->build_environment))
 		strbuf_addf(&sb, "set -a; . '%s' >/dev/null 2>&1; set +a; ", j->ctx->build_environment);
 	strbuf_addstr(&sb, cmd);
 	return strbuf_detach(&sb);
+}
+
+/*
+ * --strict-conf: the command split into words here and run directly, no
+ * shell reading it (dkms_conf_read has refused what would need one). Leading
+ * NAME=value words go to the environment, as a shell would put them. The
+ * admin's build_environment file is still sourced, by a shell that only
+ * reads that file and then execs the words as they are.
+ */
+static int run_strict(const struct build_job *j, const char *cmd, const char *desc,
+		      const char *subject)
+{
+	static const struct words_opts strict = {
+		.refuse = WORDS_SHELL_ONLY,
+		.refuse_dq = WORDS_SHELL_ONLY_DQ,
+		.refuse_start = WORDS_SHELL_ONLY_START,
+	};
+	_cleanup_strv_ struct strv words = STRV_INIT, argv = STRV_INIT, env = STRV_INIT;
+	_cleanup_free_ char *bad = NULL;
+	size_t i = 0;
+
+	with_env_export(j);
+	if (words_split(cmd, &strict, &words, &bad) < 0) {
+		dkms_error(j->ctx, "\"%s\" needs a shell (%s); strict mode runs none.", cmd, bad);
+		return DKMS_EXIT_BAD_CONF;
+	}
+	for (; i < words.n; i++) {
+		const char *w = words.v[i], *eq = strchr(w, '=');
+
+		if (!eq || eq == w || w[strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")] != '=' ||
+		    (w[0] >= '0' && w[0] <= '9'))
+			break;
+		strv_push(&env, w);
+	}
+	if (i == words.n) {
+		dkms_error(j->ctx, "\"%s\" names no program; strict mode runs none.", cmd);
+		return DKMS_EXIT_BAD_CONF;
+	}
+	if (!strempty(j->ctx->build_environment) && is_file(j->ctx->build_environment)) {
+		strv_push(&argv, "bash");
+		strv_push(&argv, "-c");
+		strv_push(&argv, "set -a; . \"$0\" >/dev/null 2>&1; set +a; exec \"$@\"");
+		strv_push(&argv, j->ctx->build_environment);
+	}
+	for (; i < words.n; i++)
+		strv_push(&argv, words.v[i]);
+	return invoke_argv_watched(j->ctx, &argv, &env, cmd, desc, j->build_dir, j->log, subject);
 }
 
 /* the_make_command: a leading "make" gains -j and KERNELRELEASE. */
@@ -413,8 +467,19 @@ static int build_module(const struct dkms_ctx *ctx, const char *m, const char *v
 		_cleanup_free_ char *abs = xasprintf("%s/patches/%s", j.build_dir, p);
 		_cleanup_free_ char *pcmd = NULL, *desc = NULL, *msg = NULL;
 
-		if (strstr(rel, "/../")) {
+		char reason[NAME_REASON_MAX];
+		const char *bad = name_check(NAME_LOCATION, p, reason);
+
+		if (strstr(rel, "/../") || (bad && strstr(bad, "'..'"))) {
 			msg = xasprintf("Patch %s as specified in dkms.conf contains '..' path component.", p);
+			r = build_problem(&j, DKMS_EXIT_PATCH_PATH, msg);
+			goto out;
+		}
+		if (bad) {
+			_cleanup_free_ char *shown = name_escape(p);
+
+			msg = xasprintf("PATCH \"%s\" as specified in dkms.conf is not a valid location: %s.",
+					shown, bad);
 			r = build_problem(&j, DKMS_EXIT_PATCH_PATH, msg);
 			goto out;
 		}
@@ -426,7 +491,18 @@ static int build_module(const struct dkms_ctx *ctx, const char *m, const char *v
 		}
 		pcmd = xasprintf("patch -p1 < ./patches/%s", p);
 		desc = xasprintf("Applying patch %s", p);
-		if (invoke_command(ctx, pcmd, desc, j.build_dir, j.log) != 0) {
+		if (ctx->strict_conf) {
+			/* the same patch run, without a shell to read the redirection */
+			_cleanup_strv_ struct strv argv = STRV_INIT;
+
+			strv_push(&argv, "patch");
+			strv_push(&argv, "-p1");
+			strv_pushf(&argv, "--input=./patches/%s", p);
+			r = invoke_argv_watched(ctx, &argv, NULL, pcmd, desc, j.build_dir, j.log, NULL);
+		} else {
+			r = invoke_command(ctx, pcmd, desc, j.build_dir, j.log);
+		}
+		if (r != 0) {
 			msg = xasprintf("Application of patch %s failed.\nConsult %s for more information.",
 					p, j.log);
 			r = build_problem(&j, DKMS_EXIT_INSTALL, msg);
@@ -442,9 +518,15 @@ static int build_module(const struct dkms_ctx *ctx, const char *m, const char *v
 		goto out;
 
 	make = make_command(&j);
-	cmd = with_env(&j, make);
 	subject = xasprintf("Building %s/%s for %s", m, v, k->version);
-	r = invoke_command_watched(ctx, cmd, "Building module(s)", j.build_dir, j.log, subject);
+	if (ctx->strict_conf) {
+		r = run_strict(&j, make, "Building module(s)", subject);
+		if (r == DKMS_EXIT_BAD_CONF)
+			goto out;
+	} else {
+		cmd = with_env(&j, make);
+		r = invoke_command_watched(ctx, cmd, "Building module(s)", j.build_dir, j.log, subject);
+	}
 	if (r != 0) {
 		_cleanup_free_ char *msg = xasprintf(
 			"Bad return status for module build on kernel: %s (%s)\nConsult %s for more information.",

@@ -21,6 +21,7 @@
 #include "names.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
+#include "util/words.h"
 #include "version.h"
 
 /* dkms loops over every index up to the highest; refuse absurd ones. */
@@ -479,6 +480,70 @@ static bool strict_checks(const struct dkms_ctx *ctx, unsigned flags, const stru
 	return ok;
 }
 
+/* --strict-conf: a command must split into words without a shell (words.h). */
+static bool strict_words(const struct dkms_ctx *ctx, unsigned flags, const char *directive,
+			 const char *cmd)
+{
+	static const struct words_opts strict = {
+		.refuse = WORDS_SHELL_ONLY,
+		.refuse_dq = WORDS_SHELL_ONLY_DQ,
+		.refuse_start = WORDS_SHELL_ONLY_START,
+	};
+	_cleanup_strv_ struct strv words = STRV_INIT;
+	_cleanup_free_ char *bad = NULL, *shown = NULL;
+
+	if (words_split(cmd, &strict, &words, &bad) == 0)
+		return true;
+	shown = name_escape(cmd);
+	say(ctx, flags, "dkms.conf: Error! %s \"%s\" needs a shell (%s); strict mode runs none.",
+	    directive, shown, bad);
+	return false;
+}
+
+/*
+ * A hook names a script of the package (run from its source or build dir):
+ * a relative location. In strict mode MODULES_CONF may not carry commands
+ * (modprobe runs install/remove lines with a shell, as root, in the initrd).
+ */
+static bool check_hooks_and_lines(const struct dkms_ctx *ctx, unsigned flags,
+				  const struct dkms_conf *conf)
+{
+	const struct {
+		const char *name, *value;
+	} hooks[] = {
+		{ "PRE_BUILD", conf->pre_build },     { "POST_BUILD", conf->post_build },
+		{ "POST_ADD", conf->post_add },       { "PRE_INSTALL", conf->pre_install },
+		{ "POST_INSTALL", conf->post_install }, { "POST_REMOVE", conf->post_remove },
+	};
+	bool ok = true;
+
+	for (size_t i = 0; i < ARRAY_SIZE(hooks); i++) {
+		_cleanup_free_ char *prog = NULL;
+
+		if (!hooks[i].value)
+			continue;
+		prog = xstrndup(hooks[i].value, strcspn(hooks[i].value, " "));
+		if (!valid_name(ctx, flags, NAME_LOCATION, hooks[i].name, -1, "", prog))
+			ok = false;
+		else if (ctx->strict_conf && !strict_words(ctx, flags, hooks[i].name, hooks[i].value))
+			ok = false;
+	}
+	for (size_t i = 0; ctx->strict_conf && i < conf->modules_conf.n; i++) {
+		const char *line = conf->modules_conf.v[i];
+		size_t n = strcspn(line, " \t");
+
+		if ((n == 7 && !strncmp(line, "install", 7)) || (n == 6 && !strncmp(line, "remove", 6))) {
+			_cleanup_free_ char *shown = name_escape(line);
+
+			say(ctx, flags,
+			    "dkms.conf: Error! MODULES_CONF[%zu] \"%s\": strict mode takes no '%.*s' commands.",
+			    i, shown, (int)n, line);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
 static bool resolve_records(const struct dkms_ctx *ctx, unsigned flags, struct dkms_conf *conf)
 {
 	static const char *const arrays[] = {
@@ -619,10 +684,15 @@ static void resolve_make(const struct dkms_ctx *ctx, const char *module, const c
 		if (*mk && *match && regex_match(match, kver))
 			make = mk;
 	}
-	if (strempty(make))
-		conf->make_command = xasprintf("make -C %s M=%s/%s/%s/build", k->source_dir ? k->source_dir : "",
-					       ctx->dkms_tree ? ctx->dkms_tree : "", module, version);
-	else
+	if (strempty(make)) {
+		/* the paths quoted where they need it: a tree with a space still builds */
+		_cleanup_free_ char *build = xasprintf("%s/%s/%s/build", ctx->dkms_tree ? ctx->dkms_tree : "",
+						       module, version);
+		_cleanup_free_ char *qsrc = shell_quote(k->source_dir ? k->source_dir : "");
+		_cleanup_free_ char *qbuild = shell_quote(build);
+
+		conf->make_command = xasprintf("make -C %s M=%s", qsrc, qbuild);
+	} else
 		conf->make_command = xstrdup(make);
 
 	if (k->source_dir) {
@@ -849,9 +919,13 @@ static int read_conf(const struct dkms_ctx *ctx, const char *module, const char 
 	if (*out->package_version &&
 	    !valid_name(ctx, flags, NAME_WORD, "PACKAGE_VERSION", -1, "", out->package_version))
 		ok = false;
+	if (!check_hooks_and_lines(ctx, flags, out))
+		ok = false;
 	if (!resolve_records(ctx, flags, out))
 		ok = false;
 	resolve_make(ctx, m, v, k, &kc, out);
+	if (ctx->strict_conf && !strict_words(ctx, flags, "MAKE", out->make_command))
+		ok = false;
 	resolve_patches(k, out);
 	resolve_exclusive(k, out, &kc);
 	yes_no(ctx, flags, vars, "AUTOINSTALL", &out->autoinstall, &ok);

@@ -2,10 +2,12 @@
 #include <string.h>
 
 #include "invoke.h"
+#include "exitcode.h"
 #include "lifecycle.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
 #include "util/strbuf.h"
+#include "util/words.h"
 
 /*
  * PRE_BUILD and POST_BUILD run in build/ with output in make.log; the others
@@ -30,8 +32,13 @@ int dkms_run_hook(const struct dkms_ctx *ctx, const char *m, const char *v, cons
 		run_dir = xasprintf("%s/%s/%s/%s", ctx->dkms_tree, m, v, in_build ? "build" : "source");
 	run = xasprintf("%s/%s", run_dir, script);
 
-	free(prog);
-	prog = xstrndup(run, strcspn(run, " "));
+	/* the script's path: run_dir may hold blanks, the script's name does not */
+	{
+		char *full = xasprintf("%s/%s", run_dir, prog);
+
+		free(prog);
+		prog = full;
+	}
 	if (!is_executable(prog)) {
 		dkms_info(ctx, "%s", "");
 		dkms_warn(ctx, "The %s script is not executable.", type);
@@ -39,10 +46,34 @@ int dkms_run_hook(const struct dkms_ctx *ctx, const char *m, const char *v, cons
 	}
 
 	if (log) {
-		_cleanup_free_ char *cmd = xasprintf("cd %s/ && %s", run_dir, run);
+		/* the paths quoted where they need it; the arguments are dkms.conf's shell */
+		_cleanup_free_ char *qdir = shell_quote(run_dir), *qprog = shell_quote(prog);
+		_cleanup_free_ char *cmd = xasprintf("cd %s/ && %s%s", qdir, qprog, run + strlen(prog));
 		_cleanup_free_ char *desc = xasprintf("Running the %s script", type);
 
-		r = invoke_command(ctx, cmd, desc, NULL, log);
+		if (ctx->strict_conf) {
+			/* strict: split here (dkms_conf_read refused what needs a shell), run directly */
+			static const struct words_opts strict = {
+				.refuse = WORDS_SHELL_ONLY,
+				.refuse_dq = WORDS_SHELL_ONLY_DQ,
+				.refuse_start = WORDS_SHELL_ONLY_START,
+			};
+			_cleanup_strv_ struct strv argv = STRV_INIT, args = STRV_INIT;
+			_cleanup_free_ char *bad = NULL;
+			const char *rest = run + strlen(prog);
+
+			if (rest[strspn(rest, " \t\n")] && words_split(rest, &strict, &args, &bad) < 0) {
+				dkms_error(ctx, "The %s script \"%s\" needs a shell (%s); strict mode runs none.",
+					   type, script, bad);
+				return DKMS_EXIT_BAD_CONF;
+			}
+			strv_push(&argv, prog);
+			for (size_t i = 0; i < args.n; i++)
+				strv_push(&argv, args.v[i]);
+			r = invoke_argv_watched(ctx, &argv, NULL, cmd, desc, run_dir, log, NULL);
+		} else {
+			r = invoke_command(ctx, cmd, desc, NULL, log);
+		}
 		if (r != 0) {
 			dkms_info(ctx, "Consult %s for more information.", log);
 			return r < 0 ? 1 : r;
@@ -55,7 +86,8 @@ int dkms_run_hook(const struct dkms_ctx *ctx, const char *m, const char *v, cons
 		/* `exec $run`: split on blanks, no other shell processing */
 		struct child c = CHILD_INIT;
 
-		strv_split(&c.args, run, " \t\n");
+		strv_push(&c.args, prog);
+		strv_split(&c.args, run + strlen(prog), " \t\n");
 		c.dir = run_dir;
 		/* the hook sees the logical path (through the source link) as dkms's cd gives */
 		strv_pushf(&c.env_set, "PWD=%s", run_dir);

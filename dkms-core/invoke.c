@@ -85,18 +85,33 @@ static void watch_output(void *data, const char *buf, size_t len)
 	}
 }
 
-/* bash -c cmd in dir, its output through a watch: see run_shell. */
-static int run_watched(const struct dkms_ctx *ctx, const char *cmd, const char *dir, int log_fd,
-		       const char *desc, const char *subject)
+/* argv (bash -c cmd when argv is NULL) in dir, its output through a watch when watched. */
+static int run(const struct dkms_ctx *ctx, const char *cmd, const struct strv *argv,
+	       const struct strv *env, const char *dir, int log_fd, bool watched, const char *desc,
+	       const char *subject)
 {
 	struct watch w = { .log_fd = log_fd, .progress = ctx->progress, .partial = STRBUF_INIT };
 	struct child c = CHILD_INIT;
 	int r;
 
-	strv_push(&c.args, "bash");
-	strv_push(&c.args, "-c");
-	strv_push(&c.args, cmd);
+	if (argv) {
+		for (size_t i = 0; i < argv->n; i++)
+			strv_push(&c.args, argv->v[i]);
+	} else {
+		strv_push(&c.args, "bash");
+		strv_push(&c.args, "-c");
+		strv_push(&c.args, cmd);
+	}
+	for (size_t i = 0; env && i < env->n; i++)
+		strv_push(&c.env_set, env->v[i]);
 	c.dir = dir;
+	if (!watched) {
+		c.out_fd = log_fd;
+		c.err_fd = log_fd >= 0 ? -2 : -1;
+		r = child_run(&c);
+		child_release(&c);
+		return r;
+	}
 	c.err_fd = -2;
 	c.on_output = watch_output;
 	c.on_output_data = &w;
@@ -115,8 +130,26 @@ int invoke_command(const struct dkms_ctx *ctx, const char *cmd, const char *desc
 	return invoke_command_watched(ctx, cmd, desc, dir, log, NULL);
 }
 
+static int invoke(const struct dkms_ctx *ctx, const char *cmd, const struct strv *argv,
+		  const struct strv *env, const char *desc, const char *dir, const char *log,
+		  const char *subject);
+
 int invoke_command_watched(const struct dkms_ctx *ctx, const char *cmd, const char *desc,
 			   const char *dir, const char *log, const char *subject)
+{
+	return invoke(ctx, cmd, NULL, NULL, desc, dir, log, subject);
+}
+
+int invoke_argv_watched(const struct dkms_ctx *ctx, const struct strv *argv, const struct strv *env,
+			const char *shown, const char *desc, const char *dir, const char *log,
+			const char *subject)
+{
+	return invoke(ctx, shown, argv, env, desc, dir, log, subject);
+}
+
+static int invoke(const struct dkms_ctx *ctx, const char *cmd, const struct strv *argv,
+		  const struct strv *env, const char *desc, const char *dir, const char *log,
+		  const char *subject)
 {
 	_cleanup_close_ int fd = -1;
 	struct timespec t0, t1;
@@ -137,10 +170,8 @@ int invoke_command_watched(const struct dkms_ctx *ctx, const char *cmd, const ch
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* with --verbose the command is on the line: no progress over it */
-	if (subject && log && fd >= 0 && ctx->progress && !ctx->verbose)
-		r = run_watched(ctx, cmd, dir, fd, desc, subject);
-	else
-		r = run_shell(cmd, dir, fd);
+	r = run(ctx, cmd, argv, env, dir, fd,
+		subject && log && fd >= 0 && ctx->progress && !ctx->verbose, desc, subject);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 
 	if (log) {

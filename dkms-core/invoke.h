@@ -23,6 +23,16 @@ int invoke_command(const struct dkms_ctx *ctx, const char *cmd, const char *desc
 int invoke_command_watched(const struct dkms_ctx *ctx, const char *cmd, const char *desc,
 			   const char *dir, const char *log, const char *subject);
 
+/*
+ * invoke_command_watched without a shell: argv run directly, env
+ * ("NAME=value") added to its environment; shown is the command as printed
+ * and logged. For what strict mode (--strict-conf) runs from a dkms.conf.
+ */
+struct strv;
+int invoke_argv_watched(const struct dkms_ctx *ctx, const struct strv *argv, const struct strv *env,
+			const char *shown, const char *desc, const char *dir, const char *log,
+			const char *subject);
+
 /* The two halves of invoke_command, for steps done in-process (depmod). */
 void invoke_announce(const struct dkms_ctx *ctx, const char *cmd, const char *desc);
 void invoke_report(const struct dkms_ctx *ctx, int status, const char *cmd);

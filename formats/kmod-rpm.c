@@ -89,8 +89,20 @@ static char *kmod_spec(const char *module, const char *version, const struct dud
 	strbuf_addf(&s, "Provides: kmod-%s = %s-" RPM_RELEASE "\n", kmod, v);
 	strbuf_addf(&s, "\n%%description\n%s %s kernel modules for Linux %s (%s), packaged by dkms.\n",
 		    mod_e, ver_e, kver_e, k->arch);
-	if (mi->description.len)
-		strbuf_addf(&s, "\n%s", descr);
+	if (mi->description.len) {
+		/* the module's text: a line of it must not open a spec section (%post …) */
+		strbuf_addch(&s, '\n');
+		for (const char *line = descr; *line;) {
+			size_t n = strcspn(line, "\n");
+
+			if (line[strspn(line, " \t")] == '%')
+				strbuf_addch(&s, ' ');
+			strbuf_add(&s, line, n);
+			line += n;
+			if (*line)
+				strbuf_addch(&s, *line++);
+		}
+	}
 	/* the new modules count once depmod has seen them, if that kernel is here */
 	for (int i = 0; i < 2; i++)
 		strbuf_addf(&s, "\n%%%s\nif [ -e /lib/modules/%s/modules.dep ]; then depmod -a %s || :; fi\n",

@@ -8,6 +8,7 @@
 #include "util/fileio.h"
 #include "util/spawn.h"
 #include "util/strbuf.h"
+#include "util/words.h"
 
 struct kind_info {
 	const char *kind_name;
@@ -133,9 +134,9 @@ static const char *var_value(const struct initrd_generator_vars *vars, const cha
 }
 
 /* One {placeholder} (or {{, }}) at *p into word; advances *p. */
-static int expand_brace(const char **p, const struct initrd_generator_vars *vars, struct strbuf *word,
-			char **ret_bad)
+static int expand_brace(const char **p, void *data, struct strbuf *word, char **ret_bad)
 {
+	const struct initrd_generator_vars *vars = data;
 	const char *s = *p, *end;
 	const char *value;
 
@@ -159,63 +160,14 @@ static int expand_brace(const char **p, const struct initrd_generator_vars *vars
 int initrd_generator_expand(const char *template, const struct initrd_generator_vars *vars,
 			    struct strv *ret_argv, char **ret_bad)
 {
-	_cleanup_strbuf_ struct strbuf word = STRBUF_INIT;
-	_cleanup_strv_ struct strv argv = STRV_INIT;
-	const char *p = template;
-	bool in_word = false;
-	char quote = 0;
-	int r;
+	/* the shell's quoting, and {placeholders} wherever they are (no shell runs) */
+	const struct words_opts opts = {
+		.special = "{}",
+		.hook = expand_brace,
+		.data = (void *)vars,
+	};
 
-	while (*p) {
-		char ch = *p;
-
-		if (!quote && (ch == ' ' || ch == '\t' || ch == '\n')) {
-			if (in_word)
-				strv_push_take(&argv, strbuf_detach(&word));
-			in_word = false;
-			p++;
-			continue;
-		}
-		in_word = true;
-		if (quote == '\'' && ch != '\'' && ch != '{' && ch != '}') {
-			strbuf_addch(&word, ch);
-			p++;
-		} else if (ch == '\'' || ch == '"') {
-			if (!quote)
-				quote = ch;
-			else if (quote == ch)
-				quote = 0;
-			else
-				strbuf_addch(&word, ch);
-			p++;
-		} else if (ch == '\\' && p[1] && quote != '\'') {
-			strbuf_addch(&word, p[1]);
-			p += 2;
-		} else if (ch == '{' || ch == '}') {
-			r = expand_brace(&p, vars, &word, ret_bad);
-			if (r < 0)
-				return r;
-		} else {
-			strbuf_addch(&word, ch);
-			p++;
-		}
-	}
-	if (quote) {
-		if (ret_bad)
-			*ret_bad = xasprintf("unbalanced %c", quote);
-		return -EINVAL;
-	}
-	if (in_word)
-		strv_push_take(&argv, strbuf_detach(&word));
-	if (!argv.n) {
-		if (ret_bad)
-			*ret_bad = xstrdup("empty command");
-		return -EINVAL;
-	}
-	strv_release(ret_argv);
-	*ret_argv = argv;
-	argv = (struct strv)STRV_INIT;
-	return 0;
+	return words_split(template, &opts, ret_argv, ret_bad);
 }
 
 int initrd_generator_run(const struct initrd_generator *g, const struct initrd_generator_vars *vars,
