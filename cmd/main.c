@@ -279,8 +279,20 @@ static int parse_args(struct cmd *c, int argc, char **argv)
 
 /*
  * names.h's rule for the names given on the command line: they become
- * directories of the trees. Empty ones are left to the checks that name them.
+ * directories of the trees. Empty ones are left to the checks that name
+ * them, and so is a version without a module (dkms: "Arguments … are not
+ * specified"). status only reads the tree and escapes what it prints: any
+ * name that stays one directory (no '/', not "." or "..") may be looked up.
  */
+static const char *status_name_problem(const char *s, char reason[NAME_REASON_MAX])
+{
+	if (strchr(s, '/'))
+		return strcpy(reason, "'/' is not allowed");
+	if (streq(s, ".") || streq(s, ".."))
+		return strcpy(reason, "'.' and '..' are not allowed");
+	return NULL;
+}
+
 static int check_arg_names(struct cmd *c)
 {
 	const struct {
@@ -306,7 +318,11 @@ static int check_arg_names(struct cmd *c)
 			what = "Arch";
 			value = c->arch.v[i - ARRAY_SIZE(one) - c->kernelver.n];
 		}
-		if (strempty(value) || !(bad = name_check(NAME_WORD, value, reason)))
+		if (strempty(value) || (i == 1 && strempty(c->module)))
+			continue;
+		bad = c->action && streq(c->action, "status") ? status_name_problem(value, reason)
+							       : name_check(NAME_WORD, value, reason);
+		if (!bad)
 			continue;
 		shown = name_escape(value);
 		dkms_error(&c->ctx, "%s \"%s\" is not a valid name: %s.", what, shown, bad);
