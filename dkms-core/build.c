@@ -11,6 +11,7 @@
 #include "sign.h"
 #include "names.h"
 #include "tree.h"
+#include "util/beneath.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
 #include "util/strbuf.h"
@@ -23,6 +24,7 @@ struct build_job {
 	const struct dkms_kernel *k;
 	struct dkms_conf conf;
 	char *source_dir, *build_dir, *kernel_dir, *base_dir, *log;
+	char *link_dir; /* spaceless_link's dir, removed with the job */
 	const char *suffix;
 	struct strv env; /* CC/KERNEL_CC/LD for make */
 	bool replace;    /* --force: a previous build is swapped out at the end */
@@ -36,6 +38,13 @@ static void build_job_release(struct build_job *j)
 	free(j->kernel_dir);
 	free(j->base_dir);
 	free(j->log);
+	if (j->link_dir) {
+		_cleanup_free_ char *link = xasprintf("%s/build", j->link_dir);
+
+		unlink(link);
+		rmdir(j->link_dir);
+		free(j->link_dir);
+	}
 	strv_release(&j->env);
 }
 
@@ -182,6 +191,28 @@ static int run_strict(const struct build_job *j, const char *cmd, const char *de
 	return invoke_argv_watched(j->ctx, &argv, &env, cmd, desc, j->build_dir, j->log, subject);
 }
 
+/* A root-only dir in TMPDIR holding "build" -> the build dir; the default MAKE's M= is that link. */
+static int spaceless_link(struct build_job *j)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/dkms-build.XXXXXX", j->ctx->tmp_location);
+	_cleanup_free_ char *link = NULL;
+
+	if (!mkdtemp(dir)) {
+		dkms_error(j->ctx, "Unable to make temporary directory.");
+		return DKMS_EXIT_USAGE;
+	}
+	link = xasprintf("%s/build", dir);
+	if (symlink(j->build_dir, link) < 0) {
+		dkms_error(j->ctx, "Could not create %s: %s", link, strerror(errno));
+		rmdir(dir);
+		return DKMS_EXIT_USAGE;
+	}
+	free(j->conf.make_command);
+	j->conf.make_command = dkms_conf_default_make(j->k->source_dir, link, j->conf.llvm);
+	j->link_dir = TAKE_PTR(dir);
+	return 0;
+}
+
 /* the_make_command: a leading "make" gains -j and KERNELRELEASE. */
 static char *make_command(const struct build_job *j)
 {
@@ -251,7 +282,7 @@ static int stage_modules(struct build_job *j)
 	_cleanup_free_ char *symvers = NULL, *moddir = NULL, *logdir = NULL;
 	int r;
 
-	r = mkdir_p(j->kernel_dir, 0755);
+	r = beneath_mkdir_p(ctx->dkms_tree, j->kernel_dir, 0755);
 	/* a build killed while staging left its temp dir; we hold the lock */
 	remove_stale_temps(j->kernel_dir, stale);
 	if (r < 0 || !mkdtemp(tmpl)) {
@@ -320,7 +351,7 @@ static int stage_modules(struct build_job *j)
 		/* two renames: the previous build stays whole until the new one is in */
 		_cleanup_free_ char *old = previous_build_dir(ctx, j->m, j->v, j->k);
 
-		rm_rf(old);
+		beneath_rm_rf(ctx->dkms_tree, old);
 		if (rename(j->base_dir, old) < 0) {
 			r = errno;
 			rm_rf(tmpl);
@@ -446,9 +477,12 @@ static int build_module(const struct dkms_ctx *ctx, const char *m, const char *v
 		}
 	}
 
-	/* a fresh copy of the source for every build */
-	rm_rf(j.build_dir);
-	r = copy_tree(j.source_dir, j.build_dir);
+	/* a fresh copy of the source for every build, beneath the DKMS tree */
+	r = beneath_rm_rf(ctx->dkms_tree, j.build_dir);
+	if (!r)
+		r = beneath_mkdir_p(ctx->dkms_tree, j.build_dir, 0755);
+	if (!r)
+		r = copy_tree(j.source_dir, j.build_dir);
 	etc_patches = xasprintf("%s/%s/patches", ctx->etc_dir, m);
 	if (!r && is_dir(etc_patches)) {
 		_cleanup_free_ char *to = xasprintf("%s/patches", j.build_dir);
@@ -517,6 +551,13 @@ static int build_module(const struct dkms_ctx *ctx, const char *m, const char *v
 	if (r)
 		goto out;
 
+	if (j.conf.make_default && j.build_dir[strcspn(j.build_dir, " \t\n")]) {
+		/* kbuild takes no blank in M= (6.1: "building multiple external
+		 * modules"): make builds through a link without one */
+		r = spaceless_link(&j);
+		if (r)
+			goto out;
+	}
 	make = make_command(&j);
 	subject = xasprintf("Building %s/%s for %s", m, v, k->version);
 	if (ctx->strict_conf) {
@@ -558,7 +599,7 @@ static int build_module(const struct dkms_ctx *ctx, const char *m, const char *v
 		goto out;
 	if (replace) {
 		_cleanup_free_ char *old = previous_build_dir(ctx, m, v, k);
-		rm_rf(old);
+		beneath_rm_rf(ctx->dkms_tree, old);
 	}
 
 	r = dkms_run_hook(ctx, m, v, "post_build", j.conf.post_build, j.log);
@@ -567,7 +608,7 @@ static int build_module(const struct dkms_ctx *ctx, const char *m, const char *v
 
 	final_log = xasprintf("%s/log/make.log", j.base_dir);
 	rename(j.log, final_log);
-	rm_rf(j.build_dir);
+	beneath_rm_rf(ctx->dkms_tree, j.build_dir);
 
 	if (j.conf.build_depends_rebuild && !ctx->force)
 		save_dependency_versions(&j);

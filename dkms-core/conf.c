@@ -528,6 +528,14 @@ static bool check_hooks_and_lines(const struct dkms_ctx *ctx, unsigned flags,
 		else if (ctx->strict_conf && !strict_words(ctx, flags, hooks[i].name, hooks[i].value))
 			ok = false;
 	}
+	/* an alias type becomes a word of modprobe.d's "alias <type> <module>" */
+	for (size_t i = 0; i < conf->n_modules; i++) {
+		const char *type = conf_vars_value(&conf->vars, "MODULES_CONF_ALIAS_TYPE", (unsigned)i);
+
+		if (!strempty(type) &&
+		    !valid_name(ctx, flags, NAME_WORD, "MODULES_CONF_ALIAS_TYPE", (long)i, "", type))
+			ok = false;
+	}
 	for (size_t i = 0; ctx->strict_conf && i < conf->modules_conf.n; i++) {
 		const char *line = conf->modules_conf.v[i];
 		size_t n = strcspn(line, " \t");
@@ -667,6 +675,14 @@ static bool resolve_records(const struct dkms_ctx *ctx, unsigned flags, struct d
 	return ok;
 }
 
+char *dkms_conf_default_make(const char *kernel_source_dir, const char *build_dir, bool llvm)
+{
+	_cleanup_free_ char *qsrc = shell_quote(kernel_source_dir ? kernel_source_dir : "");
+	_cleanup_free_ char *qbuild = shell_quote(build_dir);
+
+	return xasprintf("make -C %s M=%s%s", qsrc, qbuild, llvm ? " LLVM=1" : "");
+}
+
 static void resolve_make(const struct dkms_ctx *ctx, const char *module, const char *version,
 			 const struct dkms_kernel *k, struct kconfig *kc, struct dkms_conf *conf)
 {
@@ -685,13 +701,11 @@ static void resolve_make(const struct dkms_ctx *ctx, const char *module, const c
 			make = mk;
 	}
 	if (strempty(make)) {
-		/* the paths quoted where they need it: a tree with a space still builds */
 		_cleanup_free_ char *build = xasprintf("%s/%s/%s/build", ctx->dkms_tree ? ctx->dkms_tree : "",
 						       module, version);
-		_cleanup_free_ char *qsrc = shell_quote(k->source_dir ? k->source_dir : "");
-		_cleanup_free_ char *qbuild = shell_quote(build);
 
-		conf->make_command = xasprintf("make -C %s M=%s", qsrc, qbuild);
+		conf->make_command = dkms_conf_default_make(k->source_dir, build, false);
+		conf->make_default = true;
 	} else
 		conf->make_command = xstrdup(make);
 
@@ -919,9 +933,9 @@ static int read_conf(const struct dkms_ctx *ctx, const char *module, const char 
 	if (*out->package_version &&
 	    !valid_name(ctx, flags, NAME_WORD, "PACKAGE_VERSION", -1, "", out->package_version))
 		ok = false;
-	if (!check_hooks_and_lines(ctx, flags, out))
-		ok = false;
 	if (!resolve_records(ctx, flags, out))
+		ok = false;
+	if (!check_hooks_and_lines(ctx, flags, out))
 		ok = false;
 	resolve_make(ctx, m, v, k, &kc, out);
 	if (ctx->strict_conf && !strict_words(ctx, flags, "MAKE", out->make_command))

@@ -160,6 +160,7 @@ struct dkms_conf {
 	/* --directive N=V pairs as given; dkms exports them to its environment */
 	struct strv directive_env;
 	bool llvm;   /* " LLVM=1" was appended to make_command (clang kernel) */
+	bool make_default; /* no MAKE applies: make_command is dkms_conf_default_make's */
 	bool native; /* evaluated without a shell */
 	struct conf_vars vars; /* the raw evaluation, --directive values applied */
 };
@@ -225,6 +226,13 @@ void dkms_conf_batch_eval(struct dkms_conf_batch *b, const struct dkms_ctx *ctx,
 			  unsigned flags);
 int dkms_conf_batch_read(struct dkms_conf_batch *b, size_t i, struct dkms_conf *out);
 void dkms_conf_batch_release(struct dkms_conf_batch *b);
+
+/*
+ * dkms's default MAKE, "make -C <kernel source> M=<build dir>", its paths
+ * shell-quoted where they need it (a tree with a blank still builds), and
+ * " LLVM=1" for a clang kernel. Allocated.
+ */
+char *dkms_conf_default_make(const char *kernel_source_dir, const char *build_dir, bool llvm);
 
 /*
  * check_build_exclusive_for_module: true when record i may be built for k

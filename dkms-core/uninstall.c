@@ -12,6 +12,13 @@
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
+/* find dir -type d -empty -delete, only when dir lies beneath root (no link out on the way). */
+static void rmdir_empty_beneath(const char *root, const char *dir)
+{
+	if (beneath_check(root, dir) == 0)
+		rmdir_empty_tree(dir);
+}
+
 /* Put back every <name>.*.origin-recorded module of one record. */
 static void restore_originals(const struct dkms_ctx *ctx, const char *backup, const char *k,
 			      const char *name)
@@ -124,7 +131,7 @@ int dkms_uninstall(const struct dkms_ctx *ctx, const char *m, const char *v, con
 				_cleanup_free_ char *parent = xasprintf("%s/%s/original_module/%s", ctx->dkms_tree,
 									m, k->version);
 				restore_originals(ctx, backup, k->version, rec->dest_name);
-				rmdir_empty_tree(parent);
+				rmdir_empty_beneath(ctx->dkms_tree, parent);
 			}
 			origmod = tree_find_module_file(backup, rec->dest_name, suffix);
 			if (origmod) {
@@ -138,7 +145,7 @@ int dkms_uninstall(const struct dkms_ctx *ctx, const char *m, const char *v, con
 					move_file(origmod, to);
 			}
 		}
-		unlink(link);
+		beneath_unlink(ctx->dkms_tree, link);
 	} else {
 		dkms_info(ctx, "This module version was INACTIVE for this kernel.");
 	}
@@ -156,13 +163,13 @@ int dkms_uninstall(const struct dkms_ctx *ctx, const char *m, const char *v, con
 	orig_k = xasprintf("%s/%s/original_module/%s", ctx->dkms_tree, m, k->version);
 	if (was_active && is_dir(backup)) {
 		dkms_info(ctx, "Removing original module(s) from DKMS tree for kernel %s (%s)", k->version, k->arch);
-		rm_rf(backup);
+		beneath_rm_rf(ctx->dkms_tree, backup);
 		if (dir_count_entries(orig_k) <= 0)
-			rm_rf(orig_k);
+			beneath_rm_rf(ctx->dkms_tree, orig_k);
 	}
 	orig_root = xasprintf("%s/%s/original_module", ctx->dkms_tree, m);
 	if (dir_count_entries(orig_root) <= 0)
-		rm_rf(orig_root);
+		beneath_rm_rf(ctx->dkms_tree, orig_root);
 	dkms_conf_release(&conf);
 	return 0;
 }
@@ -205,7 +212,7 @@ int dkms_unbuild(const struct dkms_ctx *ctx, const char *m, const char *v, const
 	int r = beneath_rm_rf(ctx->dkms_tree, dir);
 
 	/* the kernel dir goes once no arch dir is left (temp dirs do not count) */
-	rmdir_empty_tree(kdir);
+	rmdir_empty_beneath(ctx->dkms_tree, kdir);
 	return r < 0 ? r : 0;
 }
 
@@ -247,7 +254,7 @@ static void clean_stale_staging(const struct dkms_ctx *ctx, const char *m, const
 			}
 		}
 		closedir(kd);
-		if (dir_count_entries(kdir) == 0)
+		if (dir_count_entries(kdir) == 0 && beneath_check(ctx->dkms_tree, kdir) == 0)
 			rmdir(kdir);
 	}
 	closedir(d);
@@ -302,7 +309,7 @@ int dkms_remove(const struct dkms_ctx *ctx, const char *m, const char *v,
 		/* beneath the DKMS tree: m/v through a planted symlink is not followed out */
 		beneath_rm_rf(ctx->dkms_tree, mv);
 		/* empty leftovers of an uninstall that was killed half-way */
-		rmdir_empty_tree(orig);
+		rmdir_empty_beneath(ctx->dkms_tree, orig);
 	}
 	if (dir_count_entries(mdir) == 0)
 		beneath_rm_rf(ctx->dkms_tree, mdir);
