@@ -154,17 +154,12 @@ static char *with_env(const struct build_job *j, const char *cmd)
 static int run_strict(const struct build_job *j, const char *cmd, const char *desc,
 		      const char *subject)
 {
-	static const struct words_opts strict = {
-		.refuse = WORDS_SHELL_ONLY,
-		.refuse_dq = WORDS_SHELL_ONLY_DQ,
-		.refuse_start = WORDS_SHELL_ONLY_START,
-	};
 	_cleanup_strv_ struct strv words = STRV_INIT, argv = STRV_INIT, env = STRV_INIT;
 	_cleanup_free_ char *bad = NULL;
 	size_t i = 0;
 
 	with_env_export(j);
-	if (words_split(cmd, &strict, &words, &bad) < 0) {
+	if (words_split(cmd, &words_no_shell, &words, &bad) < 0) {
 		dkms_error(j->ctx, "\"%s\" needs a shell (%s); strict mode runs none.", cmd, bad);
 		return DKMS_EXIT_BAD_CONF;
 	}

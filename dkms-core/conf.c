@@ -484,15 +484,10 @@ static bool strict_checks(const struct dkms_ctx *ctx, unsigned flags, const stru
 static bool strict_words(const struct dkms_ctx *ctx, unsigned flags, const char *directive,
 			 const char *cmd)
 {
-	static const struct words_opts strict = {
-		.refuse = WORDS_SHELL_ONLY,
-		.refuse_dq = WORDS_SHELL_ONLY_DQ,
-		.refuse_start = WORDS_SHELL_ONLY_START,
-	};
 	_cleanup_strv_ struct strv words = STRV_INIT;
 	_cleanup_free_ char *bad = NULL, *shown = NULL;
 
-	if (words_split(cmd, &strict, &words, &bad) == 0)
+	if (words_split(cmd, &words_no_shell, &words, &bad) == 0)
 		return true;
 	shown = name_escape(cmd);
 	say(ctx, flags, "dkms.conf: Error! %s \"%s\" needs a shell (%s); strict mode runs none.",
@@ -528,6 +523,10 @@ static bool check_hooks_and_lines(const struct dkms_ctx *ctx, unsigned flags,
 		else if (ctx->strict_conf && !strict_words(ctx, flags, hooks[i].name, hooks[i].value))
 			ok = false;
 	}
+	/* BUILD_DEPENDS name packages of the tree: <dkms_tree>/<name> */
+	for (size_t i = 0; i < conf->build_depends.n; i++)
+		if (!valid_name(ctx, flags, NAME_WORD, "BUILD_DEPENDS", (long)i, "", conf->build_depends.v[i]))
+			ok = false;
 	/* an alias type becomes a word of modprobe.d's "alias <type> <module>" */
 	for (size_t i = 0; i < conf->n_modules; i++) {
 		const char *type = conf_vars_value(&conf->vars, "MODULES_CONF_ALIAS_TYPE", (unsigned)i);

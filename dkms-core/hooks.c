@@ -53,16 +53,11 @@ int dkms_run_hook(const struct dkms_ctx *ctx, const char *m, const char *v, cons
 
 		if (ctx->strict_conf) {
 			/* strict: split here (dkms_conf_read refused what needs a shell), run directly */
-			static const struct words_opts strict = {
-				.refuse = WORDS_SHELL_ONLY,
-				.refuse_dq = WORDS_SHELL_ONLY_DQ,
-				.refuse_start = WORDS_SHELL_ONLY_START,
-			};
 			_cleanup_strv_ struct strv argv = STRV_INIT, args = STRV_INIT;
 			_cleanup_free_ char *bad = NULL;
 			const char *rest = run + strlen(prog);
 
-			if (rest[strspn(rest, " \t\n")] && words_split(rest, &strict, &args, &bad) < 0) {
+			if (rest[strspn(rest, " \t\n")] && words_split(rest, &words_no_shell, &args, &bad) < 0) {
 				dkms_error(ctx, "The %s script \"%s\" needs a shell (%s); strict mode runs none.",
 					   type, script, bad);
 				return DKMS_EXIT_BAD_CONF;

@@ -5,6 +5,12 @@
 
 #include "words.h"
 
+const struct words_opts words_no_shell = {
+	.refuse = WORDS_SHELL_ONLY,
+	.refuse_dq = WORDS_SHELL_ONLY_DQ,
+	.refuse_start = WORDS_SHELL_ONLY_START,
+};
+
 static int refused(char ch, char **ret_bad)
 {
 	if (ret_bad)

@@ -38,6 +38,9 @@ struct words_opts {
 #define WORDS_SHELL_ONLY_DQ "$`"
 #define WORDS_SHELL_ONLY_START "#~"
 
+/* The options for a command that must not need a shell (--strict-conf). */
+extern const struct words_opts words_no_shell;
+
 /*
  * Split s into *ret (replaced on success). -EINVAL with *ret_bad (allocated)
  * for an unbalanced quote ("unbalanced '"), an empty command ("empty

@@ -115,6 +115,10 @@ conf_case "DEST_MODULE_LOCATION escape" "DEST_MODULE_LOCATION[0] \"/kernel/../..
 	tiny 1.0 "DEST_MODULE_LOCATION[0]='/kernel/../../../canary'"
 conf_case "DEST_MODULE_LOCATION empty component" "DEST_MODULE_LOCATION[0] \"/extra//x\" is not a valid location: an empty component" \
 	tiny 1.0 "DEST_MODULE_LOCATION[0]='/extra//x'"
+conf_case "BUILD_DEPENDS path escape" 'BUILD_DEPENDS[0] "../../canary" is not a valid name' tiny 1.0 \
+	"BUILD_DEPENDS[0]='../../canary'"
+conf_case "MODULES_CONF_ALIAS_TYPE shell" "MODULES_CONF_ALIAS_TYPE[0] \"x;touch $PWNED\" is not a valid name" tiny 1.0 \
+	"MODULES_CONF_ALIAS_TYPE[0]='x;touch $PWNED'"
 conf_case "PRE_BUILD program outside" "PRE_BUILD \"../../../bin/sh\" is not a valid location" tiny 1.0 \
 	"PRE_BUILD='../../../bin/sh -c true'"
 conf_case "POST_INSTALL shell" "POST_INSTALL \"x;touch\" is not a valid location: ';'" tiny 1.0 \
