@@ -155,6 +155,7 @@ int cmd_load_tarball(struct cmd *c)
 			continue;
 		if (dkms_conf_read(&c->ctx, NULL, NULL, cmd_first_kernel(c), conf, 0, &dc) < 0 ||
 		    strempty(dc.package_name) || strempty(dc.package_version)) {
+			dkms_conf_release(&dc);
 			dkms_errtext(&c->ctx, "\nMalformed dkms.conf, refusing to load.");
 			continue;
 		}

@@ -21,6 +21,8 @@ int dkms_read_conf_or_die(const struct dkms_ctx *ctx, const char *m, const char 
 	r = dkms_conf_read(ctx, m, v, k, file, strict ? CONF_STRICT : 0, conf);
 	if (r == 0)
 		return 0;
+	/* callers stop here: nothing of a refused dkms.conf is kept (releasing twice is harmless) */
+	dkms_conf_release(conf);
 	if (r == -ENOENT) {
 		if (!file)
 			def = xasprintf("%s/%s/%s/source/dkms.conf", ctx->dkms_tree, m, v);
