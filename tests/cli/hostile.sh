@@ -133,6 +133,12 @@ DKMS_OS_RELEASE=$T/os-release.weird hostile "unknown distribution, DEST_MODULE_L
 	"DEST_MODULE_LOCATION[0] \"/updates/../../../canary\" is not a valid location" add "$T/in/weird"
 rm -rf "$T/src"/* "$T/tree"/*
 
+# the override itself (ADDON_MODULES_DIR) is checked as the location it becomes
+pkgdir "$T/in/addon" tiny 1.0
+ADDON_MODULES_DIR=../../canary hostile "ADDON_MODULES_DIR escape" 8 \
+	"DEST_MODULE_LOCATION[0] \"/../../canary\" (after the distribution's override) is not a valid location" add "$T/in/addon"
+rm -rf "$T/src"/* "$T/tree"/*
+
 # --strict-conf: no shell from dkms.conf at all
 pkgdir "$T/in/strict-make" tiny 1.0 "MAKE[0]='make; touch $PWNED'"
 hostile "--strict-conf, MAKE with ;" 8 "MAKE \"make; touch $PWNED\" needs a shell (unquoted ';'); strict mode runs none" \
