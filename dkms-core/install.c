@@ -370,6 +370,11 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 			   lib_tree);
 		return DKMS_EXIT_INSTALL;
 	}
+	/* the kernel link and the originals go in the DKMS tree: never through a link out of it */
+	if (beneath_check(ctx->dkms_tree, link) == -EXDEV || beneath_check(ctx->dkms_tree, backup) == -EXDEV) {
+		dkms_error(ctx, "%s/%s leads outside the DKMS tree %s.", ctx->dkms_tree, m, ctx->dkms_tree);
+		return DKMS_EXIT_INSTALL;
+	}
 	suffix = dkms_kernel_module_suffix(ctx, k->version);
 	/* dkms reads a conf once per m/v/k/a: no second round of its warnings */
 	if (!built_now || dkms_conf_read(ctx, m, v, k, ctx->conf_file, CONF_STRICT | CONF_REPEAT, &conf) < 0) {

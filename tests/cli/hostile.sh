@@ -264,6 +264,17 @@ else
 	safe "the same without openat2 (exit $rc)"
 	rm "$T/tree/evil"
 
+	# a package dir that links out, built there: install writes no kernel link there
+	mkdir -p "$T/canary/linked/1.0/$K/$A/module"
+	pkgdir "$T/canary/linkedsrc" linked 1.0
+	ln -s "$T/canary/linkedsrc" "$T/canary/linked/1.0/source"
+	cp "$T/tree/tiny/1.0/$K/$A/module"/dkms_tiny.ko* "$T/canary/linked/1.0/$K/$A/module/" 2>/dev/null ||
+		echo ko >"$T/canary/linked/1.0/$K/$A/module/dkms_tiny.ko"
+	ln -s "$T/canary/linked" "$T/tree/linked"
+	snapshot >"$T/canary.0"
+	hostile "install with tree/linked -> outside" 6 "leads outside the DKMS tree" install linked/1.0 -k "$K"
+	rm "$T/tree/linked"
+
 	# ldtarball --force onto a package dir that links out: nothing deleted there
 	rm -rf "$T/tb" && mkdir -p "$T/tb/dkms_main_tree/$K/$A/module"
 	echo ko >"$T/tb/dkms_main_tree/$K/$A/module/dkms_tiny.ko"
