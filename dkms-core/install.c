@@ -172,8 +172,10 @@ static void install_undo_run(struct install_undo *u, const char *lib_tree, const
 	for (size_t i = 0; i < u->placed.n; i++) {
 		_cleanup_free_ char *dir = xstrndup(u->placed.v[i], strrchr(u->placed.v[i], '/') - u->placed.v[i]);
 
-		unlink(u->placed.v[i]);
-		rmdir_parents(dir, lib_tree);
+		/* beneath the kernel's tree: what a link now leads to elsewhere is not ours */
+		beneath_unlink(lib_tree, u->placed.v[i]);
+		if (beneath_check(lib_tree, dir) == 0)
+			rmdir_parents(dir, lib_tree);
 	}
 	for (size_t i = u->moved_to.n; i-- > 0;) {
 		_cleanup_free_ char *origin = xasprintf("%s.origin", u->moved_to.v[i]);
@@ -498,7 +500,8 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 		if (r < 0) {
 			dkms_error(ctx, "Copying '%s' failed: %s", toinstall,
 				   r == -EXDEV ? "the destination leads outside the install tree" : strerror(-r));
-			rmdir_parents(dest_dir, lib_tree);
+			if (beneath_check(ctx->install_tree, dest_dir) == 0)
+				rmdir_parents(dest_dir, lib_tree);
 			goto failed;
 		}
 		strv_push(&undo.placed, dest);

@@ -235,7 +235,7 @@ else
 	step "a valid package: build" 0 build tiny/1.0 -k "$K"
 
 	# the install tree's updates/ points out: install must not write there
-	mkdir -p "$T/canary/updates"
+	mkdir -p "$T/canary/updates/dkms"  # empty: a path-based rmdir of the failed install would take it
 	snapshot >"$T/canary.0"
 	ln -s "$T/canary/updates" "$T/inst/$K/updates"
 	hostile "install through inst/<k>/updates -> outside" 6 "leads outside the install tree" install tiny/1.0 -k "$K"
