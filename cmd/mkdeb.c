@@ -14,6 +14,7 @@
 #include "formats/deb.h"
 #include "lifecycle.h"
 #include "tree.h"
+#include "util/beneath.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
@@ -44,16 +45,21 @@ static char *make_workdir(struct cmd *c)
 /* Move the packages made into the output dir and say where they are. */
 static int publish(struct cmd *c, const struct strv *made, const char *outdir)
 {
-	int r = mkdir_p(outdir, 0755);
+	/* the default dir beneath the DKMS tree; --archive is where the admin said */
+	_cleanup_close_ int dir_fd = strempty(c->archive) ? beneath_open_path(c->ctx.dkms_tree, outdir, true, 0755)
+							  : open_dir_p(outdir, 0755);
+	int r;
 
-	if (r < 0) {
-		dkms_error(&c->ctx, "Cannot create %s: %s", outdir, strerror(-r));
-		return r;
+	if (dir_fd < 0) {
+		dkms_error(&c->ctx, "Cannot create %s: %s", outdir,
+			   dir_fd == -EXDEV ? "it leads outside the DKMS tree" : strerror(-dir_fd));
+		return dir_fd;
 	}
 	for (size_t i = 0; i < made->n; i++) {
-		_cleanup_free_ char *dst = xasprintf("%s/%s", outdir, strrchr(made->v[i], '/') + 1);
+		const char *name = strrchr(made->v[i], '/') + 1;
+		_cleanup_free_ char *dst = xasprintf("%s/%s", outdir, name);
 
-		r = move_file(made->v[i], dst);
+		r = move_file_into(dir_fd, name, made->v[i]);
 		if (r < 0) {
 			dkms_error(&c->ctx, "Cannot move the package to %s: %s", dst, strerror(-r));
 			return r;

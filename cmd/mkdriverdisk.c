@@ -19,6 +19,7 @@
 #include "mkdisk/compress.h"
 #include "mkdisk/cpio.h"
 #include "tree.h"
+#include "util/beneath.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
@@ -161,7 +162,7 @@ static int pick_output(struct cmd *c, struct disk_plan *p)
 {
 	_cleanup_free_ char *name = NULL, *dir = NULL;
 	const struct dud_format *f = p->format;
-	int r;
+	_cleanup_close_ int fd = -1;
 
 	name = xasprintf("%s-%s-%s%s%s-dd.%s", c->module, c->version, f->name, c->release ? "-" : "",
 			 c->release ? c->release : "", medium_extension(p->mo.medium, p->mo.compress));
@@ -169,13 +170,17 @@ static int pick_output(struct cmd *c, struct disk_plan *p)
 		_cleanup_free_ char *mv = tree_mv_dir(&c->ctx, c->module, c->version);
 
 		dir = xasprintf("%s/driver_disk", mv);
-		if (!is_dir(dir)) {
-			r = mkdir_p(dir, 0755);
-			if (r < 0) {
-				dkms_error(&c->ctx, "Could not create %s: %s", dir, strerror(-r));
-				return DKMS_EXIT_INSTALL;
-			}
-			p->made_dir = xstrdup(dir);
+		/* beneath the DKMS tree: a driver_disk planted as a symlink must not lead the image out */
+		fd = beneath_open_path(c->ctx.dkms_tree, dir, false, 0);
+		if (fd == -ENOENT) {
+			fd = beneath_open_path(c->ctx.dkms_tree, dir, true, 0755);
+			if (fd >= 0)
+				p->made_dir = xstrdup(dir);
+		}
+		if (fd < 0) {
+			dkms_error(&c->ctx, "Could not create %s: %s", dir,
+				   fd == -EXDEV ? "it leads outside the DKMS tree" : strerror(-fd));
+			return DKMS_EXIT_INSTALL;
 		}
 		p->output = xasprintf("%s/%s", dir, name);
 		return 0;
@@ -342,6 +347,11 @@ static int write_image(struct cmd *c, struct disk_plan *p, const struct dud_requ
 		r = wrap_as_iso(&c->ctx, p, workdir, &disk);
 		if (r < 0)
 			return DKMS_EXIT_INSTALL;
+	}
+	/* checked again: the build ran since pick_output; the write itself still goes by path */
+	if (strempty(c->archive) && beneath_check(c->ctx.dkms_tree, p->output) < 0) {
+		dkms_error(&c->ctx, "Could not write the driver disk %s: it leads outside the DKMS tree", p->output);
+		return DKMS_EXIT_INSTALL;
 	}
 	r = medium_write(&disk, &p->mo, p->output);
 	if (r == -ENOSPC && p->mo.medium == DUD_MEDIUM_FLOPPY &&

@@ -10,12 +10,14 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "dud.h"
 #include "formats/kmod-rpm.h"
 #include "lifecycle.h"
 #include "tree.h"
+#include "util/beneath.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
@@ -47,21 +49,26 @@ static int publish(struct cmd *c, const struct strv *made)
 {
 	_cleanup_free_ char *outdir = output_dir(c);
 	_cleanup_strv_ struct strv moved = STRV_INIT;
-	int r = mkdir_p(outdir, 0755);
+	/* the default dir beneath the DKMS tree; --archive is where the admin said */
+	_cleanup_close_ int dir_fd = strempty(c->archive) ? beneath_open_path(c->ctx.dkms_tree, outdir, true, 0755)
+							  : open_dir_p(outdir, 0755);
+	int r;
 
-	if (r < 0) {
-		dkms_error(&c->ctx, "Cannot create %s: %s", outdir, strerror(-r));
-		return r;
+	if (dir_fd < 0) {
+		dkms_error(&c->ctx, "Cannot create %s: %s", outdir,
+			   dir_fd == -EXDEV ? "it leads outside the DKMS tree" : strerror(-dir_fd));
+		return dir_fd;
 	}
 	for (size_t i = 0; i < made->n; i++) {
-		char *dst = xasprintf("%s/%s", outdir, strrchr(made->v[i], '/') + 1);
+		const char *name = strrchr(made->v[i], '/') + 1;
+		char *dst = xasprintf("%s/%s", outdir, name);
 
-		r = move_file(made->v[i], dst);
+		r = move_file_into(dir_fd, name, made->v[i]);
 		if (r < 0) {
 			dkms_error(&c->ctx, "Cannot move the RPM to %s: %s", dst, strerror(-r));
 			free(dst);
 			for (size_t j = 0; j < moved.n; j++)
-				unlink(moved.v[j]);
+				unlinkat(dir_fd, strrchr(moved.v[j], '/') + 1, 0);
 			return r;
 		}
 		strv_push_take(&moved, dst);

@@ -419,6 +419,7 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 		const struct dkms_conf_module *rec = &conf.modules[i];
 		_cleanup_strv_ struct strv found = STRV_INIT;
 		_cleanup_free_ char *orig_copy = NULL, *toinstall = NULL, *dest_dir = NULL, *dest = NULL;
+		_cleanup_close_ int dest_fd = -1;
 		const char *name;
 
 		if (rec->excluded)
@@ -479,23 +480,26 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 		}
 
 		dkms_info(ctx, "Installing %s", dest);
-		{
+		/*
+		 * Beneath the install tree: a symlink planted in it must not lead the
+		 * copy out, and the file is made and renamed relative to the directory
+		 * opened there, so one swapped for a symlink after the check cannot
+		 * redirect it either.
+		 */
+		dest_fd = beneath_open_path(ctx->install_tree, dest_dir, true, 0755);
+		r = dest_fd < 0 ? dest_fd : 0;
+		if (!r) {
 			/* copy_file's temp file, left by an install that was killed */
 			_cleanup_free_ char *stale = xasprintf("%s.tmp", name);
 
-			remove_stale_temps(dest_dir, stale);
+			remove_stale_temps_at(dest_fd, stale);
 		}
-		/* beneath the install tree: a symlink planted in it must not lead the copy out */
-		r = beneath_mkdir_p(ctx->install_tree, dest_dir, 0755);
-		if (!r) {
-			if (ctx->symlink_modules) {
-				_cleanup_free_ char *tmp = xasprintf("%s.dkms-new", dest);
+		if (!r && ctx->symlink_modules) {
+			r = symlink_into(dest_fd, name, toinstall);
+		} else if (!r) {
+			struct stat st;
 
-				unlink(tmp);
-				r = symlink(toinstall, tmp) < 0 || rename(tmp, dest) < 0 ? -errno : 0;
-			} else {
-				r = copy_file(toinstall, dest);
-			}
+			r = stat(toinstall, &st) < 0 ? -errno : copy_file_into(dest_fd, name, toinstall, st.st_mode);
 		}
 		if (r < 0) {
 			dkms_error(ctx, "Copying '%s' failed: %s", toinstall,

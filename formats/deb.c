@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "formats/deb.h"
+#include "names.h"
 #include "util/fileio.h"
 #include "util/macro.h"
 #include "util/spawn.h"
@@ -149,6 +150,58 @@ static char *maintainer(void)
 		if (iscntrl((unsigned char)*s))
 			*s = ' ';
 	return m;
+}
+
+int deb_control_field(struct strbuf *sb, const char *field, const char *value)
+{
+	for (const char *c = value; *c; c++)
+		if (iscntrl((unsigned char)*c))
+			return -EINVAL;
+	strbuf_addf(sb, "%s: %s\n", field, value);
+	return 0;
+}
+
+void deb_control_description(struct strbuf *sb, const char *synopsis, const char *extended)
+{
+	strbuf_addstr(sb, "Description: ");
+	/* the synopsis is one line: what would end it early is a blank */
+	for (const char *c = synopsis; *c; c++)
+		strbuf_addch(sb, iscntrl((unsigned char)*c) ? ' ' : *c);
+	strbuf_addch(sb, '\n');
+	/* each extended line after a space, a blank one as " ." (Policy 5.6.13) */
+	for (const char *line = extended; line && *line;) {
+		const char *end = strchrnul(line, '\n');
+		bool blank = true;
+
+		for (const char *c = line; c < end; c++)
+			if (!isspace((unsigned char)*c))
+				blank = false;
+		if (blank) {
+			strbuf_addstr(sb, " .\n");
+		} else {
+			strbuf_addch(sb, ' ');
+			for (const char *c = line; c < end; c++)
+				strbuf_addch(sb, iscntrl((unsigned char)*c) ? ' ' : *c);
+			strbuf_addch(sb, '\n');
+		}
+		line = *end ? end + 1 : end;
+	}
+}
+
+/* The fields before Description, each checked: -EINVAL after a message naming the one that is not one line. */
+static int control_fields(const struct dkms_ctx *ctx, struct strbuf *sb, const char *pkg,
+			  const char *const *fields)
+{
+	for (size_t i = 0; fields[i]; i += 2) {
+		if (deb_control_field(sb, fields[i], fields[i + 1]) < 0) {
+			_cleanup_free_ char *e = name_escape(fields[i + 1]);
+
+			dkms_error(ctx, "Cannot write the control file of %s: the %s field \"%s\" holds a "
+				   "control character (a field is one line).", pkg, fields[i], e);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 /* A fresh staging root in workdir: <root>/DEBIAN exists, both 0755. */
@@ -366,7 +419,8 @@ int deb_build_modules(const struct dkms_ctx *ctx, const char *module, const char
 	_cleanup_free_ char *base = deb_package_name(module);
 	_cleanup_free_ char *pkg = NULL, *ver = deb_version(version), *file = NULL;
 	_cleanup_free_ char *root = NULL, *maint = maintainer(), *list = NULL;
-	_cleanup_free_ char *postinst = NULL, *postrm = NULL, *control = NULL;
+	_cleanup_free_ char *postinst = NULL, *postrm = NULL;
+	_cleanup_strbuf_ struct strbuf cb = STRBUF_INIT;
 	_cleanup_strv_ struct strv names = STRV_INIT;
 	int r;
 
@@ -394,23 +448,31 @@ int deb_build_modules(const struct dkms_ctx *ctx, const char *module, const char
 		return r;
 	}
 	list = strv_join(&names, ", ");
-	control = xasprintf("Package: %s\n"
-			    "Version: %s\n"
-			    "Architecture: %s\n"
-			    "Maintainer: %s\n"
-			    "Installed-Size: %llu\n"
-			    "Depends: linux-image-%s | linux-image-unsigned-%s\n"
-			    "Provides: %s-modules\n"
-			    "Section: kernel\n"
-			    "Priority: optional\n"
-			    "Description: %s %s kernel modules for Linux %s\n"
-			    " Built by dkms from %s %s for the %s kernel (%s): %s.\n",
-			    pkg, ver, arch, maint, installed_kib(root, true), k->kernelver,
-			    k->kernelver, base, module, version, k->kernelver, module, version,
-			    k->kernelver, k->arch, list);
+	{
+		_cleanup_free_ char *kib = xasprintf("%llu", installed_kib(root, true));
+		_cleanup_free_ char *dep = xasprintf("linux-image-%s | linux-image-unsigned-%s", k->kernelver,
+						     k->kernelver);
+		_cleanup_free_ char *prov = xasprintf("%s-modules", base);
+		_cleanup_free_ char *syn = xasprintf("%s %s kernel modules for Linux %s", module, version,
+						     k->kernelver);
+		_cleanup_free_ char *ext = xasprintf("Built by dkms from %s %s for the %s kernel (%s): %s.", module,
+						     version, k->kernelver, k->arch, list);
+		const char *const fields[] = {
+			"Package", pkg, "Version", ver, "Architecture", arch, "Maintainer", maint,
+			"Installed-Size", kib, "Depends", dep, "Provides", prov, "Section", "kernel",
+			"Priority", "optional", NULL,
+		};
+
+		r = control_fields(ctx, &cb, pkg, fields);
+		if (r < 0) {
+			rm_rf(root);
+			return r;
+		}
+		deb_control_description(&cb, syn, ext);
+	}
 	postinst = expand(modules_postinst, NULL, NULL, k->kernelver);
 	postrm = expand(modules_postrm, NULL, NULL, k->kernelver);
-	return write_control_and_finish(ctx, root, pkg, control, postinst, "postrm", postrm, outdir, file,
+	return write_control_and_finish(ctx, root, pkg, cb.buf, postinst, "postrm", postrm, outdir, file,
 					ret_path);
 }
 
@@ -466,7 +528,8 @@ int deb_build_source(const struct dkms_ctx *ctx, const char *module, const char 
 	_cleanup_free_ char *pkg = xasprintf("%s-dkms", base), *ver = deb_version(version);
 	_cleanup_free_ char *file = deb_file_name(pkg, ver, "all");
 	_cleanup_free_ char *root = NULL, *dst = NULL, *maint = maintainer();
-	_cleanup_free_ char *control = NULL, *postinst = NULL, *prerm = NULL;
+	_cleanup_free_ char *postinst = NULL, *prerm = NULL;
+	_cleanup_strbuf_ struct strbuf cb = STRBUF_INIT;
 	int r;
 
 	r = make_staging(workdir, &root);
@@ -485,22 +548,27 @@ int deb_build_source(const struct dkms_ctx *ctx, const char *module, const char 
 		rm_rf(root);
 		return r;
 	}
-	control = xasprintf("Package: %s\n"
-			    "Version: %s\n"
-			    "Architecture: all\n"
-			    "Maintainer: %s\n"
-			    "Installed-Size: %llu\n"
-			    "Depends: dkms\n"
-			    "Provides: %s-modules (= %s)\n"
-			    "Section: kernel\n"
-			    "Priority: optional\n"
-			    "Description: %s %s driver in DKMS format\n"
-			    " The source of %s %s in /usr/src/%s-%s, built by dkms for each\n"
-			    " kernel with headers installed.\n",
-			    pkg, ver, maint, installed_kib(root, true), base, ver, module, version,
-			    module, version, module, version);
+	{
+		_cleanup_free_ char *kib = xasprintf("%llu", installed_kib(root, true));
+		_cleanup_free_ char *prov = xasprintf("%s-modules (= %s)", base, ver);
+		_cleanup_free_ char *syn = xasprintf("%s %s driver in DKMS format", module, version);
+		_cleanup_free_ char *ext = xasprintf("The source of %s %s in /usr/src/%s-%s, built by dkms for each\n"
+						     "kernel with headers installed.", module, version, module, version);
+		const char *const fields[] = {
+			"Package", pkg, "Version", ver, "Architecture", "all", "Maintainer", maint,
+			"Installed-Size", kib, "Depends", "dkms", "Provides", prov, "Section", "kernel",
+			"Priority", "optional", NULL,
+		};
+
+		r = control_fields(ctx, &cb, pkg, fields);
+		if (r < 0) {
+			rm_rf(root);
+			return r;
+		}
+		deb_control_description(&cb, syn, ext);
+	}
 	postinst = expand(source_postinst, module, version, NULL);
 	prerm = expand(source_prerm, module, version, NULL);
-	return write_control_and_finish(ctx, root, pkg, control, postinst, "prerm", prerm, outdir, file,
+	return write_control_and_finish(ctx, root, pkg, cb.buf, postinst, "prerm", prerm, outdir, file,
 					ret_path);
 }

@@ -3,6 +3,7 @@
 
 #include "context.h"
 #include "formats/format.h"
+#include "util/strbuf.h"
 
 /*
  * Debian packages of a dkms package, made with dpkg-deb:
@@ -27,6 +28,16 @@ char *deb_package_name(const char *s);
 char *deb_version(const char *v);
 /* The dpkg architecture of a kernel's uname -m (x86_64 → amd64, …), or NULL. */
 const char *deb_arch_of(const char *machine);
+/*
+ * Control file fields whose values come from a package. A newline or other
+ * control character must not start a new field or stanza: a simple field
+ * (Package, Depends, ...) holding one is refused (-EINVAL, nothing added);
+ * the Description is folded as Debian Policy 5.6.13 says: the synopsis
+ * one line (control characters become blanks), every extended line after a
+ * space, a blank line as " .".
+ */
+int deb_control_field(struct strbuf *sb, const char *field, const char *value);
+void deb_control_description(struct strbuf *sb, const char *synopsis, const char *extended);
 /* "<package>_<version>_<arch>.deb", the name dpkg-name would give. */
 char *deb_file_name(const char *package, const char *version, const char *arch);
 

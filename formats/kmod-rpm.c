@@ -8,6 +8,7 @@
 #include "formats/rpmvercmp.h"
 #include "modmeta.h"
 #include "tree.h"
+#include "util/beneath.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
@@ -142,9 +143,10 @@ int kmod_rpm_build(const struct dkms_ctx *ctx, const char *module, const char *v
 	spec = kmod_spec(module, version, k, name, dir, &mi);
 	strbuf_release(&mi.description);
 	free(mi.license);
-	r = mkdir_p(logdir, 0755);
+	r = beneath_mkdir_p(ctx->dkms_tree, logdir, 0755);
 	if (r < 0) {
-		dkms_error(ctx, "Cannot create %s: %s", logdir, strerror(-r));
+		dkms_error(ctx, "Cannot create %s: %s", logdir,
+			   r == -EXDEV ? "it leads outside the DKMS tree" : strerror(-r));
 		return r;
 	}
 	job.what = name;
@@ -197,9 +199,10 @@ int dkms_rpm_build(const struct dkms_ctx *ctx, const char *module, const char *v
 		dkms_error(ctx, "Cannot copy %s to %s: %s", source_dir, to, strerror(-r));
 		return r;
 	}
-	r = mkdir_p(logdir, 0755);
+	r = beneath_mkdir_p(ctx->dkms_tree, logdir, 0755);
 	if (r < 0) {
-		dkms_error(ctx, "Cannot create %s: %s", logdir, strerror(-r));
+		dkms_error(ctx, "Cannot create %s: %s", logdir,
+			   r == -EXDEV ? "it leads outside the DKMS tree" : strerror(-r));
 		return r;
 	}
 	job.what = name;

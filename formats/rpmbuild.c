@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "formats/rpmbuild.h"
+#include "util/beneath.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
 #include "util/strbuf.h"
@@ -134,10 +135,12 @@ int rpmbuild_run(const struct dkms_ctx *ctx, const struct rpmbuild_job *job, cha
 		r = mkdir_p(rpmdir, 0755);
 	if (r < 0)
 		return r;
-	log_fd = open(job->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* in the DKMS tree: neither a directory nor the log itself linked out is followed */
+	log_fd = beneath_open_file(ctx->dkms_tree, job->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (log_fd < 0) {
-		r = -errno;
-		dkms_error(ctx, "Cannot write the rpmbuild log %s: %s", job->log, strerror(-r));
+		r = log_fd;
+		dkms_error(ctx, "Cannot write the rpmbuild log %s: %s", job->log,
+			   r == -EXDEV ? "it leads outside the DKMS tree" : strerror(-r));
 		return r;
 	}
 

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Opening paths beneath a tree's root (beneath.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -150,15 +153,15 @@ static int open_parent(const char *root, const char *path, bool create, char **b
 	return beneath_open_dir(root_fd, slash ? *buf : "", create, 0755);
 }
 
-int beneath_mkdir_p(const char *root, const char *path, mode_t mode)
+int beneath_open_path(const char *root, const char *path, bool create, mode_t mode)
 {
 	const char *rel = rel_of(root, path);
-	_cleanup_close_ int root_fd = -1, fd = -1;
+	_cleanup_close_ int root_fd = -1;
 	int r;
 
 	if (!rel)
 		return -EXDEV;
-	if (!is_dir(root)) {
+	if (create && !is_dir(root)) {
 		r = mkdir_p(root, mode);
 		if (r < 0)
 			return r;
@@ -166,8 +169,143 @@ int beneath_mkdir_p(const char *root, const char *path, mode_t mode)
 	root_fd = open(root, DIR_FLAGS);
 	if (root_fd < 0)
 		return -errno;
-	fd = beneath_open_dir(root_fd, rel, true, mode);
-	return fd < 0 ? fd : 0;
+	return beneath_open_dir(root_fd, rel, create, mode);
+}
+
+int beneath_mkdir_p(const char *root, const char *path, mode_t mode)
+{
+	int fd = beneath_open_path(root, path, true, mode);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+int open_dir_p(const char *path, mode_t mode)
+{
+	int r = mkdir_p(path, mode);
+
+	if (r < 0)
+		return r;
+	r = open(path, DIR_FLAGS);
+	return r < 0 ? -errno : r;
+}
+
+int beneath_open_file(const char *root, const char *path, int flags, mode_t mode)
+{
+	_cleanup_free_ char *buf = NULL;
+	const char *name = NULL;
+	_cleanup_close_ int dir_fd = open_parent(root, path, flags & O_CREAT, &buf, &name);
+	int fd;
+
+	if (dir_fd < 0)
+		return dir_fd;
+	fd = openat(dir_fd, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0)
+		return errno == ELOOP ? -EXDEV : -errno;
+	return fd;
+}
+
+/* "<name><suffix>XXXXXX" made new (O_EXCL) in dir_fd, as mkstemp would: its fd; the name in *ret. */
+static int open_temp_at(int dir_fd, const char *name, const char *suffix, char **ret)
+{
+	static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+	for (int tries = 0; tries < 100; tries++) {
+		unsigned char rnd[6];
+		char *tmp;
+		int fd;
+
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+			return -errno;
+		tmp = xasprintf("%s%s%c%c%c%c%c%c", name, suffix, chars[rnd[0] % 62], chars[rnd[1] % 62],
+				chars[rnd[2] % 62], chars[rnd[3] % 62], chars[rnd[4] % 62], chars[rnd[5] % 62]);
+		fd = openat(dir_fd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			*ret = tmp;
+			return fd;
+		}
+		free(tmp);
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+int copy_file_into(int dir_fd, const char *name, const char *src, mode_t mode)
+{
+	_cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC), out = -1;
+	_cleanup_free_ char *tmp = NULL;
+	char buf[65536];
+	ssize_t n;
+	int r = 0;
+
+	if (in < 0)
+		return -errno;
+	/* copy_file's temp name: remove_stale_temps finds what a killed run left */
+	out = open_temp_at(dir_fd, name, ".tmp", &tmp);
+	if (out < 0)
+		return out;
+	while (!r && (n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0)
+			r = errno == EINTR ? 0 : -errno;
+		else
+			r = write_all(out, buf, (size_t)n);
+	}
+	if (!r && fchmod(out, mode & 07777) < 0)
+		r = -errno;
+	if (!r) {
+		int cr = close(out);
+
+		out = -1;
+		if (cr < 0)
+			r = -errno;
+	}
+	/* renamed within dir_fd: the name it lands on is never followed */
+	if (!r && renameat(dir_fd, tmp, dir_fd, name) < 0)
+		r = -errno;
+	if (r)
+		unlinkat(dir_fd, tmp, 0);
+	return r;
+}
+
+int move_file_into(int dir_fd, const char *name, const char *src)
+{
+	struct stat st;
+	int r;
+
+	if (renameat(AT_FDCWD, src, dir_fd, name) == 0)
+		return 0;
+	if (errno != EXDEV)
+		return -errno;
+	if (stat(src, &st) < 0)
+		return -errno;
+	r = copy_file_into(dir_fd, name, src, st.st_mode);
+	if (r < 0)
+		return r;
+	if (unlink(src) < 0) {
+		r = -errno;
+		unlinkat(dir_fd, name, 0); /* one copy, where it was */
+		return r;
+	}
+	return 0;
+}
+
+int symlink_into(int dir_fd, const char *name, const char *target)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.dkms-new", name);
+
+	unlinkat(dir_fd, tmp, 0);
+	if (symlinkat(target, dir_fd, tmp) < 0)
+		return -errno;
+	if (renameat(dir_fd, tmp, dir_fd, name) < 0) {
+		int r = -errno;
+
+		unlinkat(dir_fd, tmp, 0);
+		return r;
+	}
+	return 0;
 }
 
 int beneath_rm_rf(const char *root, const char *path)
@@ -203,4 +341,27 @@ int beneath_check(const char *root, const char *path)
 	_cleanup_close_ int fd = open_parent(root, path, false, &buf, &name);
 
 	return fd < 0 ? fd : 0;
+}
+
+void remove_stale_temps_at(int dir_fd, const char *prefix)
+{
+	int fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
+	size_t plen = strlen(prefix);
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		/* mkstemp's and mkdtemp's six characters after the prefix */
+		if (strncmp(de->d_name, prefix, plen) != 0 || strlen(de->d_name) != plen + 6)
+			continue;
+		rm_rf_at(dir_fd, de->d_name);
+	}
+	closedir(d);
 }

@@ -24,8 +24,21 @@
 
 /* Open the directory rel (relative, may be "") beneath root_fd; create: mkdir what is missing. */
 int beneath_open_dir(int root_fd, const char *rel, bool create, mode_t mode);
+/*
+ * Open the directory path (under root) beneath root: its fd; create: mkdir -p
+ * what is missing (root too). -EXDEV when it leads out.
+ */
+int beneath_open_path(const char *root, const char *path, bool create, mode_t mode);
 /* mkdir -p path (every component beneath root); root is made too when missing. */
 int beneath_mkdir_p(const char *root, const char *path, mode_t mode);
+/* mkdir -p path and open it, by path: for a place the admin named (--archive). */
+int open_dir_p(const char *path, mode_t mode);
+/*
+ * open(path, flags, mode) with its parent beneath root (made when flags has
+ * O_CREAT) and the file itself never followed (O_NOFOLLOW): -EXDEV when
+ * either leads out.
+ */
+int beneath_open_file(const char *root, const char *path, int flags, mode_t mode);
 /* rm -rf path: its parent opened beneath root, nothing followed below it. 0 when missing. */
 int beneath_rm_rf(const char *root, const char *path);
 /* rm -f path (not a directory): 0 when missing. */
@@ -35,3 +48,18 @@ int beneath_unlink(const char *root, const char *path);
  * missing); -ENOENT when the parent is missing; -EXDEV when it leads out.
  */
 int beneath_check(const char *root, const char *path);
+
+/*
+ * Placing one file as name in a directory opened beneath its tree (dir_fd):
+ * created and renamed relative to dir_fd, so a directory on the way swapped
+ * for a symlink after it was opened cannot redirect the write, and a symlink
+ * at name is replaced, not followed.
+ */
+/* Copy src (a temp file <name>.tmpXXXXXX, as copy_file's) with mode, renamed over name. */
+int copy_file_into(int dir_fd, const char *name, const char *src, mode_t mode);
+/* Move src there: renameat, or a copy and unlink across file systems. */
+int move_file_into(int dir_fd, const char *name, const char *src);
+/* A symlink name -> target, through <name>.dkms-new renamed over name. */
+int symlink_into(int dir_fd, const char *name, const char *target);
+/* remove_stale_temps (fileio.h) in a directory opened beneath its tree. */
+void remove_stale_temps_at(int dir_fd, const char *prefix);
