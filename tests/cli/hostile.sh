@@ -301,6 +301,61 @@ else
 	check "... the copy is in the source tree" test -f "$T/src/tiny2-1.0/dkms.conf" -a ! -L "$T/src/tiny2-1.0"
 	step "remove tiny2" 0 remove tiny2/1.0 --all
 
+	# ---- default outputs in the DKMS tree: a symlink planted there leads no write out
+	pkgdir "$T/src/outs-1.0" outs 1.0 "DEST_MODULE_LOCATION[0]=/updates/dkms"
+	step "outputs: build outs/1.0" 0 build outs/1.0 -k "$K"
+	mv=$T/tree/outs/1.0
+	# out_case LINK TARGET RC TEXT ACTION...: <mv>/LINK -> TARGET (outside), ACTION exits RC saying TEXT
+	out_case() {
+		local link=$1 target=$2 want=$3 text=$4
+		shift 4
+		if [[ -e $mv/$link && ! -L $mv/$link ]]; then mv "$mv/$link" "$mv/$link.real"; fi
+		ln -sfn "$target" "$mv/$link"
+		snapshot >"$T/canary.0"
+		hostile "$* with $link -> outside" "$want" "$text" "$@"
+		DKMS_BENEATH_NO_OPENAT2=1 hostile "$* with $link -> outside, without openat2" "$want" "$text" "$@"
+		rm "$mv/$link"
+		if [[ -e $mv/$link.real ]]; then mv "$mv/$link.real" "$mv/$link"; fi
+	}
+	mkdir -p "$T/canary/out"
+	lo="leads outside the DKMS tree"
+	out_case tarball "$T/canary/out" 9 "$lo" mktarball outs/1.0 -k "$K"
+	out_case tarball "$T/canary/out" 9 "$lo" mktarball outs/1.0 -k "$K" --archive bare-name.tar.gz
+	out_case driver_disk "$T/canary/out" 6 "$lo" mkdriverdisk outs/1.0 -k "$K" -d redhat
+	out_case bmdeb "$T/canary/out" 1 "$lo" mkbmdeb outs/1.0 -k "$K"
+	out_case deb "$T/canary/out" 1 "$lo" mkdeb outs/1.0
+	out_case rpm "$T/canary/out" 1 "$lo" mkrpm outs/1.0 -k "$K"
+	out_case rpm "$T/canary/out" 1 "$lo" mkrpm outs/1.0 --source
+	# rpmbuild.log: its directory, or the log itself, linked out (O_TRUNC would empty the target)
+	out_case "$K/$A/log" "$T/canary/out" 1 "$lo" mkrpm outs/1.0 -k "$K"
+	out_case log "$T/canary/out" 1 "$lo" mkrpm outs/1.0 --source
+	mkdir -p "$mv/$K/$A/log"
+	out_case "$K/$A/log/rpmbuild.log" "$T/canary/keep/file" 1 "$lo" mkrpm outs/1.0 -k "$K"
+	mkdir -p "$mv/log"
+	out_case log/rpmbuild.log "$T/canary/keep/file" 1 "$lo" mkrpm outs/1.0 --source
+	check "... no output dir left in the tree" test ! -e "$mv/driver_disk" -a ! -e "$mv/rpm" -a ! -e "$mv/deb" \
+		-a ! -e "$mv/bmdeb"
+
+	# without links every output lands in its default dir; a link inside the tree is followed
+	mkdir -p "$mv/elsewhere-in-tree"
+	ln -s elsewhere-in-tree "$mv/rpm"
+	for a in "mktarball outs/1.0 -k $K:tarball/*.tar.gz" "mkdriverdisk outs/1.0 -k $K -d redhat:driver_disk/*.iso" \
+		"mkbmdeb outs/1.0 -k $K:bmdeb/*.deb" "mkdeb outs/1.0:deb/*.deb" "mkrpm outs/1.0 -k $K:rpm/*.rpm" \
+		"mkrpm outs/1.0 --source:rpm/*dkms*.rpm"; do
+		# (word splitting wanted: the action and its arguments)
+		# shellcheck disable=SC2086
+		step "outputs: ${a%%:*}" 0 ${a%%:*}
+		# shellcheck disable=SC2086
+		check "... written to <m>/<v>/${a#*:}" test -f $mv/${a#*:}
+	done
+	check "... rpm/ -> a directory inside the tree: the RPMs are there" test -n "$(ls "$mv/elsewhere-in-tree"/*.rpm)"
+	# an --archive the admin gives is followed wherever it leads
+	mkdir -p "$T/adminout" && ln -s "$T/adminout" "$T/adminlink"
+	step "outputs: mkdeb --archive <a link the admin made>" 0 mkdeb outs/1.0 --archive "$T/adminlink"
+	check "... the package is where the link leads" test -n "$(ls "$T/adminout"/*.deb)"
+	safe "outputs"
+	step "remove outs" 0 remove outs/1.0 --all
+
 	# the default MAKE in a dkms tree with a space, with and without --strict-conf
 	sp="$T/tree with space"
 	mkdir -p "$sp"

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* names.h's rule, util/words (split, quote) and util/beneath (paths kept inside a tree). */
+#include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -223,6 +225,89 @@ static void test_beneath_without_openat2(void **state)
 	free(outside);
 }
 
+/*
+ * Placing a file through a directory fd opened beneath root: the directory
+ * swapped for a link out after it was opened does not redirect the write,
+ * and a link at the file's name is replaced, not followed.
+ */
+static void test_placement(void **state)
+{
+	char top[] = "/tmp/test-names.XXXXXX";
+	_cleanup_strbuf_ struct strbuf text = STRBUF_INIT;
+	char *root, *outside, *p, *q, *src, *v;
+	int fd, f;
+
+	tree_setup(top, &root, &outside);
+	v = xasprintf("%s/victim", outside);
+	src = xasprintf("%s/src.ko", top);
+	assert_int_equal(write_file_str(src, "module"), 0);
+	p = xasprintf("%s/in/dest", root);
+	fd = beneath_open_path(root, p, true, 0755);
+	assert_true(fd >= 0);
+	/* swapped after the check */
+	q = xasprintf("%s/in/moved", root);
+	assert_int_equal(rename(p, q), 0);
+	assert_int_equal(symlink(outside, p), 0);
+	free(q);
+	q = xasprintf("%s/in/moved/victim", root);
+	assert_int_equal(symlink(v, q), 0);
+	assert_int_equal(copy_file_into(fd, "m.ko", src, 0644), 0);
+	assert_int_equal(copy_file_into(fd, "victim", src, 0644), 0);
+	assert_int_equal(symlink_into(fd, "l.ko", src), 0);
+	free(q);
+	q = xasprintf("%s/in/moved/m.ko", root);
+	assert_true(is_file(q));
+	free(q);
+	q = xasprintf("%s/in/moved/l.ko", root);
+	assert_true(is_symlink(q));
+	free(q);
+	q = xasprintf("%s/in/moved/victim", root);
+	assert_false(is_symlink(q));
+	free(q);
+	q = xasprintf("%s/m.ko", outside);
+	assert_false(path_exists(q));
+	free(q);
+	assert_int_equal(read_file(v, &text), 0);
+	assert_string_equal(text.buf, "keep");
+	/* moved in: the source goes */
+	assert_int_equal(move_file_into(fd, "n.ko", src), 0);
+	assert_false(path_exists(src));
+	/* what a killed copy left: <name>.tmpXXXXXX only */
+	assert_int_equal(mkdirat(fd, "m.ko.tmpAbC123", 0755), 0);
+	f = openat(fd, "m.ko.tmpx", O_CREAT | O_WRONLY, 0644);
+	assert_true(f >= 0);
+	close(f);
+	remove_stale_temps_at(fd, "m.ko.tmp");
+	assert_int_equal(faccessat(fd, "m.ko.tmpAbC123", F_OK, AT_SYMLINK_NOFOLLOW), -1);
+	assert_int_equal(faccessat(fd, "m.ko.tmpx", F_OK, AT_SYMLINK_NOFOLLOW), 0);
+	close(fd);
+
+	/* a file opened beneath root: neither its directory nor itself a link out */
+	q = xasprintf("%s/link-out/new.log", root);
+	assert_int_equal(beneath_open_file(root, q, O_WRONLY | O_CREAT | O_TRUNC, 0644), -EXDEV);
+	free(q);
+	q = xasprintf("%s/in/moved/v.log", root);
+	assert_int_equal(symlink(v, q), 0);
+	assert_int_equal(beneath_open_file(root, q, O_WRONLY | O_CREAT | O_TRUNC, 0644), -EXDEV);
+	strbuf_reset(&text);
+	assert_int_equal(read_file(v, &text), 0);
+	assert_string_equal(text.buf, "keep");
+	free(q);
+	q = xasprintf("%s/in/new/dir/x.log", root);
+	f = beneath_open_file(root, q, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(f >= 0);
+	close(f);
+	assert_true(is_file(q));
+
+	free(q);
+	free(p);
+	free(v);
+	free(src);
+	rm_rf(top);
+	free(root);
+	free(outside);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_split_and_quote),
 		cmocka_unit_test(test_beneath),
 		cmocka_unit_test(test_beneath_without_openat2),
+		cmocka_unit_test(test_placement),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
