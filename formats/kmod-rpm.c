@@ -154,6 +154,7 @@ int kmod_rpm_build(const struct dkms_ctx *ctx, const char *module, const char *v
 	job.target = k->arch;
 	job.workdir = workdir;
 	job.log = log;
+	job.log_root = ctx->dkms_tree;
 	job.outdir = outdir;
 	return rpmbuild_run(ctx, &job, ret_path);
 }
@@ -210,6 +211,7 @@ int dkms_rpm_build(const struct dkms_ctx *ctx, const char *module, const char *v
 	job.target = "noarch";
 	job.workdir = workdir;
 	job.log = log;
+	job.log_root = ctx->dkms_tree;
 	job.outdir = outdir;
 	return rpmbuild_run(ctx, &job, ret_path);
 }

@@ -135,10 +135,13 @@ int rpmbuild_run(const struct dkms_ctx *ctx, const struct rpmbuild_job *job, cha
 		r = mkdir_p(rpmdir, 0755);
 	if (r < 0)
 		return r;
-	/* in the DKMS tree: neither a directory nor the log itself linked out is followed */
-	log_fd = beneath_open_file(ctx->dkms_tree, job->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	/* in its tree: neither a directory nor the log itself linked out is followed */
+	if (job->log_root)
+		log_fd = beneath_open_file(job->log_root, job->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	else
+		log_fd = open(job->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (log_fd < 0) {
-		r = log_fd;
+		r = job->log_root ? log_fd : -errno;
 		dkms_error(ctx, "Cannot write the rpmbuild log %s: %s", job->log,
 			   r == -EXDEV ? "it leads outside the DKMS tree" : strerror(-r));
 		return r;

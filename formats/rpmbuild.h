@@ -19,6 +19,7 @@ struct rpmbuild_job {
 	const char *target;  /* --target: "x86_64", "noarch" ... */
 	const char *workdir; /* private and empty but for root/ (the staged files) */
 	const char *log;     /* rpmbuild's output goes here, and stays */
+	const char *log_root; /* when set, the tree log is in: opened beneath it (util/beneath.h) */
 	const char *outdir;  /* the RPM is moved here when complete (created) */
 };
 

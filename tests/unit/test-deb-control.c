@@ -90,6 +90,8 @@ static void test_modules_package(void **state)
 	_cleanup_free_ char *prog = find_program("dpkg-deb");
 	_cleanup_free_ char *work = NULL, *out = NULL, *path = NULL, *ko = NULL;
 	_cleanup_free_ char *all = NULL, *pkgname = NULL, *desc = NULL;
+	char name[] = "tiny", dest[] = "/updates/dkms", kver[] = "6.1.0-57-amd64", arch[] = "x86_64";
+	char bad_kver[] = "6.1\nEssential: yes";
 	struct dud_module mod = { 0 };
 	struct dud_kernel k = { 0 };
 	struct dkms_ctx ctx;
@@ -105,11 +107,11 @@ static void test_modules_package(void **state)
 	ko = xasprintf("%s/tiny.ko", tmpl);
 	assert_int_equal(mkdir_p(work, 0755), 0);
 	assert_int_equal(write_file_str(ko, "not really a module\n"), 0);
-	mod.name = "tiny";
+	mod.name = name;
 	mod.path = ko;
-	mod.dest = "/updates/dkms";
-	k.kernelver = "6.1.0-57-amd64";
-	k.arch = "x86_64";
+	mod.dest = dest;
+	k.kernelver = kver;
+	k.arch = arch;
 	k.modules = &mod;
 	k.n_modules = 1;
 	dkms_ctx_init(&ctx);
@@ -132,7 +134,7 @@ static void test_modules_package(void **state)
 	/* a kernel with a newline: refused, nothing written */
 	free(path);
 	path = NULL;
-	k.kernelver = "6.1\nEssential: yes";
+	k.kernelver = bad_kver;
 	assert_int_equal(deb_build_modules(&ctx, "x", "1", &k, work, out, &path), -EINVAL);
 	assert_null(path);
 	fflush(ctx.err);
