@@ -74,8 +74,10 @@ int cmd_mkbmdeb(struct cmd *c);      /* cmd/mkdeb.c */
 int cmd_mkdeb(struct cmd *c);        /* cmd/mkdeb.c */
 int cmd_lsinitrd(struct cmd *c);     /* cmd/lsinitrd.c */
 
-/* ldtarball's loader, shared with `add <archive>`. */
-int cmd_load_tarball(struct cmd *c);
+/* ldtarball's loader, shared with `add <archive>`: j records what it makes
+ * (journal.h); the caller ends it once the package is added. */
+struct journal;
+int cmd_load_tarball(struct cmd *c, struct journal *j);
 
 /* Exit status for a core return value (negative errno -> 1). */
 static inline int cmd_status_of(int r)

@@ -8,10 +8,12 @@
 #include "cmd.h"
 #include "conf.h"
 #include "exitcode.h"
+#include "journal.h"
 #include "lifecycle.h"
 #include "sign.h"
 #include "tarball.h"
 #include "tree.h"
+#include "util/failpoint.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
@@ -79,7 +81,46 @@ static void load_prebuilt(struct cmd *c, const char *root, const struct strv *kd
 		rm_rf(to);
 		mkdir_p(to, 0755);
 		copy_tree(from, to);
+		failpoint("ldtarball:kernel-loaded");
 	}
+}
+
+static void record_created(struct journal *j, char *path)
+{
+	if (!path_exists(path) && !is_symlink(path))
+		journal_add(j, "created", path);
+	free(path);
+}
+
+/*
+ * The intent before the first change: every dir the load makes (a forced
+ * reload's kernel dirs too), so recovery can take a half-loaded package
+ * away again and a rerun loads it whole.
+ */
+static int journal_load_intent(struct cmd *c, const struct strv *kdirs, struct journal *j)
+{
+	int r;
+
+	journal_add(j, "op", "ldtarball");
+	journal_add(j, "module", c->module);
+	journal_add(j, "version", c->version);
+	record_created(j, xasprintf("%s/%s-%s", c->ctx.source_tree, c->module, c->version));
+	record_created(j, xasprintf("%s/%s", c->ctx.dkms_tree, c->module));
+	record_created(j, xasprintf("%s/%s/%s", c->ctx.dkms_tree, c->module, c->version));
+	for (size_t i = 0; i < kdirs->n; i++) {
+		_cleanup_free_ char *to = xasprintf("%s/%s/%s/%s", c->ctx.dkms_tree, c->module, c->version,
+						    kdirs->v[i]);
+
+		if (!is_dir(to) || c->ctx.force)
+			journal_add(j, "created", to);
+	}
+	r = journal_write(&c->ctx, j, "journal:written");
+	if (r < 0 && r != -ENOENT) {
+		dkms_error(&c->ctx, "Cannot write the journal in %s/.journal: %s; nothing was loaded.",
+			   c->ctx.dkms_tree, strerror(-r));
+		return DKMS_EXIT_USAGE;
+	}
+	return 0;
 }
 
 /* A binaries-only tarball still gets a source dir (with its dkms.conf) so the
@@ -100,7 +141,7 @@ static int stub_source(struct cmd *c, const char *conf)
 	return r;
 }
 
-int cmd_load_tarball(struct cmd *c)
+int cmd_load_tarball(struct cmd *c, struct journal *j)
 {
 	_cleanup_free_ char *tmpl = xasprintf("%s/dkms.XXXXXX", c->ctx.tmp_location);
 	_cleanup_free_ char *root = NULL;
@@ -168,6 +209,9 @@ int cmd_load_tarball(struct cmd *c)
 		r = DKMS_EXIT_KO_MISSING;
 		goto out;
 	}
+	r = journal_load_intent(c, &info.kernel_dirs, j);
+	if (r)
+		goto out;
 	dkms_info(&c->ctx, "%s", "");
 	dkms_info(&c->ctx, "Loading tarball for %s/%s", c->module, c->version);
 	if (binaries) {
@@ -178,8 +222,10 @@ int cmd_load_tarball(struct cmd *c)
 
 		r = dkms_add_source_tree(&c->ctx, srcroot, cmd_first_kernel(c), &m, &v);
 	}
-	if (!r)
+	if (!r) {
+		failpoint("ldtarball:source-added");
 		load_prebuilt(c, root, &info.kernel_dirs);
+	}
 out:
 	dkms_tarball_info_release(&info);
 	rm_rf(tmpl);
@@ -188,6 +234,7 @@ out:
 
 int cmd_ldtarball(struct cmd *c)
 {
+	struct journal j = JOURNAL_INIT;
 	int r;
 
 	if (geteuid() != 0 && c->ctx.force) {
@@ -201,12 +248,14 @@ int cmd_ldtarball(struct cmd *c)
 	free(c->module);
 	free(c->version);
 	c->module = c->version = NULL;
-	r = cmd_load_tarball(c);
-	if (r)
-		return r;
-	if (tree_is_added(&c->ctx, c->module, c->version))
-		return 0; /* --force reload of an added package */
-	return cmd_status_of(dkms_add(&c->ctx, c->module, c->version, cmd_first_kernel(c)));
+	r = cmd_load_tarball(c, &j);
+	/* a --force reload of an added package needs no add */
+	if (!r && !tree_is_added(&c->ctx, c->module, c->version))
+		r = cmd_status_of(dkms_add(&c->ctx, c->module, c->version, cmd_first_kernel(c)));
+	/* the load is complete (or never began): its record goes */
+	journal_end(&c->ctx, &j);
+	journal_release(&j);
+	return r;
 }
 
 int cmd_generate_mok(struct cmd *c)

@@ -12,6 +12,7 @@
 #include "lifecycle.h"
 #include "modinfo.h"
 #include "tree.h"
+#include "util/failpoint.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
 #include "util/strbuf.h"
@@ -214,6 +215,7 @@ static int archive_original(const struct dkms_ctx *ctx, const char *path, const 
 		return r;
 	}
 	install_undo_record_move(undo, path, to);
+	failpoint("install:original-moved");
 	return 0;
 }
 
@@ -322,6 +324,7 @@ int dkms_depmod(const struct dkms_ctx *ctx, const char *kernelver)
 			rm_rf(base);
 	}
 	invoke_report(ctx, r, cmd);
+	failpoint("depmod:done");
 	return r;
 }
 
@@ -493,6 +496,7 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 			goto failed;
 		}
 		strv_push(&undo.placed, dest);
+		failpoint("install:module-placed");
 		any_installed = true;
 	}
 
@@ -509,6 +513,7 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 		goto failed;
 	}
 
+	failpoint("install:linked");
 	dkms_run_hook(ctx, m, v, "post_install", conf.post_install, NULL);
 
 	if (dkms_depmod(ctx, k->version) != 0) {

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* Shared by transaction.c and recovery.c; not an interface. */
+
+#include <stdio.h>
+
+#include "initrd/transaction.h"
+
+/* The same context with its output going to <dkms_tree>/recovery.log. */
+struct quiet {
+	struct dkms_ctx ctx;
+	FILE *log;
+};
+
+const struct dkms_ctx *txn_quiet_ctx(const struct dkms_ctx *ctx, struct quiet *q);
+void txn_quiet_done(struct quiet *q);
+int txn_install_quietly(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k);
+
+/* begin's first half: op, k, module, version, whether the initrd is kept in line. */
+int txn_setup(const struct dkms_ctx *ctx, const char *op, const struct dkms_kernel *k, const char *module,
+	      const char *version, struct initrd_txn *t);
+/* Read the packages of t->before (of t->module) that may go away. */
+void txn_capture(const struct dkms_ctx *ctx, struct initrd_txn *t);
+void txn_list_installed(const struct dkms_ctx *ctx, const struct dkms_kernel *k, const char *module,
+			struct strv *ret);
+/* m/v's own module bytes at their destination on k, without the kernel link. */
+bool txn_has_stray_copy(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k);
+/* dkms_remove_with's uninstall: initrd_txn_uninstall. */
+int txn_uninstall_cb(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k,
+		     void *userdata);
+/* Put the relpaths recorded at begin (module_file=) on the packages read again. */
+void txn_use_recorded_files(struct initrd_txn *t);
