@@ -46,6 +46,7 @@ static void finish_remove(const struct dkms_ctx *ctx, struct journal *j, struct 
 	_cleanup_strv_ struct strv ka = STRV_INIT;
 	const char *m = journal_get(j, "module"), *v = journal_get(j, "version");
 	_cleanup_free_ char *mv = tree_mv_dir(ctx, m, v);
+	_cleanup_free_ char *why = NULL;
 	struct dkms_kernel *kernels;
 	int r = 0;
 
@@ -61,14 +62,15 @@ static void finish_remove(const struct dkms_ctx *ctx, struct journal *j, struct 
 		struct quiet q;
 
 		r = dkms_remove_with(txn_quiet_ctx(ctx, &q), m, v, kernels, ka.n, txn_uninstall_cb, NULL);
+		why = txn_quiet_error(&q);
 		txn_quiet_done(&q);
 	}
 	for (size_t i = 0; i < ka.n; i++)
 		dkms_kernel_release(&kernels[i]);
 	free(kernels);
 	if (r) {
-		strbuf_addf(what, "could not finish (exit status %d); it stays on record, see %s/recovery.log", r,
-			    ctx->dkms_tree);
+		strbuf_addf(what, "could not finish (exit status %d%s%s); it stays on record for the next run", r,
+			    why ? ": " : "", why ? why : "");
 		return;
 	}
 	journal_end(ctx, j);
@@ -101,6 +103,7 @@ static void finish_change(const struct dkms_ctx *ctx, struct journal *j, struct 
 	struct quiet q;
 	const struct dkms_ctx *qc;
 	bool install = !streq(op, "uninstall");
+	_cleanup_free_ char *why = NULL;
 	bool was;
 
 	dkms_kernel_init(&k, ctx, journal_get(j, "kernel"), journal_get(j, "arch"));
@@ -125,17 +128,21 @@ static void finish_change(const struct dkms_ctx *ctx, struct journal *j, struct 
 	else if (!install && was)
 		dkms_uninstall(qc, m, v, &k);
 	initrd_txn_commit(qc, &t, 0);
+	why = txn_quiet_error(&q);
 	txn_quiet_done(&q);
 
 	if (t.j.path && path_exists(t.j.path))
-		strbuf_addf(what, "could not finish; it stays on record, see %s/recovery.log", ctx->dkms_tree);
+		strbuf_addf(what, "could not finish%s%s; it stays on record for the next run", why ? ": " : "",
+			    why ? why : "");
 	else if (!m || !v)
 		strbuf_addstr(what, "completed; the initrd is in line with the tree");
 	else if (tree_is_installed(ctx, m, v, k.version, k.arch))
 		strbuf_addstr(what, install ? "completed: installed, the initrd is in line"
 					    : "rolled back: it stays installed, the initrd could not be updated");
+	else if (install)
+		strbuf_addf(what, "rolled back to built%s%s", why ? ": " : "", why ? why : "");
 	else
-		strbuf_addstr(what, install ? "rolled back to built" : "completed: uninstalled, the initrd is in line");
+		strbuf_addstr(what, "completed: uninstalled, the initrd is in line");
 out:
 	initrd_txn_release(&t);
 	dkms_kernel_release(&k);

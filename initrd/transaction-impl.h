@@ -7,11 +7,16 @@
 
 #include "initrd/transaction.h"
 
-/* The same context with its output going to <dkms_tree>/recovery.log. */
+/* The same context with its output kept in memory (said only when something fails). */
 struct quiet {
 	struct dkms_ctx ctx;
 	FILE *log;
+	char *text;
+	size_t len;
 };
+
+/* The first "Error! ..." line of what q captured so far, or NULL (allocated). */
+char *txn_quiet_error(struct quiet *q);
 
 const struct dkms_ctx *txn_quiet_ctx(const struct dkms_ctx *ctx, struct quiet *q);
 void txn_quiet_done(struct quiet *q);

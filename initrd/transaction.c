@@ -436,10 +436,10 @@ static int apply_conf(const struct dkms_ctx *ctx, const struct initrd_pkg *p, st
 
 const struct dkms_ctx *txn_quiet_ctx(const struct dkms_ctx *ctx, struct quiet *q)
 {
-	_cleanup_free_ char *path = xasprintf("%s/recovery.log", ctx->dkms_tree);
-
 	q->ctx = *ctx;
-	q->log = fopen(path, "ae");
+	q->text = NULL;
+	q->len = 0;
+	q->log = open_memstream(&q->text, &q->len);
 	if (!q->log)
 		q->log = fopen("/dev/null", "we");
 	q->ctx.out = q->ctx.err = q->log;
@@ -453,6 +453,20 @@ void txn_quiet_done(struct quiet *q)
 	if (q->log)
 		fclose(q->log);
 	q->log = NULL;
+	free(q->text);
+	q->text = NULL;
+}
+
+char *txn_quiet_error(struct quiet *q)
+{
+	const char *e, *nl;
+
+	fflush(q->log);
+	e = q->text ? strstr(q->text, "Error! ") : NULL;
+	if (!e)
+		return NULL;
+	nl = strchrnul(e, '\n');
+	return xstrndup(e, (size_t)(nl - e));
 }
 
 int txn_install_quietly(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k)

@@ -36,8 +36,9 @@
  *       when the image cannot be, the package is installed again.
  *   ldtarball  roll back: what it had loaded (dirs it made) is removed, so
  *       a rerun loads it whole.
- * It prints one line per record on stderr and keeps the details in
- * <dkms_tree>/recovery.log.
+ * It prints one line per record on stderr ("dkms: recovered an interrupted
+ * <op> of <m/v> for kernel <k> (<arch>): <what it did>."), with the first
+ * error when it could not finish; such a record stays for the next run.
  *
  * Initrds are handled for the system's module tree (/lib/modules), or for
  * any tree once a boot directory is given (--bootdir, bootdir=); generator
