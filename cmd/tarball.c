@@ -80,9 +80,22 @@ static void load_prebuilt(struct cmd *c, const char *root, const struct strv *kd
 		dkms_info(&c->ctx, "Loading %s...", to);
 		rm_rf(to);
 		mkdir_p(to, 0755);
+		failpoint("ldtarball:kernel-dir-made");
 		copy_tree(from, to);
 		failpoint("ldtarball:kernel-loaded");
 	}
+}
+
+static int journal_intent(struct cmd *c, struct journal *j, const char *step)
+{
+	int r = journal_write(&c->ctx, j, step);
+
+	if (r < 0 && r != -ENOENT) {
+		dkms_error(&c->ctx, "Cannot write the journal in %s/.journal: %s; nothing was loaded.",
+			   c->ctx.dkms_tree, strerror(-r));
+		return DKMS_EXIT_USAGE;
+	}
+	return 0;
 }
 
 static void record_created(struct journal *j, char *path)
@@ -99,11 +112,8 @@ static void record_created(struct journal *j, char *path)
  */
 static int journal_load_intent(struct cmd *c, const struct strv *kdirs, struct journal *j)
 {
-	int r;
-
-	journal_add(j, "op", "ldtarball");
-	journal_add(j, "module", c->module);
-	journal_add(j, "version", c->version);
+	journal_set(j, "module", c->module);
+	journal_set(j, "version", c->version);
 	record_created(j, xasprintf("%s/%s-%s", c->ctx.source_tree, c->module, c->version));
 	record_created(j, xasprintf("%s/%s", c->ctx.dkms_tree, c->module));
 	record_created(j, xasprintf("%s/%s/%s", c->ctx.dkms_tree, c->module, c->version));
@@ -114,13 +124,7 @@ static int journal_load_intent(struct cmd *c, const struct strv *kdirs, struct j
 		if (!is_dir(to) || c->ctx.force)
 			journal_add(j, "created", to);
 	}
-	r = journal_write(&c->ctx, j, "journal:written");
-	if (r < 0 && r != -ENOENT) {
-		dkms_error(&c->ctx, "Cannot write the journal in %s/.journal: %s; nothing was loaded.",
-			   c->ctx.dkms_tree, strerror(-r));
-		return DKMS_EXIT_USAGE;
-	}
-	return 0;
+	return journal_intent(c, j, "ldtarball:intent-written");
 }
 
 /* A binaries-only tarball still gets a source dir (with its dkms.conf) so the
@@ -157,6 +161,14 @@ int cmd_load_tarball(struct cmd *c, struct journal *j)
 	if (!mkdtemp(tmpl)) {
 		dkms_error(&c->ctx, "Unable to make temporary directory.");
 		return DKMS_EXIT_USAGE;
+	}
+	/* the extraction dir is the first thing a killed load would leave behind */
+	journal_add(j, "op", "ldtarball");
+	journal_add(j, "created", tmpl);
+	r = journal_intent(c, j, "journal:written");
+	if (r) {
+		rm_rf(tmpl);
+		return r;
 	}
 	root = xasprintf("%s/x", tmpl);
 	r = dkms_tarball_extract(&c->ctx, c->archive, root);

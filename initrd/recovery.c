@@ -34,7 +34,8 @@ static void roll_back_load(const struct dkms_ctx *ctx, struct journal *j, struct
 
 	journal_get_all(j, "created", &created);
 	for (size_t i = created.n; i-- > 0;)
-		if (inside(created.v[i], ctx->dkms_tree) || inside(created.v[i], ctx->source_tree))
+		if (inside(created.v[i], ctx->dkms_tree) || inside(created.v[i], ctx->source_tree) ||
+		    inside(created.v[i], ctx->tmp_location))
 			rm_rf(created.v[i]);
 	journal_end(ctx, j);
 	strbuf_addstr(what, "rolled back: what it had loaded is removed");

@@ -44,9 +44,18 @@ void failpoint(const char *name)
 
 bool failwrite_now(void)
 {
-	const char *want = getenv("DKMS_FAILWRITE");
+	const char *want = getenv("DKMS_FAILWRITE"), *trace = getenv("DKMS_FAILPOINT_TRACE");
 
-	if (!want)
+	if (!want && !trace)
 		return false;
-	return ++writes_done == strtoul(want, NULL, 10);
+	writes_done++;
+	if (trace) {
+		int fd = open(trace, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+
+		if (fd >= 0) {
+			dprintf(fd, "write %lu\n", writes_done);
+			close(fd);
+		}
+	}
+	return want && writes_done == strtoul(want, NULL, 10);
 }

@@ -10,7 +10,8 @@
  *   DKMS_FAILPOINT=<name>      SIGKILL the program at the step so named
  *   DKMS_FAILPOINT=<N>         ... at the N-th step passed (1-based)
  *   DKMS_FAILPOINT_TRACE=<f>   append "<N> <name>" for each step passed to f,
- *                              so tests enumerate every step of a run
+ *                              so tests enumerate every step of a run, and
+ *                              "write <N>" for each write_all()
  *   DKMS_FAILWRITE=<N>         the N-th write through write_all() (atomic
  *                              writes, copies, images) fails with ENOSPC
  *
