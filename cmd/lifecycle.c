@@ -37,9 +37,7 @@ static int add_module(struct cmd *c)
 			cmd_rpm_safe_mark(c);
 			r = dkms_add(&c->ctx, c->module, c->version, cmd_first_kernel(c));
 		}
-		/* the load is complete (or never began): its record goes */
-		journal_end(&c->ctx, &j);
-		journal_release(&j);
+		cmd_load_tarball_end(c, &j, r);
 		return r;
 	} else if (c->try_source_tree && !c->module && !c->version) {
 		r = dkms_add_source_tree(&c->ctx, c->try_source_tree, cmd_first_kernel(c), &c->module, &c->version);

@@ -66,12 +66,13 @@ int cmd_mktarball(struct cmd *c)
 }
 
 /* Copy dkms_main_tree/<k>/<arch> into the tree, as built modules. */
-static void load_prebuilt(struct cmd *c, const char *root, const struct strv *kdirs)
+static int load_prebuilt(struct cmd *c, const char *root, const struct strv *kdirs)
 {
 	for (size_t i = 0; i < kdirs->n; i++) {
 		_cleanup_free_ char *from = xasprintf("%s/dkms_main_tree/%s", root, kdirs->v[i]);
 		_cleanup_free_ char *to = xasprintf("%s/%s/%s/%s", c->ctx.dkms_tree, c->module,
 						    c->version, kdirs->v[i]);
+		int r;
 
 		if (is_dir(to) && !c->ctx.force) {
 			dkms_warn(&c->ctx, "%s already exists. Skipping...", to);
@@ -79,11 +80,18 @@ static void load_prebuilt(struct cmd *c, const char *root, const struct strv *kd
 		}
 		dkms_info(&c->ctx, "Loading %s...", to);
 		rm_rf(to);
-		mkdir_p(to, 0755);
+		r = mkdir_p(to, 0755);
 		failpoint("ldtarball:kernel-dir-made");
-		copy_tree(from, to);
+		if (!r)
+			r = copy_tree(from, to);
+		if (r < 0) {
+			/* a half-copied build would be taken for a whole one */
+			dkms_error(&c->ctx, "Could not load %s: %s", to, strerror(-r));
+			return r;
+		}
 		failpoint("ldtarball:kernel-loaded");
 	}
+	return 0;
 }
 
 static int journal_intent(struct cmd *c, struct journal *j, const char *step)
@@ -236,12 +244,24 @@ int cmd_load_tarball(struct cmd *c, struct journal *j)
 	}
 	if (!r) {
 		failpoint("ldtarball:source-added");
-		load_prebuilt(c, root, &info.kernel_dirs);
+		r = load_prebuilt(c, root, &info.kernel_dirs);
 	}
 out:
 	dkms_tarball_info_release(&info);
 	rm_rf(tmpl);
 	return r < 0 ? 1 : r;
+}
+
+void cmd_load_tarball_end(struct cmd *c, struct journal *j, int r)
+{
+	_cleanup_strv_ struct strv created = STRV_INIT;
+
+	/* failed half-way: what the load made goes again (nothing of it is half there) */
+	journal_get_all(j, "created", &created);
+	for (size_t i = created.n; r && j->path && i-- > 0;)
+		rm_rf(created.v[i]);
+	journal_end(&c->ctx, j);
+	journal_release(j);
 }
 
 int cmd_ldtarball(struct cmd *c)
@@ -264,9 +284,7 @@ int cmd_ldtarball(struct cmd *c)
 	/* a --force reload of an added package needs no add */
 	if (!r && !tree_is_added(&c->ctx, c->module, c->version))
 		r = cmd_status_of(dkms_add(&c->ctx, c->module, c->version, cmd_first_kernel(c)));
-	/* the load is complete (or never began): its record goes */
-	journal_end(&c->ctx, &j);
-	journal_release(&j);
+	cmd_load_tarball_end(c, &j, r);
 	return r;
 }
 

@@ -1,0 +1,254 @@
+#!/bin/bash
+# Crash consistency as a property (issue 10, item 3). A private tree with a
+# real kernel's headers, a boot dir with a real initramfs image (a gzip'd
+# newc cpio made by a small generator, initrd_generator=), REMAKE_INITRD=yes,
+# in fragment and in regenerate mode:
+#
+# - every step an install, uninstall, remove, ldtarball or autoinstall passes
+#   (DKMS_FAILPOINT_TRACE lists them) is a kill -9 (DKMS_FAILPOINT=<N>); then
+#   the next command (status, and separately install/autoinstall) must find
+#   a consistent state: "installed" <=> the module is in the install tree
+#   <=> the image holds it (build/dkms lsinitrd), the image is the original
+#   bytes or holds the complete new content, the fragment record agrees with
+#   the image, the journal is empty, TMPDIR and the boot dir hold nothing of
+#   the run;
+# - every write the run makes through the project's file helpers fails once
+#   with ENOSPC (DKMS_FAILWRITE=<N>), with the same assertions;
+# - kill -9 of the whole process group at random delays (seeded; the seed is
+#   printed) during install with a real kbuild, and during uninstall;
+# - a really full boot dir (tmpfs in `unshare -m`): uninstall keeps the
+#   module installed and the image unchanged, exit 6;
+# - the cases issue 10 names: killed between the tree and the initrd step
+#   then `install` again, a killed uninstall, a killed ldtarball then
+#   ldtarball again then install.
+. "$(dirname "$0")/../lib.sh"
+
+K=$(headers_kernel)
+if [[ -z $K ]]; then
+	skip "crash consistency" "no kernel headers installed"
+	exit 0
+fi
+ARCH=$(uname -m)
+S=$T/s                       # the state under test; snapshots in $T/snap
+MODS=$S/root/lib/modules     # the install tree: depmod gets -b$S/root, no temp dir
+IMG=$S/boot/initrd.img-$K
+REC=$IMG.dkms-fragment
+export DKMS_OS_RELEASE=$T/os-release DKMS_ETC_DIR=$T/etc
+export mok_signing_key=$T/mok.key mok_certificate=$T/mok.pub try_sign_modules=false
+unset sign_file post_transaction parallel_jobs DKMS_FAILPOINT DKMS_FAILPOINT_TRACE DKMS_FAILWRITE
+printf 'ID=debian\nVERSION_ID="12"\n' >"$T/os-release"
+mkdir -p "$T"/{etc,tmp,snap} "$S"/{src,tree,boot} "$MODS/$K/kernel" "$S"/sysconf/{modprobe.d,dracut.conf.d,initramfs-tools/hooks}
+ln -s "/usr/src/linux-headers-$K" "$MODS/$K/build"
+touch "$MODS/$K"/modules.{order,builtin,builtin.modinfo}
+depmod -b "$S/root" "$K"  # a modules.dep: the install's depmod step runs for real
+
+# The generator: mkimage.sh OUT KERNEL MODULEDIR, the module tree as a gzip'd newc cpio.
+cat >"$T/mkimage.sh" <<'EOF'
+#!/bin/sh
+set -e
+out=$1 k=$2 moddir=$3
+root=$(mktemp -d "$out.root.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root/usr/lib/modules/$k"
+(cd "$moddir" && find . -path ./build -prune -o -print | cpio -pdm --quiet "$root/usr/lib/modules/$k")
+ln -s usr/lib "$root/lib"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -n >"$out"
+EOF
+chmod +x "$T/mkimage.sh"
+
+# mode MODE: framework.conf for fragment or regenerate.
+mode() {
+	MODE=$1
+	{
+		echo "bootdir=$S/boot"
+		echo "initrd_sysconfdir=$S/sysconf"
+		echo "initrd_generator=\"$T/mkimage.sh {image} {kernel} {moduledir}\""
+		echo "initrd_mode=$1"
+	} >"$T/etc/framework.conf"
+}
+
+# d ARGS...: dkms on the private trees, TMPDIR private; sets $rc, $T/out, $T/err.
+d() {
+	TMPDIR=$T/tmp "$DKMS_BIN" --dkmstree "$S/tree" --sourcetree "$S/src" --installtree "$MODS" \
+		"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+save() { rm -rf "$T/snap/$1"; cp -a "$S" "$T/snap/$1"; }
+restore() { rm -rf "$S" "$T/tmp"; mkdir -p "$T/tmp"; cp -a "$T/snap/$1" "$S"; }
+
+# The package: examples/dkms_tiny as tiny_crash, REMAKE_INITRD=yes.
+P=$S/src/tiny_crash-1.0
+mkdir -p "$P"
+sed "s/dkms_tiny/tiny_crash/g" "$TOP/examples/dkms_tiny/dkms.conf" >"$P/dkms.conf"
+echo 'REMAKE_INITRD="yes"' >>"$P/dkms.conf"
+sed "s/dkms_tiny/tiny_crash/g" "$TOP/examples/dkms_tiny/Makefile" >"$P/Makefile"
+sed "s/dkms_tiny/tiny_crash/g" "$TOP/examples/dkms_tiny/dkms_tiny.c" >"$P/tiny_crash.c"
+
+mode fragment
+"$T/mkimage.sh" "$IMG" "$K" "$MODS/$K"
+d add tiny_crash/1.0
+[[ $rc == 0 ]] || { not_ok "add (exit $rc)"; diag <"$T/err"; exit 0; }
+save added
+d build -k "$K" tiny_crash/1.0
+if [[ $rc == 0 ]]; then ok "setup: a real kbuild of examples/dkms_tiny"; else not_ok "setup: build (exit $rc)"; diag <"$T/out"; exit 0; fi
+cp "$IMG" "$T/base.img"
+save built
+for m in fragment regenerate; do
+	restore built
+	mode $m
+	d install -k "$K" tiny_crash/1.0
+	[[ $rc == 0 ]] || { not_ok "setup: install in $m mode (exit $rc)"; diag <"$T/err"; }
+	save "installed-$m"
+done
+d mktarball tiny_crash/1.0 -k "$K" --archive="$T/tiny_crash.tar.gz"
+[[ $rc == 0 ]] || { not_ok "setup: mktarball (exit $rc)"; diag <"$T/err"; }
+
+# problems: what breaks consistency now, one line each (empty: consistent).
+problems() {
+	local st mod has=no inst=no left
+	d status tiny_crash -k "$K"
+	st=$(sed -n "s|^tiny_crash/1.0, $K, $ARCH: ||p" "$T/out")
+	grep -q '^dkms: recovered' "$T/err" && echo "a second status recovered again: $(cat "$T/err")"
+	mod=$(find "$MODS/$K" -path "$MODS/$K/build" -prune -o -name 'tiny_crash.ko*' -print)
+	"$DKMS_BIN" lsinitrd "$IMG" 2>/dev/null | grep -qx '  tiny_crash' && has=yes
+	[[ $st == installed* ]] && inst=yes
+	[[ $inst == yes && -z $mod ]] && echo "status installed, the module file is absent"
+	[[ $inst == no && -n $mod ]] && echo "status '${st:-none}', the module file ${mod#"$S"/} is there"
+	[[ $inst != "$has" ]] && echo "status '${st:-none}', the image holds the module: $has"
+	if [[ $MODE == fragment && $inst == no ]]; then
+		cmp -s "$T/base.img" "$IMG" || echo "not installed, the image is not the original bytes"
+		[[ -e $REC ]] && echo "not installed, a fragment record is left"
+	fi
+	if [[ $MODE == fragment && $inst == yes ]]; then
+		local size want
+		size=$(stat -c %s "$IMG")
+		want=$(awk -F= '/^original_size=/{o=$2} /^added_size=/{a=$2} END{print o+a}' "$REC" 2>/dev/null)
+		[[ $size == "$want" ]] || echo "the fragment record (${want:-none}) does not agree with the image ($size bytes)"
+	fi
+	[[ -z $(ls -A "$S/tree/.journal" 2>/dev/null) ]] || echo "journal left: $(ls -A "$S/tree/.journal")"
+	[[ -z $(ls -A "$T/tmp") ]] || echo "TMPDIR holds: $(ls -A "$T/tmp")"
+	left=$(ls -A "$S/boot" | grep -vx -e "initrd.img-$K" -e "initrd.img-$K.dkms-fragment" -e "initrd.img-$K.old-dkms")
+	[[ -z $left ]] || echo "boot dir holds: $left"
+}
+
+# consistent NAME: ok when problems finds nothing.
+consistent() {
+	local p
+	p=$(problems)
+	if [[ -z $p ]]; then ok "$1"; else not_ok "$1"; echo "$p" | diag; fi
+}
+
+# steps STATE ARGS...: the fail points a run of ARGS from STATE passes, one "N name" a line.
+steps() {
+	local state=$1
+	shift
+	restore "$state"
+	rm -f "$T/trace"
+	DKMS_FAILPOINT_TRACE=$T/trace d "$@"
+	[[ $rc == 0 ]] || { echo "0 the-run-failed($rc)"; return; }
+	grep -v '^write ' "$T/trace"
+}
+
+# writes STATE ARGS...: how many writes a run of ARGS from STATE makes.
+writes() {
+	local state=$1
+	shift
+	restore "$state"
+	rm -f "$T/trace"
+	DKMS_FAILPOINT_TRACE=$T/trace d "$@"
+	grep -c '^write ' "$T/trace"
+}
+
+# What runs after a kill (besides status): each sets $rc.
+next_install() { d install -k "$K" tiny_crash/1.0; }
+next_autoinstall() { d autoinstall -k "$K"; }
+# ldtarball again (a load that had completed is "already added": exit 8), then install
+next_ldtarball() {
+	d ldtarball "$T/tiny_crash.tar.gz"
+	[[ $rc == 8 ]] && grep -q "tiny_crash/1.0 is already added" "$T/err" && rc=0
+	[[ $rc == 0 ]] && next_install
+}
+
+# kill_every OP STATE NEXT -- ARGS...: kill ARGS at each of its steps from
+# STATE; after each, status (the next command) must find it consistent, and,
+# from the same kill, NEXT (an action run after it) must succeed and leave it
+# consistent (installed, when NEXT is an install).
+kill_every() {
+	local op=$1 state=$2 next=$3 n name list
+	shift 4
+	list=$(steps "$state" "$@")
+	if [[ $list == "0 the-run-failed"* ]]; then
+		not_ok "$op, $MODE: a run without a kill succeeds ($list)"
+		diag <"$T/err"
+		return
+	fi
+	ok "$op, $MODE: $(echo "$list" | wc -l) steps traced: $(echo "$list" | cut -d' ' -f2 | sort -u | tr '\n' ' ')"
+	while read -r n name; do
+		restore "$state"
+		{ DKMS_FAILPOINT=$n d "$@"; } 2>/dev/null
+		if [[ $rc != 137 ]]; then
+			not_ok "$op, $MODE: killed at step $n ($name) (exit $rc, want 137)"
+			continue
+		fi
+		d status
+		if [[ -n $(ls -A "$S/tree/.journal" 2>/dev/null) ]]; then
+			not_ok "$op, $MODE: killed at $n ($name), then status: the journal is still there"
+		elif [[ $(grep -vc '^dkms: recovered an interrupted ' "$T/err") != 0 ]]; then
+			not_ok "$op, $MODE: killed at $n ($name), then status: more than recovery lines on stderr"
+			diag <"$T/err"
+		else
+			consistent "$op, $MODE: killed at $n ($name), then status"
+		fi
+		restore "$state"
+		{ DKMS_FAILPOINT=$n d "$@"; } 2>/dev/null
+		"$next"
+		if [[ $rc != 0 ]]; then
+			not_ok "$op, $MODE: killed at $n ($name), then $next (exit $rc)"
+			cat "$T/out" "$T/err" | tail -n 5 | diag
+			continue
+		fi
+		if [[ $next != next_autoinstall ]]; then
+			d status tiny_crash -k "$K"
+			grep -q ": installed" "$T/out" && "$DKMS_BIN" lsinitrd "$IMG" | grep -qx '  tiny_crash' ||
+				{ not_ok "$op, $MODE: killed at $n ($name), then $next: not installed with the image holding it"; continue; }
+		fi
+		consistent "$op, $MODE: killed at $n ($name), then $next"
+	done <<<"$list"
+}
+
+# fail_every_write OP STATE -- ARGS...: ENOSPC at each write of ARGS from STATE.
+fail_every_write() {
+	local op=$1 state=$2 n w
+	shift 3
+	w=$(writes "$state" "$@")
+	for ((n = 1; n <= w; n++)); do
+		restore "$state"
+		DKMS_FAILWRITE=$n d "$@"
+		[[ $rc == 0 ]] && grep -q "^Error!" "$T/err" && { not_ok "$op, $MODE: write $n of $w failed, exit 0 after an error"; continue; }
+		if [[ $op == ldtarball && $rc == 0 ]] && ! cmp -s "$S/tree/tiny_crash/1.0/$K/$ARCH/module/tiny_crash.ko" "$T/snap/built/tree/tiny_crash/1.0/$K/$ARCH/module/tiny_crash.ko"; then
+			not_ok "$op, $MODE: write $n of $w failed, exit 0 with a damaged build"
+			continue
+		fi
+		consistent "$op, $MODE: write $n of $w fails (ENOSPC, exit $rc), then status"
+	done
+}
+
+restore added
+d remove tiny_crash/1.0 --all
+rm -rf "$P"
+save empty
+
+for m in fragment regenerate; do
+	mode $m
+	kill_every install built next_install -- install -k "$K" tiny_crash/1.0
+	kill_every uninstall "installed-$m" next_install -- uninstall -k "$K" tiny_crash/1.0
+	kill_every remove "installed-$m" next_autoinstall -- remove tiny_crash/1.0 --all
+	kill_every autoinstall built next_autoinstall -- autoinstall -k "$K"
+	kill_every ldtarball empty next_ldtarball -- ldtarball "$T/tiny_crash.tar.gz"
+	fail_every_write install built -- install -k "$K" tiny_crash/1.0
+	fail_every_write uninstall "installed-$m" -- uninstall -k "$K" tiny_crash/1.0
+	fail_every_write remove "installed-$m" -- remove tiny_crash/1.0 --all
+	fail_every_write autoinstall built -- autoinstall -k "$K"
+	fail_every_write ldtarball empty -- ldtarball "$T/tiny_crash.tar.gz"
+done
