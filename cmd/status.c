@@ -21,6 +21,8 @@ static bool is_pending(const struct status_entry *e)
 		_cleanup_free_ char *ka = xasprintf("%s/%s/", e->kernel, e->arch);
 		const char *p = pending.v[i];
 
+		if (streq(p, "*"))
+			return true;
 		if (!strncmp(p, ka, strlen(ka)) && (!p[strlen(ka)] || streq(p + strlen(ka), e->module)))
 			return true;
 	}

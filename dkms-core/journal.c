@@ -136,6 +136,9 @@ int journal_write(const struct dkms_ctx *ctx, struct journal *j, const char *ste
 	if (fd < 0)
 		return -errno;
 	r = write_all(fd, text.buf, text.len);
+	/* readable: status without write access must see what is pending */
+	if (!r && fchmod(fd, 0644) < 0)
+		r = -errno;
 	if (!r && fsync(fd) < 0)
 		r = -errno;
 	if (!r && rename(tmp, j->path) < 0)

@@ -227,6 +227,8 @@ void initrd_txn_pending(const struct dkms_ctx *ctx, struct strv *ret)
 					   journal_get(&j, "arch") ? journal_get(&j, "arch") : "", m ? m : "");
 			for (size_t k = 0; k < ka.n; k++)
 				strv_pushf(ret, "%s/%s", ka.v[k], m ? m : "");
+		} else {
+			strv_push(ret, "*"); /* a record that does not read may be about anything */
 		}
 		journal_release(&j);
 	}

@@ -82,7 +82,7 @@ int initrd_txn_recover(const struct dkms_ctx *ctx);
 
 /*
  * "<kernel>/<arch>/<module>" (module empty: every package on it) for every
- * pending record: what a reader without write access must not show as
- * installed.
+ * pending record, "*" for one that does not read: what a reader without
+ * write access must not show as installed.
  */
 void initrd_txn_pending(const struct dkms_ctx *ctx, struct strv *ret);

@@ -252,3 +252,84 @@ for m in fragment regenerate; do
 	fail_every_write autoinstall built -- autoinstall -k "$K"
 	fail_every_write ldtarball empty -- ldtarball "$T/tiny_crash.tar.gz"
 done
+
+# ---- the cases issue 10 names ----------------------------------------------
+mode fragment
+restore built
+{ DKMS_FAILPOINT=txn:tree-changed d install -k "$K" tiny_crash/1.0; } 2>/dev/null
+check "killed between the tree and the initrd step: killed" test "$rc" = 137
+d install -k "$K" tiny_crash/1.0
+check "... install again exits 0" test "$rc" = 0
+check "... after finishing the killed install, in one line" grep -qx "dkms: recovered an interrupted install of tiny_crash/1.0 for kernel $K ($ARCH): completed: installed, the initrd is in line." "$T/err"
+check "... and the image holds the module" bash -c "'$DKMS_BIN' lsinitrd '$IMG' | grep -qx '  tiny_crash'"
+consistent "... consistent"
+
+restore installed-fragment
+{ DKMS_FAILPOINT=txn:tree-changed d uninstall -k "$K" tiny_crash/1.0; } 2>/dev/null
+check "a killed uninstall: killed" test "$rc" = 137
+d status
+check "... status finishes it" grep -qx "dkms: recovered an interrupted uninstall of tiny_crash/1.0 for kernel $K ($ARCH): completed: uninstalled, the initrd is in line." "$T/err"
+check "... the image is the original bytes again" cmp "$T/base.img" "$IMG"
+consistent "... consistent"
+
+restore empty
+{ DKMS_FAILPOINT=ldtarball:kernel-dir-made d ldtarball "$T/tiny_crash.tar.gz"; } 2>/dev/null
+check "a killed ldtarball (kernel dir made, nothing copied): killed" test "$rc" = 137
+d ldtarball "$T/tiny_crash.tar.gz"
+check "... ldtarball again exits 0" test "$rc" = 0
+check "... takes the half-loaded package back first" grep -qx "dkms: recovered an interrupted ldtarball of tiny_crash/1.0: rolled back: what it had loaded is removed." "$T/err"
+if grep -q "already exists" "$T/out" "$T/err"; then not_ok "... and loads it whole (nothing skipped)"; else ok "... and loads it whole (nothing skipped)"; fi
+d install -k "$K" tiny_crash/1.0
+check "... then install exits 0" test "$rc" = 0
+consistent "... consistent"
+
+# A reader without write access cannot recover: it must not say installed.
+restore built
+{ DKMS_FAILPOINT=txn:tree-changed d install -k "$K" tiny_crash/1.0; } 2>/dev/null
+if setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
+	chmod o+rx "$T" "$T/etc"
+	setpriv --reuid=65534 --regid=65534 --clear-groups env TMPDIR="$T/tmp" "$DKMS_BIN" --dkmstree "$S/tree" \
+		--sourcetree "$S/src" --installtree "$MODS" status >"$T/out" 2>"$T/err"
+	check "a pending install, status without write access: says built, not installed" \
+		grep -qx "tiny_crash/1.0, $K, $ARCH: built" "$T/out"
+	check "... and leaves the journal for root" test -n "$(ls -A "$S/tree/.journal")"
+	chmod o-rx "$T"
+else
+	skip "status without write access" "setpriv cannot change the user here"
+fi
+d status
+check "... root's status finishes it: installed" grep -qx "tiny_crash/1.0, $K, $ARCH: installed" "$T/out"
+consistent "... consistent"
+
+# ---- a really full boot dir: uninstall keeps module and image in agreement ----
+if unshare -m true 2>/dev/null; then
+	cat >"$T/full.sh" <<EOF
+#!/bin/bash
+mount -t tmpfs -o size=64k tmpfs "$S/boot" || exit 1
+cp -a "$T/snap/installed-\$1/boot/." "$S/boot/"
+dd if=/dev/zero of="$S/boot/filler" bs=1k count=256 2>/dev/null
+TMPDIR=$T/tmp "$DKMS_BIN" --dkmstree "$S/tree" --sourcetree "$S/src" --installtree "$MODS" uninstall -k "$K" tiny_crash/1.0 >"$T/out" 2>"$T/err"
+echo \$? >"$T/full.rc"
+rm -f "$S/boot/filler"
+rm -rf "$T/full.boot"; cp -a "$S/boot" "$T/full.boot"
+EOF
+	chmod +x "$T/full.sh"
+	for m in fragment regenerate; do
+		restore "installed-$m"
+		mode $m
+		unshare -m --propagation private "$T/full.sh" "$m"
+		check "a full boot dir, $m: uninstall exits 6" grep -qx 6 "$T/full.rc"
+		check "... says it stays installed" grep -q "^Error! Problems with the initrd detected: tiny_crash/1.0 stays installed for kernel $K ($ARCH);" "$T/err"
+		check "... the image is unchanged" cmp "$T/snap/installed-$m/boot/initrd.img-$K" "$T/full.boot/initrd.img-$K"
+		if [[ $m == fragment ]]; then
+			check "... the fragment record is unchanged" cmp "$T/snap/installed-$m/boot/initrd.img-$K.dkms-fragment" "$T/full.boot/initrd.img-$K.dkms-fragment"
+		fi
+		d status tiny_crash -k "$K"
+		check "... the module stays installed" grep -qx "tiny_crash/1.0, $K, $ARCH: installed" "$T/out"
+		check "... in the install tree" test -n "$(find "$MODS/$K" -name 'tiny_crash.ko*' -not -path '*/build/*')"
+		check "... nothing is pending" test -z "$(ls -A "$S/tree/.journal" 2>/dev/null)"
+		check "... nothing else is left in the boot dir" test -z "$(ls -A "$T/full.boot" | grep -vx -e "initrd.img-$K" -e "initrd.img-$K.dkms-fragment" -e "initrd.img-$K.old-dkms")"
+	done
+else
+	skip "a full boot dir" "no mount namespaces here (unshare -m)"
+fi
