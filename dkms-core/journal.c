@@ -141,6 +141,8 @@ int journal_write(const struct dkms_ctx *ctx, struct journal *j, const char *ste
 		r = -errno;
 	if (!r && fsync(fd) < 0)
 		r = -errno;
+	if (!r)
+		failpoint("journal:temp-written");
 	if (!r && rename(tmp, j->path) < 0)
 		r = -errno;
 	if (r) {
@@ -203,6 +205,8 @@ int journal_list(const struct dkms_ctx *ctx, struct strv *ret)
 	}
 	closedir(d);
 	strv_sort(ret);
+	if (!ret->n && rmdir(dir) == 0)
+		fsync_dir(ctx->dkms_tree);
 	return 0;
 }
 
@@ -236,8 +240,9 @@ bool journal_pending(const struct dkms_ctx *ctx)
 	struct dirent *de;
 	bool any = false;
 
+	/* a temp file of a killed write counts: the next locked run removes it */
 	while (d && !any && (de = readdir(d)))
-		any = de->d_name[0] != '.';
+		any = !streq(de->d_name, ".") && !streq(de->d_name, "..");
 	if (d)
 		closedir(d);
 	return any;

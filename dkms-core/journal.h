@@ -44,5 +44,5 @@ void journal_release(struct journal *j);
 int journal_list(const struct dkms_ctx *ctx, struct strv *ret);
 /* Read one record (path kept in j->path). 0, -EBADMSG or -errno. */
 int journal_load(const char *path, struct journal *j);
-/* Any record in the tree. */
+/* Any record in the tree (or a temp file a killed write left). */
 bool journal_pending(const struct dkms_ctx *ctx);

@@ -127,7 +127,12 @@ problems() {
 		[[ $size == "$want" ]] || echo "the fragment record (${want:-none}) does not agree with the image ($size bytes)"
 	fi
 	[[ -z $(ls -A "$S/tree/.journal" 2>/dev/null) ]] || echo "journal left: $(ls -A "$S/tree/.journal")"
-	[[ -z $(ls -A "$T/tmp") ]] || echo "TMPDIR holds: $(ls -A "$T/tmp")"
+	local tmp
+	tmp=$(ls -A "$T/tmp" | grep -vxE "${TMP_ALLOWED:-}" | tr '\n' ' ')
+	[[ -z $tmp ]] || echo "TMPDIR holds: $tmp"
+	if [[ -n ${TMP_ALLOWED:-} ]] && ls -A "$T/tmp" | grep -qxE "$TMP_ALLOWED"; then
+		echo "$(ls -A "$T/tmp" | grep -xE "$TMP_ALLOWED" | tr '\n' ' ')" >>"$T/tmp-notes"
+	fi
 	left=$(ls -A "$S/boot" | grep -vx -e "initrd.img-$K" -e "initrd.img-$K.dkms-fragment" -e "initrd.img-$K.old-dkms")
 	[[ -z $left ]] || echo "boot dir holds: $left"
 }
@@ -333,3 +338,50 @@ EOF
 else
 	skip "a full boot dir" "no mount namespaces here (unshare -m)"
 fi
+
+# ---- kill -9 at random delays: install with a real kbuild, and uninstall ------
+SEED=${CRASH_SEED:-$(($(date +%s) % 32768))}
+echo "# random kills: seed $SEED (CRASH_SEED=$SEED repeats them)"
+RANDOM=$SEED
+ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# random_kills OP STATE RUNS -- ARGS...: kill the run's process group (make and
+# all) at a random point of its usual duration, then status must find it consistent.
+random_kills() {
+	local op=$1 state=$2 runs=$3 t0 dur i delay pid
+	shift 4
+	restore "$state"
+	t0=$(ms)
+	d "$@"
+	dur=$(($(ms) - t0))
+	[[ $rc == 0 ]] || { not_ok "$op, $MODE: a run without a kill succeeds (exit $rc)"; return; }
+	for ((i = 1; i <= runs; i++)); do
+		delay=$((RANDOM % (dur + 1)))
+		restore "$state"
+		# setsid: dkms leads its own process group, as a power loss takes all of it
+		TMPDIR=$T/tmp setsid "$DKMS_BIN" --dkmstree "$S/tree" --sourcetree "$S/src" --installtree "$MODS" \
+			"$@" >"$T/out" 2>"$T/err" &
+		pid=$!
+		sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+		kill -9 -- "-$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		d status
+		consistent "$op, $MODE: killed after ${delay} of ${dur} ms, then status"
+	done
+}
+
+# gcc's own temp files (cc??????.s) of a compiler killed with the build stay in
+# TMPDIR until dkms gives its children a per-run TMPDIR that the next run
+# removes (issue 10, item 4): noted here, not failed.
+TMP_ALLOWED='cc[A-Za-z0-9]{6}\.[a-z]+'
+mode fragment
+random_kills "install with a kbuild" added 8 -- install -k "$K" tiny_crash/1.0
+random_kills uninstall installed-fragment 7 -- uninstall -k "$K" tiny_crash/1.0
+mode regenerate
+random_kills "install with a kbuild" added 7 -- install -k "$K" tiny_crash/1.0
+random_kills uninstall installed-regenerate 8 -- uninstall -k "$K" tiny_crash/1.0
+
+TMP_ALLOWED=
+[[ -s $T/tmp-notes ]] && echo "# note: killed compilers left in TMPDIR: $(tr '\n' ' ' <"$T/tmp-notes")"
+
+echo "1..$_tap_n"
