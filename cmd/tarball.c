@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -153,6 +156,24 @@ static int stub_source(struct cmd *c, const char *conf)
 	return r;
 }
 
+/* mkdtemp's name for a template ending in XXXXXX, without making the dir. */
+static void temp_name(char *tmpl)
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char rnd[6] = { 0 };
+	char *x = tmpl + strlen(tmpl) - 6;
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		for (size_t i = 0; i < sizeof(rnd); i++)
+			rnd[i] = (unsigned char)((ts.tv_nsec >> (i * 5)) ^ getpid());
+	}
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		x[i] = chars[rnd[i] % (sizeof(chars) - 1)];
+}
+
 int cmd_load_tarball(struct cmd *c, struct journal *j)
 {
 	_cleanup_free_ char *tmpl = xasprintf("%s/dkms.XXXXXX", c->ctx.tmp_location);
@@ -166,17 +187,20 @@ int cmd_load_tarball(struct cmd *c, struct journal *j)
 		dkms_error(&c->ctx, "%s does not exist.", c->archive);
 		return DKMS_EXIT_NO_SOURCE;
 	}
-	if (!mkdtemp(tmpl)) {
-		dkms_error(&c->ctx, "Unable to make temporary directory.");
-		return DKMS_EXIT_USAGE;
-	}
-	/* the extraction dir is the first thing a killed load would leave behind */
+	/*
+	 * The extraction dir is the first thing a killed load would leave
+	 * behind: it is named and on record before it is made (mkdir fails on
+	 * anything already there, as mkdtemp's would).
+	 */
+	temp_name(tmpl);
 	journal_add(j, "op", "ldtarball");
 	journal_add(j, "created", tmpl);
 	r = journal_intent(c, j, "journal:written");
-	if (r) {
-		rm_rf(tmpl);
+	if (r)
 		return r;
+	if (mkdir(tmpl, 0700) < 0) {
+		dkms_error(&c->ctx, "Unable to make temporary directory.");
+		return DKMS_EXIT_USAGE;
 	}
 	root = xasprintf("%s/x", tmpl);
 	r = dkms_tarball_extract(&c->ctx, c->archive, root);
