@@ -101,23 +101,33 @@ for m in fragment regenerate; do
 	[[ $rc == 0 ]] || { not_ok "setup: install in $m mode (exit $rc)"; diag <"$T/err"; }
 	save "installed-$m"
 done
+# where dkms puts the module (the distribution's place), by the kernel's module dir
+DKREL=$(cd "$T/snap/installed-fragment/root/lib/modules/$K" && find . -path ./build -prune -o -name 'tiny_crash.ko*' -print | sed 's|^\./||')
+BASE=$T/base.img ORIG=
 d mktarball tiny_crash/1.0 -k "$K" --archive="$T/tiny_crash.tar.gz"
 [[ $rc == 0 ]] || { not_ok "setup: mktarball (exit $rc)"; diag <"$T/err"; }
 
+# img_has_dkms: the image holds dkms's module (at its place, as the kernel unpacks it).
+img_has_dkms() { "$DKMS_BIN" lsinitrd --verbose "$IMG" 2>/dev/null | grep -q " usr/lib/modules/$K/$DKREL\$"; }
+
 # problems: what breaks consistency now, one line each (empty: consistent).
 problems() {
-	local st mod has=no inst=no left
+	local st mod= has=no inst=no left
 	d status tiny_crash -k "$K"
 	st=$(sed -n "s|^tiny_crash/1.0, $K, $ARCH: ||p" "$T/out")
 	grep -q '^dkms: recovered' "$T/err" && echo "a second status recovered again: $(cat "$T/err")"
-	mod=$(find "$MODS/$K" -path "$MODS/$K/build" -prune -o -name 'tiny_crash.ko*' -print)
-	"$DKMS_BIN" lsinitrd "$IMG" 2>/dev/null | grep -qx '  tiny_crash' && has=yes
+	[[ -e $MODS/$K/$DKREL ]] && mod=$DKREL
+	img_has_dkms && has=yes
 	[[ $st == installed* ]] && inst=yes
 	[[ $inst == yes && -z $mod ]] && echo "status installed, the module file is absent"
 	[[ $inst == no && -n $mod ]] && echo "status '${st:-none}', the module file ${mod#"$S"/} is there"
 	[[ $inst != "$has" ]] && echo "status '${st:-none}', the image holds the module: $has"
+	if [[ -n $ORIG && $inst == no ]]; then
+		cmp -s "$T/orig.ko" "$MODS/$K/$ORIG" || echo "not installed, the original module is not back at $ORIG"
+	fi
+	[[ -n $ORIG && $inst == yes && -e $MODS/$K/$ORIG ]] && echo "installed, the original is still at $ORIG"
 	if [[ $MODE == fragment && $inst == no ]]; then
-		cmp -s "$T/base.img" "$IMG" || echo "not installed, the image is not the original bytes"
+		cmp -s "$BASE" "$IMG" || echo "not installed, the image is not the original bytes"
 		[[ -e $REC ]] && echo "not installed, a fragment record is left"
 	fi
 	if [[ $MODE == fragment && $inst == yes ]]; then
@@ -168,6 +178,7 @@ writes() {
 # What runs after a kill (besides status): each sets $rc.
 next_install() { d install -k "$K" tiny_crash/1.0; }
 next_autoinstall() { d autoinstall -k "$K"; }
+next_install_force() { d install --force -k "$K" tiny_crash/1.0; }
 # ldtarball again (a load that had completed is "already added": exit 8), then install
 next_ldtarball() {
 	d ldtarball "$T/tiny_crash.tar.gz"
@@ -215,7 +226,7 @@ kill_every() {
 		fi
 		if [[ $next != next_autoinstall ]]; then
 			d status tiny_crash -k "$K"
-			grep -q ": installed" "$T/out" && "$DKMS_BIN" lsinitrd "$IMG" | grep -qx '  tiny_crash' ||
+			grep -q ": installed" "$T/out" && img_has_dkms ||
 				{ not_ok "$op, $MODE: killed at $n ($name), then $next: not installed with the image holding it"; continue; }
 		fi
 		consistent "$op, $MODE: killed at $n ($name), then $next"
@@ -258,6 +269,29 @@ for m in fragment regenerate; do
 	fail_every_write ldtarball empty -- ldtarball "$T/tiny_crash.tar.gz"
 done
 
+# ---- an original module of the same name: install moves it aside, uninstall puts it back ----
+restore built
+ORIG=kernel/drivers/misc/tiny_crash.ko
+mkdir -p "$MODS/$K/kernel/drivers/misc"
+{ cat "$T/snap/built/tree/tiny_crash/1.0/$K/$ARCH/module/tiny_crash.ko"; echo "the original"; } >"$T/orig.ko"
+cp "$T/orig.ko" "$MODS/$K/$ORIG"
+depmod -b "$S/root" "$K" 2>/dev/null
+"$T/mkimage.sh" "$IMG" "$K" "$MODS/$K"
+cp "$IMG" "$T/base-orig.img"
+BASE=$T/base-orig.img
+save built-orig
+for m in fragment regenerate; do
+	restore built-orig
+	mode $m
+	# the original says version 1.0 too: only --force replaces it
+	d install --force -k "$K" tiny_crash/1.0
+	[[ $rc == 0 ]] || { not_ok "setup: install over an original in $m mode (exit $rc)"; diag <"$T/err"; }
+	save "installed-orig-$m"
+	kill_every "install over an original" built-orig next_install_force -- install --force -k "$K" tiny_crash/1.0
+	kill_every "uninstall back to the original" "installed-orig-$m" next_install_force -- uninstall -k "$K" tiny_crash/1.0
+done
+BASE=$T/base.img ORIG=
+
 # ---- the cases issue 10 names ----------------------------------------------
 mode fragment
 restore built
@@ -266,7 +300,7 @@ check "killed between the tree and the initrd step: killed" test "$rc" = 137
 d install -k "$K" tiny_crash/1.0
 check "... install again exits 0" test "$rc" = 0
 check "... after finishing the killed install, in one line" grep -qx "dkms: recovered an interrupted install of tiny_crash/1.0 for kernel $K ($ARCH): completed: installed, the initrd is in line." "$T/err"
-check "... and the image holds the module" bash -c "'$DKMS_BIN' lsinitrd '$IMG' | grep -qx '  tiny_crash'"
+check "... and the image holds the module" img_has_dkms
 consistent "... consistent"
 
 restore installed-fragment
