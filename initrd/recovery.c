@@ -140,6 +140,8 @@ static void finish_change(const struct dkms_ctx *ctx, struct journal *j, struct 
 	else if (tree_is_installed(ctx, m, v, k.version, k.arch))
 		strbuf_addstr(what, install ? "completed: installed, the initrd is in line"
 					    : "rolled back: it stays installed, the initrd could not be updated");
+	else if (install && !tree_is_built(ctx, m, v, k.version, k.arch))
+		strbuf_addstr(what, "nothing to finish: it was not built yet");
 	else if (install)
 		strbuf_addf(what, "rolled back to built%s%s", why ? ": " : "", why ? why : "");
 	else

@@ -322,6 +322,24 @@ d install -k "$K" tiny_crash/1.0
 check "... then install exits 0" test "$rc" = 0
 consistent "... consistent"
 
+# An install that replaces another version and cannot update the initrd:
+# back to built, and the version it replaced (which the image holds) comes back.
+restore installed-regenerate
+mode regenerate
+P2=$S/src/tiny_crash-2.0
+cp -a "$P" "$P2" 2>/dev/null || cp -a "$T/snap/built/src/tiny_crash-1.0" "$P2"
+sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="2.0"/' "$P2/dkms.conf"
+d build -k "$K" tiny_crash/2.0
+check "an install replacing 1.0 by 2.0: 2.0 builds" test "$rc" = 0
+sed -i "s|^initrd_generator=.*|initrd_generator=\"/bin/false {image}\"|" "$T/etc/framework.conf"
+d install -k "$K" tiny_crash/2.0
+check "... the generator fails: exit 6" test "$rc" = 6
+d status tiny_crash
+check "... 2.0 is back to built, 1.0 installed again" bash -c "grep -qx 'tiny_crash/1.0, $K, $ARCH: installed' '$T/out' && grep -qx 'tiny_crash/2.0, $K, $ARCH: built' '$T/out'"
+check "... the image is unchanged" cmp "$T/snap/installed-regenerate/boot/initrd.img-$K" "$IMG"
+check "... the module in the tree is 1.0's" cmp "$T/snap/installed-regenerate/root/lib/modules/$K/$DKREL" "$MODS/$K/$DKREL"
+mode fragment
+
 # A reader without write access cannot recover: it must not say installed.
 restore built
 { DKMS_FAILPOINT=txn:tree-changed d install -k "$K" tiny_crash/1.0; } 2>/dev/null
