@@ -1,11 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-/* Shared by transaction.c and recovery.c; not an interface. */
+/* Shared by transaction.c, txn-packages.c and recovery.c; not an interface. */
 
 #include <stdio.h>
 
+#include "initrd/modules-conf.h"
+#include "initrd/remake.h"
 #include "initrd/transaction.h"
+
+/* What one installed package puts on a kernel, as the initrd sees it. */
+struct initrd_pkg {
+	char *module, *version;
+	bool remake; /* REMAKE_INITRD=yes (any value starting with y or Y, as dkms 2.x) */
+	struct remake_module *mods;
+	size_t n_mods;
+	struct modules_conf mc; /* kernels filled in at commit */
+};
+
+void txn_pkg_release(struct initrd_pkg *p);
+/* Read m/v's dkms.conf for k and where its modules are on k (quietly). 0 or -errno. */
+int txn_pkg_read(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k,
+		 struct initrd_pkg *ret);
+/* Kernels any version of m is installed on (the generator configuration covers them). */
+void txn_installed_kernels(const struct dkms_ctx *ctx, const char *m, struct strv *ret);
 
 /* The same context with its output kept in memory (said only when something fails). */
 struct quiet {

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* install, uninstall, remove, autoinstall and match as transactions that keep the initrd in line. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,7 +7,6 @@
 #include <unistd.h>
 
 #include "autoinstall.h"
-#include "conf.h"
 #include "exitcode.h"
 #include "initrd/modules-conf.h"
 #include "initrd/remake.h"
@@ -20,24 +18,6 @@
 #include "util/fileio.h"
 #include "util/sha256.h"
 #include "util/strbuf.h"
-
-/* What one installed package puts on a kernel, as the initrd sees it. */
-struct initrd_pkg {
-	char *module, *version;
-	bool remake; /* REMAKE_INITRD=yes (any value starting with y or Y, as dkms 2.x) */
-	struct remake_module *mods;
-	size_t n_mods;
-	struct modules_conf mc; /* kernels filled in at commit */
-};
-
-static void pkg_release(struct initrd_pkg *p)
-{
-	free(p->module);
-	free(p->version);
-	remake_modules_free(p->mods, p->n_mods);
-	modules_conf_release(&p->mc);
-	memset(p, 0, sizeof(*p));
-}
 
 static bool is_system_tree(const struct dkms_ctx *ctx)
 {
@@ -55,126 +35,6 @@ static const char *sysconfdir(const struct dkms_ctx *ctx)
 static const char *bootdir(const struct dkms_ctx *ctx)
 {
 	return ctx->bootdir ? ctx->bootdir : "/boot";
-}
-
-/* The version of m installed on k (its kernel-<k>-<arch> link), or NULL. */
-static char *installed_version(const struct dkms_ctx *ctx, const char *m, const struct dkms_kernel *k)
-{
-	_cleanup_free_ char *link = tree_kernel_link(ctx, m, k->version, k->arch);
-	_cleanup_free_ char *target = read_link(link);
-	char *slash = target ? strchr(target, '/') : NULL;
-
-	if (!slash)
-		return NULL;
-	*slash = '\0';
-	return tree_is_installed(ctx, m, target, k->version, k->arch) ? TAKE_PTR(target) : NULL;
-}
-
-/* "m/v" of every package (or just module) installed on k. */
-void txn_list_installed(const struct dkms_ctx *ctx, const struct dkms_kernel *k, const char *module,
-			   struct strv *ret)
-{
-	DIR *d;
-	struct dirent *de;
-
-	if (module) {
-		_cleanup_free_ char *v = installed_version(ctx, module, k);
-
-		if (v)
-			strv_pushf(ret, "%s/%s", module, v);
-		return;
-	}
-	d = opendir(ctx->dkms_tree);
-	while (d && (de = readdir(d))) {
-		_cleanup_free_ char *v = NULL;
-
-		if (de->d_name[0] == '.')
-			continue;
-		v = installed_version(ctx, de->d_name, k);
-		if (v)
-			strv_pushf(ret, "%s/%s", de->d_name, v);
-	}
-	if (d)
-		closedir(d);
-	strv_sort(ret);
-}
-
-static bool says_yes(const char *s)
-{
-	return s && (s[0] == 'y' || s[0] == 'Y');
-}
-
-/* Read m/v's dkms.conf for k and where its modules are on k. */
-static int pkg_read(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k,
-		    struct initrd_pkg *ret)
-{
-	struct dkms_conf conf;
-	const char *suffix = dkms_kernel_module_suffix(ctx, k->version);
-	struct initrd_pkg p = { xstrdup(m), xstrdup(v), false, NULL, 0, MODULES_CONF_INIT };
-	int r = dkms_conf_read(ctx, m, v, k, NULL, CONF_QUIET | CONF_REPEAT, &conf);
-
-	if (r < 0) {
-		dkms_conf_release(&conf);
-		pkg_release(&p);
-		return r;
-	}
-	p.remake = says_yes(conf.remake_initrd);
-	p.mods = xcalloc(conf.n_modules ? conf.n_modules : 1, sizeof(*p.mods));
-	for (size_t i = 0; i < conf.n_modules; i++) {
-		const struct dkms_conf_module *rec = &conf.modules[i];
-		_cleanup_free_ char *dir = xasprintf("%s/%s%s", ctx->install_tree, k->version, rec->dest_location);
-		_cleanup_free_ char *file = tree_find_module_file(dir, rec->dest_name, suffix);
-		const char *type = conf_vars_value(&conf.vars, "MODULES_CONF_ALIAS_TYPE", (unsigned)i);
-		const char *loc = rec->dest_location;
-
-		if (rec->excluded)
-			continue;
-		while (*loc == '/')
-			loc++;
-		p.mods[p.n_mods].name = xstrdup(rec->dest_name);
-		p.mods[p.n_mods].relpath = file ? xasprintf("%s%s%s", loc, *loc ? "/" : "", strrchr(file, '/') + 1)
-						: xasprintf("%s%s%s.ko%s", loc, *loc ? "/" : "", rec->dest_name, suffix);
-		p.n_mods++;
-		if (p.remake)
-			strv_push(&p.mc.include, rec->dest_name);
-		if (!strempty(type)) {
-			strv_push(&p.mc.force, rec->dest_name);
-			strv_pushf(&p.mc.aliases, "%s %s", type, rec->dest_name);
-		}
-	}
-	for (size_t i = 0; i < conf.modules_conf.n; i++)
-		strv_push(&p.mc.lines, conf.modules_conf.v[i]);
-	dkms_conf_release(&conf);
-	*ret = p;
-	return 0;
-}
-
-/* A module placed by an install whose kernel link was never made: m/v's own bytes at its destination. */
-bool txn_has_stray_copy(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k)
-{
-	_cleanup_free_ char *build = tree_build_dir(ctx, m, v, k->version, k->arch);
-	_cleanup_free_ char *moddir = xasprintf("%s/module", build);
-	const char *suffix = dkms_kernel_module_suffix(ctx, k->version);
-	struct dkms_conf conf;
-	bool stray = false;
-
-	if (dkms_conf_read(ctx, m, v, k, NULL, CONF_QUIET | CONF_REPEAT, &conf) < 0) {
-		dkms_conf_release(&conf);
-		return false;
-	}
-	for (size_t i = 0; i < conf.n_modules && !stray; i++) {
-		const struct dkms_conf_module *rec = &conf.modules[i];
-		_cleanup_free_ char *built = tree_find_module_file(moddir, rec->dest_name, suffix);
-		_cleanup_free_ char *dest = NULL;
-
-		if (rec->excluded || !built)
-			continue;
-		dest = xasprintf("%s/%s%s/%s", ctx->install_tree, k->version, rec->dest_location,
-				 strrchr(built, '/') + 1);
-		stray = files_equal(dest, built) == 1;
-	}
-	dkms_conf_release(&conf);
-	return stray;
 }
 
 static void image_state(const char *image, struct initrd_txn *t)
@@ -247,7 +107,7 @@ void txn_capture(const struct dkms_ctx *ctx, struct initrd_txn *t)
 		if (t->module && !streq(m, t->module))
 			continue;
 		t->pkgs = xrealloc(t->pkgs, (t->n_pkgs + 1) * sizeof(*t->pkgs));
-		if (pkg_read(ctx, m, v, t->k, &t->pkgs[t->n_pkgs]) == 0)
+		if (txn_pkg_read(ctx, m, v, t->k, &t->pkgs[t->n_pkgs]) == 0)
 			t->n_pkgs++;
 	}
 }
@@ -303,7 +163,7 @@ int initrd_txn_begin(const struct dkms_ctx *ctx, const char *op, const struct dk
 void initrd_txn_release(struct initrd_txn *t)
 {
 	for (size_t i = 0; i < t->n_pkgs; i++)
-		pkg_release(&t->pkgs[i]);
+		txn_pkg_release(&t->pkgs[i]);
 	free(t->pkgs);
 	free(t->module);
 	free(t->version);
@@ -342,24 +202,6 @@ static const struct initrd_pkg *captured(const struct initrd_txn *t, const char 
 	return NULL;
 }
 
-/* Kernels any version of m is installed on (the generator configuration covers them). */
-static void installed_kernels(const struct dkms_ctx *ctx, const char *m, struct strv *ret)
-{
-	_cleanup_strv_ struct strv versions = STRV_INIT;
-
-	tree_list_module_versions(ctx, m, NULL, &versions);
-	for (size_t j = 0; j < versions.n; j++) {
-		struct tree_builds tb = { NULL, 0 };
-
-		tree_list_builds(ctx, m, strchr(versions.v[j], '/') + 1, NULL, NULL, &tb);
-		for (size_t i = 0; i < tb.n; i++)
-			if (tb.b[i].installed && !strv_contains(ret, tb.b[i].kernel))
-				strv_push(ret, tb.b[i].kernel);
-		tree_builds_release(&tb);
-	}
-	strv_sort(ret);
-}
-
 static void append_mods(struct remake_module **v, size_t *n, const struct initrd_pkg *p)
 {
 	*v = xrealloc(*v, (*n + p->n_mods) * sizeof(**v));
@@ -380,7 +222,7 @@ struct changes {
 static void changes_release(struct changes *ch)
 {
 	for (size_t i = 0; i < ch->n_added; i++)
-		pkg_release(&ch->added[i]);
+		txn_pkg_release(&ch->added[i]);
 	free(ch->added);
 	free(ch->removed);
 }
@@ -400,7 +242,7 @@ static void find_changes(const struct dkms_ctx *ctx, const struct initrd_txn *t,
 			char *v = strchr(m, '/');
 
 			*v++ = '\0';
-			if (pkg_read(ctx, m, v, t->k, &ret->added[ret->n_added]) == 0)
+			if (txn_pkg_read(ctx, m, v, t->k, &ret->added[ret->n_added]) == 0)
 				ret->n_added++;
 		}
 	}
@@ -422,7 +264,7 @@ static int apply_conf(const struct dkms_ctx *ctx, const struct initrd_pkg *p, st
 
 	mc.package = p->module;
 	mc.version = p->version;
-	installed_kernels(ctx, p->module, &mc.kernels);
+	txn_installed_kernels(ctx, p->module, &mc.kernels);
 	mc.include = p->mc.include;
 	mc.force = p->mc.force;
 	mc.aliases = p->mc.aliases;
@@ -431,51 +273,6 @@ static int apply_conf(const struct dkms_ctx *ctx, const struct initrd_pkg *p, st
 	strv_release(&mc.kernels);
 	if (r == 0)
 		failpoint("initrd:config-written");
-	return r;
-}
-
-const struct dkms_ctx *txn_quiet_ctx(const struct dkms_ctx *ctx, struct quiet *q)
-{
-	q->ctx = *ctx;
-	q->text = NULL;
-	q->len = 0;
-	q->log = open_memstream(&q->text, &q->len);
-	if (!q->log)
-		q->log = fopen("/dev/null", "we");
-	q->ctx.out = q->ctx.err = q->log;
-	q->ctx.progress = NULL;
-	q->ctx.color_out = q->ctx.color_err = false;
-	return &q->ctx;
-}
-
-void txn_quiet_done(struct quiet *q)
-{
-	if (q->log)
-		fclose(q->log);
-	q->log = NULL;
-	free(q->text);
-	q->text = NULL;
-}
-
-char *txn_quiet_error(struct quiet *q)
-{
-	const char *e, *nl;
-
-	fflush(q->log);
-	e = q->text ? strstr(q->text, "Error! ") : NULL;
-	if (!e)
-		return NULL;
-	nl = strchrnul(e, '\n');
-	return xstrndup(e, (size_t)(nl - e));
-}
-
-int txn_install_quietly(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k)
-{
-	struct quiet q;
-	int r;
-
-	r = dkms_install(txn_quiet_ctx(ctx, &q), m, v, k);
-	txn_quiet_done(&q);
 	return r;
 }
 
