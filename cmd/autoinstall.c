@@ -5,7 +5,7 @@
 #include "autoinstall.h"
 #include "cmd.h"
 #include "exitcode.h"
-#include "initrd.h"
+#include "initrd/transaction.h"
 #include "lifecycle.h"
 #include "status.h"
 #include "tree.h"
@@ -18,14 +18,8 @@ int cmd_autoinstall(struct cmd *c)
 
 	if (!r)
 		r = cmd_need_root(c);
-	if (!r) {
-		struct initrd_watch w;
-
-		r = cmd_initrd_watch(c, &c->kernels[0], NULL, &w);
-		if (!r)
-			r = cmd_initrd_sync(c, &w, dkms_autoinstall(&c->ctx, &c->kernels[0], &installed));
-		cmd_initrd_watch_release(&w);
-	}
+	if (!r)
+		r = initrd_txn_autoinstall(&c->ctx, &c->kernels[0], &installed);
 	/* unlike dkms 3.4.3, post_transaction does follow an autoinstall */
 	if (!r && installed)
 		cmd_post_transaction(c);
@@ -71,7 +65,7 @@ static int collect_installed(const struct status_entry *e, void *userdata)
 int cmd_match(struct cmd *c)
 {
 	struct match_list ml = { STRV_INIT };
-	struct initrd_watch w = { 0 };
+	struct initrd_txn t = { 0 };
 	const struct dkms_kernel *k;
 	int r = cmd_need_root(c);
 
@@ -115,7 +109,7 @@ int cmd_match(struct cmd *c)
 		strv_release(&ml.mv);
 		return DKMS_EXIT_NO_HEADERS;
 	}
-	r = cmd_initrd_watch(c, k, NULL, &w);
+	r = initrd_txn_begin(&c->ctx, "match", k, NULL, NULL, &t);
 	for (size_t i = 0; !r && i < ml.mv.n; i++) {
 		char *slash = strchr(ml.mv.v[i], '/');
 		const char *m = ml.mv.v[i], *v = slash + 1;
@@ -131,8 +125,8 @@ int cmd_match(struct cmd *c)
 		if (dkms_maybe_build(&c->ctx, m, v, k) == 0)
 			dkms_maybe_install(&c->ctx, m, v, k);
 	}
-	r = cmd_initrd_sync(c, &w, r);
-	cmd_initrd_watch_release(&w);
+	r = initrd_txn_commit(&c->ctx, &t, r);
+	initrd_txn_release(&t);
 	strv_release(&ml.mv);
 	return r;
 }

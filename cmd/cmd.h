@@ -74,8 +74,12 @@ int cmd_mkbmdeb(struct cmd *c);      /* cmd/mkdeb.c */
 int cmd_mkdeb(struct cmd *c);        /* cmd/mkdeb.c */
 int cmd_lsinitrd(struct cmd *c);     /* cmd/lsinitrd.c */
 
-/* ldtarball's loader, shared with `add <archive>`. */
-int cmd_load_tarball(struct cmd *c);
+/* ldtarball's loader, shared with `add <archive>`: j records what it makes
+ * (journal.h); the caller ends it once the package is added. */
+struct journal;
+int cmd_load_tarball(struct cmd *c, struct journal *j);
+/* r: the load's and add's result; a failure takes away what the load made. */
+void cmd_load_tarball_end(struct cmd *c, struct journal *j, int r);
 
 /* Exit status for a core return value (negative errno -> 1). */
 static inline int cmd_status_of(int r)

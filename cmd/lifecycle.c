@@ -5,7 +5,8 @@
 
 #include "cmd.h"
 #include "exitcode.h"
-#include "initrd.h"
+#include "initrd/transaction.h"
+#include "journal.h"
 #include "lifecycle.h"
 #include "tree.h"
 #include "util/strbuf.h"
@@ -25,9 +26,19 @@ static int add_module(struct cmd *c)
 	int r;
 
 	if (c->archive && !c->module && !c->version) {
-		r = cmd_load_tarball(c);
-		if (r)
-			return r;
+		struct journal j = JOURNAL_INIT;
+
+		r = cmd_load_tarball(c, &j);
+		c->action = "add";
+		if (!r)
+			r = cmd_need_module_args(c);
+		c->action = saved;
+		if (!r) {
+			cmd_rpm_safe_mark(c);
+			r = dkms_add(&c->ctx, c->module, c->version, cmd_first_kernel(c));
+		}
+		cmd_load_tarball_end(c, &j, r);
+		return r;
 	} else if (c->try_source_tree && !c->module && !c->version) {
 		r = dkms_add_source_tree(&c->ctx, c->try_source_tree, cmd_first_kernel(c), &c->module, &c->version);
 		if (r)
@@ -91,14 +102,8 @@ int cmd_install(struct cmd *c)
 		r = cmd_need_root(c);
 	if (!r)
 		r = ensure_added(c);
-	for (size_t i = 0; !r && i < c->n_kernels; i++) {
-		struct initrd_watch w;
-
-		r = cmd_initrd_watch(c, &c->kernels[i], c->module, &w);
-		if (!r)
-			r = cmd_initrd_sync(c, &w, dkms_maybe_install(&c->ctx, c->module, c->version, &c->kernels[i]));
-		cmd_initrd_watch_release(&w);
-	}
+	for (size_t i = 0; !r && i < c->n_kernels; i++)
+		r = initrd_txn_install(&c->ctx, c->module, c->version, &c->kernels[i]);
 	if (!r)
 		cmd_post_transaction(c);
 	return cmd_status_of(r);
@@ -118,18 +123,6 @@ static int removal_checks(struct cmd *c, bool root)
 	return r;
 }
 
-/* maybe_uninstall, with k's initrd kept in line */
-static int uninstall_one(struct cmd *c, const struct dkms_kernel *k)
-{
-	struct initrd_watch w;
-	int r = cmd_initrd_watch(c, k, c->module, &w);
-
-	if (!r)
-		r = cmd_initrd_sync(c, &w, dkms_maybe_uninstall(&c->ctx, c->module, c->version, k));
-	cmd_initrd_watch_release(&w);
-	return r;
-}
-
 int cmd_uninstall(struct cmd *c)
 {
 	int r = removal_checks(c, true);
@@ -137,7 +130,7 @@ int cmd_uninstall(struct cmd *c)
 	for (size_t i = 0; !r && i < c->n_kernels; i++) {
 		if (i)
 			dkms_info(&c->ctx, "%s", "");
-		r = uninstall_one(c, &c->kernels[i]);
+		r = initrd_txn_uninstall(&c->ctx, c->module, c->version, &c->kernels[i]);
 	}
 	if (!r)
 		cmd_post_transaction(c);
@@ -151,32 +144,13 @@ int cmd_unbuild(struct cmd *c)
 	for (size_t i = 0; !r && i < c->n_kernels; i++) {
 		if (i)
 			dkms_info(&c->ctx, "%s", "");
-		r = uninstall_one(c, &c->kernels[i]);
+		r = initrd_txn_uninstall(&c->ctx, c->module, c->version, &c->kernels[i]);
 		if (!r)
 			r = dkms_maybe_unbuild(&c->ctx, c->module, c->version, &c->kernels[i]);
 	}
 	if (!r)
 		cmd_post_transaction(c);
 	return cmd_status_of(r);
-}
-
-/* dkms_remove, with the initrds of the kernels it uninstalls from kept in line */
-static int remove_with_initrd(struct cmd *c)
-{
-	struct initrd_watch *w = xcalloc(c->n_kernels ? c->n_kernels : 1, sizeof(*w));
-	size_t n = 0;
-	int r = 0;
-
-	for (; !r && n < c->n_kernels; n++)
-		r = cmd_initrd_watch(c, &c->kernels[n], c->module, &w[n]);
-	if (!r)
-		r = dkms_remove(&c->ctx, c->module, c->version, c->kernels, c->n_kernels);
-	for (size_t i = 0; i < n; i++) {
-		r = cmd_initrd_sync(c, &w[i], r);
-		cmd_initrd_watch_release(&w[i]);
-	}
-	free(w);
-	return r;
 }
 
 int cmd_remove(struct cmd *c)
@@ -186,7 +160,7 @@ int cmd_remove(struct cmd *c)
 	if (!r && cmd_rpm_safe_cancel(c))
 		return 0;
 	if (!r)
-		r = remove_with_initrd(c);
+		r = initrd_txn_remove(&c->ctx, c->module, c->version, c->kernels, c->n_kernels);
 	if (!r)
 		cmd_post_transaction(c);
 	return cmd_status_of(r);

@@ -15,6 +15,8 @@
 #include "cmd.h"
 #include "exitcode.h"
 #include "framework.h"
+#include "initrd/transaction.h"
+#include "journal.h"
 #include "names.h"
 #include "progress.h"
 #include "util/fileio.h"
@@ -439,8 +441,11 @@ int main(int argc, char **argv)
 			goto out;
 	}
 	/* lock before reading the tree: --all lists builds that a running
-	 * dkms may still be making */
-	if ((act->flags & TAKES_LOCK) && is_dir(c.ctx.dkms_tree)) {
+	 * dkms may still be making. status takes it only to finish what a
+	 * crash left (and only where it may write) */
+	if (((act->flags & TAKES_LOCK) ||
+	     (act->fn == cmd_status && journal_pending(&c.ctx) && access(c.ctx.dkms_tree, W_OK) == 0)) &&
+	    is_dir(c.ctx.dkms_tree)) {
 		_cleanup_free_ char *tree = canonical_path(c.ctx.dkms_tree);
 		const char *held = getenv("DKMS_TREE_LOCKED");
 
@@ -454,6 +459,8 @@ int main(int argc, char **argv)
 				goto out;
 			}
 			setenv("DKMS_TREE_LOCKED", tree, 1);
+			/* before its own work, every run finishes what a crashed one left */
+			initrd_txn_recover(&c.ctx);
 		}
 	}
 	r = cmd_setup_kernels(&c);

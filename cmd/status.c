@@ -1,16 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
+#include "initrd/transaction.h"
 #include "json.h"
 #include "status.h"
 #include "util/strbuf.h"
 
-static int print_entry(const struct status_entry *e, void *userdata)
+/*
+ * A reader that cannot recover (no write access) must not call installed
+ * what an unfinished transaction may still undo: such lines say built.
+ */
+static struct strv pending = STRV_INIT;
+
+static bool is_pending(const struct status_entry *e)
+{
+	for (size_t i = 0; e->state == STATUS_INSTALLED && i < pending.n; i++) {
+		_cleanup_free_ char *ka = xasprintf("%s/%s/", e->kernel, e->arch);
+		const char *p = pending.v[i];
+
+		if (streq(p, "*"))
+			return true;
+		if (!strncmp(p, ka, strlen(ka)) && (!p[strlen(ka)] || streq(p + strlen(ka), e->module)))
+			return true;
+	}
+	return false;
+}
+
+static int print_entry(const struct status_entry *e_in, void *userdata)
 {
 	struct cmd *c = userdata;
 	_cleanup_free_ char *line = NULL;
+	struct status_entry shown = *e_in;
+	const struct status_entry *e = &shown;
+
+	if (is_pending(e_in))
+		shown.state = STATUS_BUILT;
 
 	if (e->flags & STATUS_HEAD) {
 		line = status_format(e);
@@ -74,7 +101,7 @@ static int print_json_entry(const struct status_entry *e, void *userdata)
 	json_member(f, "version", e->version);
 	json_member(f, "kernel", e->kernel);
 	json_member(f, "arch", e->arch);
-	json_member(f, "state", status_state_name(e->state));
+	json_member(f, "state", status_state_name(is_pending(e) ? STATUS_BUILT : e->state));
 	fputs("\"flags\": [", f);
 	for (size_t i = 0; i < ARRAY_SIZE(json_flags); i++) {
 		/* the text form shows "missing" instead of "differ", never both */
@@ -121,6 +148,8 @@ int cmd_status(struct cmd *c)
 	const char *m = nonempty(c->module), *v = nonempty(c->version);
 	const unsigned walk = STATUS_WALK_SUFFIXES | STATUS_WALK_HEADS;
 
+	strv_release(&pending);
+	initrd_txn_pending(&c->ctx, &pending);
 	if (c->json)
 		return status_json(c, m, v);
 

@@ -3,16 +3,21 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "conf.h"
 #include "exitcode.h"
+#include "journal.h"
 #include "lifecycle.h"
 #include "sign.h"
 #include "tarball.h"
 #include "tree.h"
 #include "util/beneath.h"
+#include "util/failpoint.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
@@ -92,12 +97,13 @@ int cmd_mktarball(struct cmd *c)
 }
 
 /* Copy dkms_main_tree/<k>/<arch> into the tree, as built modules. */
-static void load_prebuilt(struct cmd *c, const char *root, const struct strv *kdirs)
+static int load_prebuilt(struct cmd *c, const char *root, const struct strv *kdirs)
 {
 	for (size_t i = 0; i < kdirs->n; i++) {
 		_cleanup_free_ char *from = xasprintf("%s/dkms_main_tree/%s", root, kdirs->v[i]);
 		_cleanup_free_ char *to = xasprintf("%s/%s/%s/%s", c->ctx.dkms_tree, c->module,
 						    c->version, kdirs->v[i]);
+		int r;
 
 		if (is_dir(to) && !c->ctx.force) {
 			dkms_warn(&c->ctx, "%s already exists. Skipping...", to);
@@ -109,8 +115,57 @@ static void load_prebuilt(struct cmd *c, const char *root, const struct strv *kd
 			dkms_warn(&c->ctx, "%s leads outside the DKMS tree. Skipping...", to);
 			continue;
 		}
-		copy_tree(from, to);
+		failpoint("ldtarball:kernel-dir-made");
+		r = copy_tree(from, to);
+		if (r < 0) {
+			/* a half-copied build would be taken for a whole one */
+			dkms_error(&c->ctx, "Could not load %s: %s", to, strerror(-r));
+			return r;
+		}
+		failpoint("ldtarball:kernel-loaded");
 	}
+	return 0;
+}
+
+static int journal_intent(struct cmd *c, struct journal *j, const char *step)
+{
+	int r = journal_write(&c->ctx, j, step);
+
+	if (r < 0 && r != -ENOENT) {
+		dkms_error(&c->ctx, "Cannot write the journal in %s/.journal: %s; nothing was loaded.",
+			   c->ctx.dkms_tree, strerror(-r));
+		return DKMS_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void record_created(struct journal *j, char *path)
+{
+	if (!path_exists(path) && !is_symlink(path))
+		journal_add(j, "created", path);
+	free(path);
+}
+
+/*
+ * The intent before the first change: every dir the load makes (a forced
+ * reload's kernel dirs too), so recovery can take a half-loaded package
+ * away again and a rerun loads it whole.
+ */
+static int journal_load_intent(struct cmd *c, const struct strv *kdirs, struct journal *j)
+{
+	journal_set(j, "module", c->module);
+	journal_set(j, "version", c->version);
+	record_created(j, xasprintf("%s/%s-%s", c->ctx.source_tree, c->module, c->version));
+	record_created(j, xasprintf("%s/%s", c->ctx.dkms_tree, c->module));
+	record_created(j, xasprintf("%s/%s/%s", c->ctx.dkms_tree, c->module, c->version));
+	for (size_t i = 0; i < kdirs->n; i++) {
+		_cleanup_free_ char *to = xasprintf("%s/%s/%s/%s", c->ctx.dkms_tree, c->module, c->version,
+						    kdirs->v[i]);
+
+		if (!is_dir(to) || c->ctx.force)
+			journal_add(j, "created", to);
+	}
+	return journal_intent(c, j, "ldtarball:intent-written");
 }
 
 /* A binaries-only tarball still gets a source dir (with its dkms.conf) so the
@@ -131,7 +186,25 @@ static int stub_source(struct cmd *c, const char *conf)
 	return r;
 }
 
-int cmd_load_tarball(struct cmd *c)
+/* mkdtemp's name for a template ending in XXXXXX, without making the dir. */
+static void temp_name(char *tmpl)
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char rnd[6] = { 0 };
+	char *x = tmpl + strlen(tmpl) - 6;
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		for (size_t i = 0; i < sizeof(rnd); i++)
+			rnd[i] = (unsigned char)((ts.tv_nsec >> (i * 5)) ^ getpid());
+	}
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		x[i] = chars[rnd[i] % (sizeof(chars) - 1)];
+}
+
+int cmd_load_tarball(struct cmd *c, struct journal *j)
 {
 	_cleanup_free_ char *tmpl = xasprintf("%s/dkms.XXXXXX", c->ctx.tmp_location);
 	_cleanup_free_ char *root = NULL;
@@ -144,7 +217,18 @@ int cmd_load_tarball(struct cmd *c)
 		dkms_error(&c->ctx, "%s does not exist.", c->archive);
 		return DKMS_EXIT_NO_SOURCE;
 	}
-	if (!mkdtemp(tmpl)) {
+	/*
+	 * The extraction dir is the first thing a killed load would leave
+	 * behind: it is named and on record before it is made (mkdir fails on
+	 * anything already there, as mkdtemp's would).
+	 */
+	temp_name(tmpl);
+	journal_add(j, "op", "ldtarball");
+	journal_add(j, "created", tmpl);
+	r = journal_intent(c, j, "journal:written");
+	if (r)
+		return r;
+	if (mkdir(tmpl, 0700) < 0) {
 		dkms_error(&c->ctx, "Unable to make temporary directory.");
 		return DKMS_EXIT_USAGE;
 	}
@@ -206,6 +290,9 @@ int cmd_load_tarball(struct cmd *c)
 		r = DKMS_EXIT_KO_MISSING;
 		goto out;
 	}
+	r = journal_load_intent(c, &info.kernel_dirs, j);
+	if (r)
+		goto out;
 	dkms_info(&c->ctx, "%s", "");
 	dkms_info(&c->ctx, "Loading tarball for %s/%s", c->module, c->version);
 	if (binaries) {
@@ -216,16 +303,31 @@ int cmd_load_tarball(struct cmd *c)
 
 		r = dkms_add_source_tree(&c->ctx, srcroot, cmd_first_kernel(c), &m, &v);
 	}
-	if (!r)
-		load_prebuilt(c, root, &info.kernel_dirs);
+	if (!r) {
+		failpoint("ldtarball:source-added");
+		r = load_prebuilt(c, root, &info.kernel_dirs);
+	}
 out:
 	dkms_tarball_info_release(&info);
 	rm_rf(tmpl);
 	return r < 0 ? 1 : r;
 }
 
+void cmd_load_tarball_end(struct cmd *c, struct journal *j, int r)
+{
+	_cleanup_strv_ struct strv created = STRV_INIT;
+
+	/* failed half-way: what the load made goes again (nothing of it is half there) */
+	journal_get_all(j, "created", &created);
+	for (size_t i = created.n; r && j->path && i-- > 0;)
+		rm_rf(created.v[i]);
+	journal_end(&c->ctx, j);
+	journal_release(j);
+}
+
 int cmd_ldtarball(struct cmd *c)
 {
+	struct journal j = JOURNAL_INIT;
 	int r;
 
 	if (geteuid() != 0 && c->ctx.force) {
@@ -239,12 +341,12 @@ int cmd_ldtarball(struct cmd *c)
 	free(c->module);
 	free(c->version);
 	c->module = c->version = NULL;
-	r = cmd_load_tarball(c);
-	if (r)
-		return r;
-	if (tree_is_added(&c->ctx, c->module, c->version))
-		return 0; /* --force reload of an added package */
-	return cmd_status_of(dkms_add(&c->ctx, c->module, c->version, cmd_first_kernel(c)));
+	r = cmd_load_tarball(c, &j);
+	/* a --force reload of an added package needs no add */
+	if (!r && !tree_is_added(&c->ctx, c->module, c->version))
+		r = cmd_status_of(dkms_add(&c->ctx, c->module, c->version, cmd_first_kernel(c)));
+	cmd_load_tarball_end(c, &j, r);
+	return r;
 }
 
 int cmd_generate_mok(struct cmd *c)

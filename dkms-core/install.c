@@ -13,6 +13,7 @@
 #include "modinfo.h"
 #include "tree.h"
 #include "util/beneath.h"
+#include "util/failpoint.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
 #include "util/strbuf.h"
@@ -217,6 +218,7 @@ static int archive_original(const struct dkms_ctx *ctx, const char *path, const 
 		return r;
 	}
 	install_undo_record_move(undo, path, to);
+	failpoint("install:original-moved");
 	return 0;
 }
 
@@ -325,6 +327,7 @@ int dkms_depmod(const struct dkms_ctx *ctx, const char *kernelver)
 			rm_rf(base);
 	}
 	invoke_report(ctx, r, cmd);
+	failpoint("depmod:done");
 	return r;
 }
 
@@ -509,6 +512,7 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 			goto failed;
 		}
 		strv_push(&undo.placed, dest);
+		failpoint("install:module-placed");
 		any_installed = true;
 	}
 
@@ -525,6 +529,7 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 		goto failed;
 	}
 
+	failpoint("install:linked");
 	dkms_run_hook(ctx, m, v, "post_install", conf.post_install, NULL);
 
 	if (dkms_depmod(ctx, k->version) != 0) {

@@ -52,6 +52,12 @@ int dkms_maybe_unbuild(const struct dkms_ctx *ctx, const char *m, const char *v,
 /* remove_module for the listed kernels; drops m/v when nothing is left. */
 int dkms_remove(const struct dkms_ctx *ctx, const char *m, const char *v,
 		struct dkms_kernel *kernels, size_t n_kernels);
+/* The same, with each kernel's uninstall done by uninstall (a transaction: initrd/transaction.h). */
+typedef int (*dkms_uninstall_fn)(const struct dkms_ctx *ctx, const char *m, const char *v,
+				 const struct dkms_kernel *k, void *userdata);
+int dkms_remove_with(const struct dkms_ctx *ctx, const char *m, const char *v,
+		     struct dkms_kernel *kernels, size_t n_kernels, dkms_uninstall_fn uninstall,
+		     void *userdata);
 
 /* do_depmod, with the "Running depmod" step line. */
 int dkms_depmod(const struct dkms_ctx *ctx, const char *kernelver);

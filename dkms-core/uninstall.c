@@ -9,6 +9,7 @@
 #include "status.h"
 #include "tree.h"
 #include "util/beneath.h"
+#include "util/failpoint.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
@@ -76,6 +77,7 @@ static void restore_originals(const struct dkms_ctx *ctx, const char *backup, co
 		}
 		if (move_file(module, loc.buf) == 0)
 			unlink(origins.v[i]);
+		failpoint("uninstall:original-restored");
 	}
 }
 
@@ -123,6 +125,7 @@ int dkms_uninstall(const struct dkms_ctx *ctx, const char *m, const char *v, con
 				}
 				if (beneath_check(ctx->install_tree, dir) == 0)
 					rmdir_parents(dir, stop);
+				failpoint("uninstall:module-deleted");
 			} else {
 				dkms_info(ctx, "Module %s.ko%s was not found within %s/%s/", rec->dest_name, suffix,
 					  ctx->install_tree, k->version);
@@ -146,6 +149,7 @@ int dkms_uninstall(const struct dkms_ctx *ctx, const char *m, const char *v, con
 			}
 		}
 		beneath_unlink(ctx->dkms_tree, link);
+		failpoint("uninstall:unlinked");
 	} else {
 		dkms_info(ctx, "This module version was INACTIVE for this kernel.");
 	}
@@ -260,8 +264,22 @@ static void clean_stale_staging(const struct dkms_ctx *ctx, const char *m, const
 	closedir(d);
 }
 
+static int plain_uninstall(const struct dkms_ctx *ctx, const char *m, const char *v,
+			   const struct dkms_kernel *k, void *userdata)
+{
+	(void)userdata;
+	return dkms_maybe_uninstall(ctx, m, v, k);
+}
+
 int dkms_remove(const struct dkms_ctx *ctx, const char *m, const char *v,
 		struct dkms_kernel *kernels, size_t n_kernels)
+{
+	return dkms_remove_with(ctx, m, v, kernels, n_kernels, plain_uninstall, NULL);
+}
+
+int dkms_remove_with(const struct dkms_ctx *ctx, const char *m, const char *v,
+		     struct dkms_kernel *kernels, size_t n_kernels, dkms_uninstall_fn uninstall,
+		     void *userdata)
 {
 	_cleanup_free_ char *mv = tree_mv_dir(ctx, m, v);
 	_cleanup_free_ char *mdir = xasprintf("%s/%s", ctx->dkms_tree, m);
@@ -271,7 +289,7 @@ int dkms_remove(const struct dkms_ctx *ctx, const char *m, const char *v,
 
 	clean_stale_staging(ctx, m, v);
 	for (size_t i = 0; i < n_kernels; i++) {
-		int r = dkms_maybe_uninstall(ctx, m, v, &kernels[i]);
+		int r = uninstall(ctx, m, v, &kernels[i], userdata);
 
 		if (r)
 			return r;

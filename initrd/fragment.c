@@ -12,6 +12,7 @@
 #include "initrd/newc.h"
 #include "initrd/segments.h"
 #include "mkdisk/cpio.h"
+#include "util/failpoint.h"
 #include "util/fileio.h"
 #include "util/macro.h"
 
@@ -155,6 +156,8 @@ static int replace_file(const char *path, const struct stat *st, const void *con
 	if (r >= 0 && close(fd) < 0)
 		r = -errno;
 	fd = -1;
+	if (r >= 0)
+		failpoint("initrd:image-temp-written");
 	if (r >= 0 && rename(tmp, path) < 0)
 		r = -errno;
 	if (r < 0) {
@@ -163,6 +166,7 @@ static int replace_file(const char *path, const struct stat *st, const void *con
 		return r;
 	}
 	sync_dir_of(path);
+	failpoint("initrd:image-renamed");
 	return 0;
 }
 
@@ -275,6 +279,8 @@ int initrd_fragment_append_read(const char *image, const void *bytes, size_t byt
 	/* the record first: a kill before the rename leaves a record of a
 	 * fragment that is not there, which removal takes as removed */
 	r = write_state(state_path, image, &s);
+	if (r >= 0)
+		failpoint("initrd:fragment-record-written");
 	if (r < 0) {
 		strbuf_addf(err, "%s: cannot write: %s", state_path, strerror(-r));
 		return r;

@@ -15,6 +15,7 @@
 #include "initrd/remake-impl.h"
 #include "initrd/remake.h"
 #include "invoke.h"
+#include "util/failpoint.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
@@ -236,6 +237,7 @@ static int swap_in(const char *image, const char *tmp, const char *tmpdir, struc
 		strbuf_addf(why, "cannot write %s: %s", tmp, strerror(-r));
 		return r;
 	}
+	failpoint("initrd:image-temp-written");
 	r = keep_backup(image, tmpdir);
 	if (r < 0) {
 		strbuf_addf(why, "cannot keep %s.old-dkms: %s", image, strerror(-r));
@@ -247,6 +249,7 @@ static int swap_in(const char *image, const char *tmp, const char *tmpdir, struc
 		return r;
 	}
 	fsync_path(dir, O_RDONLY | O_DIRECTORY);
+	failpoint("initrd:image-renamed");
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "failpoint.h"
 #include "fileio.h"
 #include "strv.h"
 
@@ -38,6 +39,8 @@ int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
+	if (len && failwrite_now())
+		return -ENOSPC; /* a test hook: failpoint.h */
 	while (len) {
 		ssize_t n = write(fd, p, len);
 
