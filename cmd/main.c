@@ -313,7 +313,8 @@ int main(int argc, char **argv)
 	int r;
 
 	setlocale(LC_ALL, "");
-	umask(022);
+	/* dkms sets 022; a stricter umask of the caller's is kept on top of it */
+	umask(umask(0) | 022);
 	/* the kernel's build picks its own compiler and flags */
 	unsetenv("CC");
 	unsetenv("CXX");

@@ -484,7 +484,7 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 				unlink(tmp);
 				r = symlink(toinstall, tmp) < 0 || rename(tmp, dest) < 0 ? -errno : 0;
 			} else {
-				r = copy_file(toinstall, dest);
+				r = copy_file_perm(toinstall, dest, 0644);
 			}
 		}
 		if (r < 0) {

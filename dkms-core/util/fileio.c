@@ -201,6 +201,26 @@ void remove_stale_temps(const char *dir, const char *prefix)
 	closedir(d);
 }
 
+mode_t current_umask(void)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	return mask;
+}
+
+mode_t sane_mode(mode_t mode)
+{
+	mode_t perm = S_ISDIR(mode) || (mode & 0111) ? 0755 : 0644;
+
+	return perm & ~current_umask();
+}
+
+int copy_file_perm(const char *src, const char *dst, mode_t perm)
+{
+	return copy_file_mode(src, dst, perm & 0777 & ~current_umask(), NULL);
+}
+
 int copy_file(const char *src, const char *dst)
 {
 	struct stat st;
@@ -239,7 +259,7 @@ int copy_tree(const char *src, const char *dst)
 
 	if (stat(src, &st) < 0)
 		return -errno;
-	if (mkdir(dst, st.st_mode & 07777) < 0 && errno != EEXIST)
+	if (mkdir(dst, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	d = opendir(src);
 	if (!d)
@@ -269,13 +289,13 @@ int copy_tree(const char *src, const char *dst)
 			if (symlink(target, t) < 0)
 				r = -errno;
 		} else if (S_ISREG(est.st_mode)) {
-			r = copy_file_mode(s, t, est.st_mode, &est);
+			r = copy_file_mode(s, t, sane_mode(est.st_mode), &est);
 		}
 		/* device nodes, fifos and sockets have no place in module source */
 	}
 	closedir(d);
 	if (!r)
-		chmod(dst, st.st_mode & 07777);
+		chmod(dst, sane_mode(st.st_mode));
 	return r;
 }
 

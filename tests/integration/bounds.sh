@@ -70,4 +70,53 @@ orphan_test() {
 }
 orphan_test
 
+# --- modes -----------------------------------------------------------------
+# A source tarball whose files are 0777 and 4755 and whose dirs are 0777:
+# nothing extracted, built or installed keeps world-write or set-id bits.
+# mode_of PATH: octal permission bits
+mode_of() { stat -c %a "$1"; }
+modes_test() {
+	if [[ -z $K ]]; then skip "modes" "no kernel headers installed"; return; fi
+	local w=$T/modes/dkms_source_tree v
+	mkdir -p "$w/sub"
+	cp "$TOP"/examples/dkms_tiny/* "$w/"
+	printf '#!/bin/sh\n' >"$w/sub/tool.sh"
+	chmod 0777 "$w" "$w/sub" "$w"/*.c "$w/Makefile" "$w/dkms.conf"
+	chmod 4755 "$w/sub/tool.sh"
+	(cd "$T/modes" && tar -czf ../modes.tar.gz dkms_source_tree)
+	v=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$w/dkms.conf")
+	check "the tarball holds 0777 and 4755 members" \
+		bash -c "tar -tvzf '$T/modes.tar.gz' | grep -q '^-rwxrwxrwx' && tar -tvzf '$T/modes.tar.gz' | grep -q '^-rwsr-xr-x'"
+	umask 022
+	step "ldtarball of that tarball" 0 ldtarball "$T/modes.tar.gz"
+	local s=$T/src/dkms_tiny-$v
+	check "extracted 0777 files are 0755 or 0644 (got $(mode_of "$s/dkms.conf") $(mode_of "$s/dkms_tiny.c"))" \
+		test "$(mode_of "$s/dkms.conf")" = 755 -a "$(mode_of "$s/dkms_tiny.c")" = 755
+	check "an extracted 4755 file loses its set-uid bit (got $(mode_of "$s/sub/tool.sh"))" \
+		test "$(mode_of "$s/sub/tool.sh")" = 755
+	check "extracted 0777 directories are 0755 (got $(mode_of "$s") $(mode_of "$s/sub"))" \
+		test "$(mode_of "$s")" = 755 -a "$(mode_of "$s/sub")" = 755
+	check "nothing extracted is world-writable or set-id" \
+		test -z "$(find "$s" \( -perm -0002 -o -perm /6000 \) -print)"
+	# a source dir of 0777 files, copied by build
+	chmod -R 0777 "$s"
+	step "build with 0777 source files" 0 build -k "$K" "dkms_tiny/$v"
+	local ko=$T/tree/dkms_tiny/$v/$K/$A/module/dkms_tiny.ko
+	check "the built module in the tree is 0644 (got $(mode_of "$ko"))" test "$(mode_of "$ko")" = 644
+	chmod 0777 "$ko"
+	step "install" 0 install -k "$K" "dkms_tiny/$v" --no-depmod
+	local inst
+	inst=$(find "$T/inst/$K" -name 'dkms_tiny.ko*' | head -n1)
+	check "the installed module is 0644 whatever the tree's mode (got $(mode_of "$inst"))" \
+		test "$(mode_of "$inst")" = 644
+	check "its directory is 0755 (got $(mode_of "$(dirname "$inst")"))" \
+		test "$(mode_of "$(dirname "$inst")")" = 755
+	umask 027
+	step "install again under umask 027" 0 install -k "$K" "dkms_tiny/$v" --no-depmod --force
+	umask 022
+	check "the umask is taken off: 0640 (got $(mode_of "$inst"))" test "$(mode_of "$inst")" = 640
+	step "remove" 0 remove "dkms_tiny/$v" --all --no-depmod
+}
+modes_test
+
 echo "1..$_tap_n"
