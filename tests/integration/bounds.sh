@@ -119,4 +119,96 @@ modes_test() {
 }
 modes_test
 
+# --- rpm_safe_upgrade notes -------------------------------------------------
+# rpm runs %post and %preun from one process (the transaction); here a shell
+# plays it, with a shell between it and dkms as rpm has.
+rpm_safe_test() {
+	local v=1.0 DK="${D[*]}"
+	cp -r "$TOP/examples/dkms_tiny" "$T/src/dkms_tiny-$v"
+	bash -c "bash -c '$DK add -m dkms_tiny -v $v --rpm_safe_upgrade; true' >/dev/null 2>&1
+		 bash -c '$DK remove -m dkms_tiny -v $v --all --rpm_safe_upgrade; true' >'$T/rsu.out' 2>&1; true"
+	check "a remove in the transaction that added is cancelled" \
+		grep -q "Remove cancelled because --rpm_safe_upgrade scenario detected." "$T/rsu.out"
+	check "the module is still added" test -d "$T/tree/dkms_tiny/$v"
+	check "the note is in the tree, not in TMPDIR" \
+		bash -c "test -d '$T/tree/.rpm_safe_upgrade' && test -z \"\$(ls -A '$TMPDIR')\""
+	check "the note is gone once used" test -z "$(ls -A "$T/tree/.rpm_safe_upgrade")"
+	if ! id nobody >/dev/null 2>&1; then
+		skip "planted notes" "no user nobody"
+		return
+	fi
+	# plant WHERE OWNER: a note for this transaction (right pid and start
+	# time) in TMPDIR under dkms's name, or in the tree under ours; then remove
+	plant() {
+		bash -c 'p=$$; s=$(cut -d" " -f22 /proc/$$/stat)
+			if [[ $1 == tmp ]]; then f=$TMPDIR/dkms_rpm_safe_upgrade_lock.$p.AbCdEf
+			else f=$3/.rpm_safe_upgrade/$p.$s.dkms_tiny-1.0; fi
+			printf "dkms_tiny-1.0\n%s\n" "$s" >"$f"; chown "$2" "$f"
+			bash -c "$4 remove -m dkms_tiny -v 1.0 --all --rpm_safe_upgrade; true" >"$5" 2>&1
+			rm -f "$f"' plant "$1" "$2" "$T/tree" "$DK" "$T/rsu2.out"
+	}
+	plant tree root
+	check "a note of root's in the tree cancels the remove (the test plants right)" \
+		grep -q 'Remove cancelled' "$T/rsu2.out"
+	plant tmp nobody
+	check "a note planted in TMPDIR (dkms's place) does not cancel the remove" \
+		bash -c "! grep -q 'Remove cancelled' '$T/rsu2.out' && test ! -d '$T/tree/dkms_tiny/$v'"
+	step "add again" 0 add -m dkms_tiny -v $v
+	plant tree nobody
+	check "a note in the tree owned by another user does not cancel the remove" \
+		bash -c "! grep -q 'Remove cancelled' '$T/rsu2.out' && test ! -d '$T/tree/dkms_tiny/$v'"
+	step "add again" 0 add -m dkms_tiny -v $v
+	chmod 0777 "$T/tree/.rpm_safe_upgrade"
+	plant tree root
+	check "a note in a notes dir others can write does not cancel the remove" \
+		bash -c "! grep -q 'Remove cancelled' '$T/rsu2.out' && test ! -d '$T/tree/dkms_tiny/$v'"
+}
+rpm_safe_test
+
+# --- temp files of killed runs ---------------------------------------------
+# runs_of_dir: the entries of TMPDIR
+tmp_entries() { ls -A "$TMPDIR"; }
+killed_run_test() {
+	if [[ -z $K ]]; then skip "temp files of killed runs" "no kernel headers installed"; return; fi
+	local src=$T/src/tmpuser-1.0 i
+	mkdir -p "$src"
+	cat >"$src/dkms.conf" <<-EOS
+	PACKAGE_NAME="tmpuser"
+	PACKAGE_VERSION="1.0"
+	BUILT_MODULE_NAME[0]="tmpuser"
+	DEST_MODULE_LOCATION[0]="/extra"
+	MAKE[0]="head -c 1000000 /dev/zero >\$TMPDIR/big; touch $T/make-started; sleep 60"
+	EOS
+	touch "$src/Makefile"
+	step "add a package whose MAKE fills TMPDIR and waits" 0 add -m tmpuser -v 1.0
+	"${D[@]}" build -m tmpuser -v 1.0 -k "$K" >/dev/null 2>&1 &
+	local dk=$!
+	for ((i = 0; i < 200; i++)); do [[ -e $T/make-started ]] && break; sleep 0.1; done
+	check "the running build keeps its temp files in its own dir" \
+		bash -c "ls -d '$TMPDIR'/dkms-run.*.$dk.* && test -s '$TMPDIR'/dkms-run.*.$dk.*/big"
+	kill -9 $dk; wait $dk 2>/dev/null
+	# what other runs' dirs look like: a live run (this shell, right start
+	# time), a dead pid, a reused pid (live, other start time), another
+	# user's, and a symlink to a directory
+	local ns start
+	ns=$(stat -L -c %i /proc/self/ns/pid)
+	start=$(cut -d' ' -f22 /proc/$$/stat)
+	mkdir -p "$TMPDIR/dkms-run.$ns.$$.$start/x" "$TMPDIR/dkms-run.$ns.999999999.1/x" \
+		"$TMPDIR/dkms-run.$ns.$$.1/x" "$TMPDIR/dkms-run.$ns.1.2/x" "$T/target/x"
+	chown nobody "$TMPDIR/dkms-run.$ns.1.2"
+	ln -s "$T/target" "$TMPDIR/dkms-run.$ns.1.3"
+	step "the next command (status)" 0 status
+	check "the killed run's temp dir is gone" bash -c "! ls -d '$TMPDIR'/dkms-run.*.$dk.* 2>/dev/null"
+	check "a dead pid's and a reused pid's dirs are gone" \
+		test ! -e "$TMPDIR/dkms-run.$ns.999999999.1" -a ! -e "$TMPDIR/dkms-run.$ns.$$.1"
+	check "a live run's dir stays" test -d "$TMPDIR/dkms-run.$ns.$$.$start/x"
+	check "another user's dir stays" test -d "$TMPDIR/dkms-run.$ns.1.2/x"
+	check "a symlink is not followed" test -d "$T/target/x"
+	rm -rf "$TMPDIR/dkms-run.$ns.$$.$start" "$TMPDIR/dkms-run.$ns.1.2" "$TMPDIR/dkms-run.$ns.1.3"
+	step "another command" 0 status
+	check "TMPDIR is empty after the next command" test -z "$(tmp_entries)"
+	tmp_entries | diag
+}
+killed_run_test
+
 echo "1..$_tap_n"
