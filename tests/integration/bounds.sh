@@ -211,4 +211,84 @@ killed_run_test() {
 }
 killed_run_test
 
+# --- reading images: streaming and the cap ---------------------------------
+# zero_image OUT SIZE [MODDIR KVER]: a zstd initramfs holding one file of
+# SIZE zeros (and MODDIR's modules under usr/lib/modules/KVER)
+zero_image() {
+	local root=$T/zroot
+	rm -rf "$root"; mkdir -p "$root/big"
+	truncate -s "$2" "$root/big/zeros"
+	if [[ -n ${3:-} ]]; then
+		mkdir -p "$root/usr/lib/modules/$4"
+		(cd "$3" && find . -path ./build -prune -o -print | cpio -pdm --quiet "$root/usr/lib/modules/$4")
+		ln -s usr/lib "$root/lib"
+	fi
+	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | zstd -q -3 -T1 >"$1"
+	rm -rf "$root"
+}
+# peak_rss CMD...: run CMD, print its peak RSS in KiB (its output in $T/out)
+peak_rss() {
+	/usr/bin/time -f '%M' -o "$T/rss" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	cat "$T/rss"
+}
+lsinitrd_test() {
+	if ! command -v zstd >/dev/null || [[ ! -x /usr/bin/time ]]; then
+		skip "lsinitrd streams" "no zstd or /usr/bin/time"; return
+	fi
+	zero_image "$T/zero1.img" 1750M
+	cat "$T/zero1.img" "$T/zero1.img" "$T/zero1.img" "$T/zero1.img" >"$T/zero4.img"
+	local kb
+	check "a small image of zeros ($(stat -c %s "$T/zero1.img") bytes)" test "$(stat -c %s "$T/zero1.img")" -lt 200000
+	kb=$(peak_rss "${D[@]}" lsinitrd --verbose "$T/zero1.img")
+	echo "lsinitrd --verbose of one 1.75 GB member: peak RSS $kb KiB" | diag
+	check "lsinitrd lists it (exit $rc)" grep -q ' 1835008000 big/zeros$' "$T/out"
+	check "... with a peak RSS under 64 MiB ($kb KiB)" test "$kb" -lt 65536
+	kb=$(peak_rss "${D[@]}" lsinitrd "$T/zero4.img")
+	echo "lsinitrd of four such members: peak RSS $kb KiB" | diag
+	check "four such members list (exit $rc)" bash -c "[[ $rc == 0 ]] && grep -q '4 segments' '$T/out'"
+	check "... with a peak RSS under 64 MiB ($kb KiB)" test "$kb" -lt 65536
+	rm -f "$T/zero1.img" "$T/zero4.img"
+}
+lsinitrd_test
+
+# Fragment mode holds the image decoded whole: a ~1 GB image is read under
+# the default cap and refused, with the setting named, under a small one.
+cap_test() {
+	if [[ -z $K ]] || ! command -v zstd >/dev/null; then
+		skip "the cap on decoded images" "no kernel headers or no zstd"; return
+	fi
+	local img=$T/boot/initrd.img-$K src=$T/src/capmod-1.0
+	mkdir -p "$T/boot" "$T/sysconf" "$src"
+	sed 's/dkms_tiny/capmod/g' "$TOP/examples/dkms_tiny/dkms.conf" >"$src/dkms.conf"
+	echo 'REMAKE_INITRD="yes"' >>"$src/dkms.conf"
+	sed 's/dkms_tiny/capmod/g' "$TOP/examples/dkms_tiny/Makefile" >"$src/Makefile"
+	sed 's/dkms_tiny/capmod/g' "$TOP/examples/dkms_tiny/dkms_tiny.c" >"$src/capmod.c"
+	printf 'bootdir=%s\ninitrd_sysconfdir=%s\ninitrd_mode=fragment\n' "$T/boot" "$T/sysconf" \
+		>"$T/etc/framework.conf"
+	zero_image "$img" 1000M "$T/inst/$K" "$K"
+	cp "$img" "$T/base.img"
+	step "build a package with REMAKE_INITRD" 0 build -k "$K" capmod/1.0
+	DKMS_INITRD_MAX_DECODED=512M dk install -k "$K" capmod/1.0
+	check "under a cap of 512M the install fails (exit $rc)" test "$rc" != 0
+	check "... saying the image, its size and the setting" \
+		grep -q "$img.*more than 512 MiB.*initrd_max_decoded.*DKMS_INITRD_MAX_DECODED" "$T/err"
+	cat "$T/err" | diag
+	check "... and the image is untouched" cmp "$img" "$T/base.img"
+	dk uninstall -k "$K" capmod/1.0
+	echo "initrd_max_decoded=600M" >>"$T/etc/framework.conf"
+	dk install -k "$K" capmod/1.0
+	check "framework.conf's initrd_max_decoded=600M refuses it too" \
+		grep -q "more than 600 MiB" "$T/err"
+	dk uninstall -k "$K" capmod/1.0
+	sed -i '/initrd_max_decoded/d' "$T/etc/framework.conf"
+	step "under the default cap the ~1 GB image is read and the install goes" 0 install -k "$K" capmod/1.0
+	"${D[@]}" lsinitrd "$img" >"$T/ls.out" 2>&1
+	check "... the module is in the image" grep -q '^  capmod (dkms: capmod/1.0)$' "$T/ls.out"
+	step "uninstall" 0 uninstall -k "$K" capmod/1.0
+	check "... gives back the original bytes" cmp "$img" "$T/base.img"
+	rm -f "$img" "$T/base.img" "$T/etc/framework.conf"
+}
+cap_test
+
 echo "1..$_tap_n"
