@@ -264,8 +264,8 @@ static int add_entry(struct scan *s, struct entry *e, const char *name)
 	if (type == AE_IFREG && e->type != HARDLINK) {
 		s->total += e->size;
 		if (s->total > DKMS_TARBALL_MAX_TOTAL_SIZE)
-			return refuse(s, name, "makes the archive larger than %lld GiB",
-				      (long long)(DKMS_TARBALL_MAX_TOTAL_SIZE >> 30));
+			return refuse(s, name, "(%lld bytes) makes the archive larger than %lld GiB",
+				      (long long)e->size, (long long)(DKMS_TARBALL_MAX_TOTAL_SIZE >> 30));
 	}
 	if (s->n == s->alloc) {
 		s->alloc = s->alloc ? 2 * s->alloc : 64;

@@ -291,4 +291,36 @@ cap_test() {
 }
 cap_test
 
+# --- sparse files in tarballs ----------------------------------------------
+sparse_test() {
+	local w=$T/sparse/dkms_source_tree fmt tb kb
+	mkdir -p "$w"
+	sed 's/dkms_tiny/sparsemod/g' "$TOP/examples/dkms_tiny/dkms.conf" >"$w/dkms.conf"
+	truncate -s 7G "$w/hole"
+	printf x | dd of="$w/hole" bs=1 seek=$((3 << 30)) conv=notrunc 2>/dev/null
+	for fmt in gnu pax; do
+		tb=$T/sparse-$fmt.tar.gz
+		(cd "$T/sparse" && tar -S --format=$fmt -czf "$tb" dkms_source_tree)
+		check "a $fmt sparse tarball of a 7 GiB file is small ($(stat -c %s "$tb") bytes)" \
+			test "$(stat -c %s "$tb")" -lt 4096
+		step "ldtarball of it ($fmt)" 0 ldtarball "$tb"
+		local f=$T/src/sparsemod-1.0/hole
+		kb=$(du -k "$f" 2>/dev/null | cut -f1)
+		check "the extracted file keeps its size and holes ($fmt: $(stat -c %s "$f" 2>/dev/null) bytes, $kb KiB on disk)" \
+			bash -c "[[ \$(stat -c %s '$f') == $((7 << 30)) && $kb -lt 1024 ]]"
+		check "... and its data ($fmt)" bash -c "[[ \$(dd if='$f' bs=1 skip=$((3 << 30)) count=1 2>/dev/null) == x ]]"
+		step "remove it ($fmt)" 0 remove sparsemod/1.0 --all
+		rm -rf "$T/src/sparsemod-1.0"
+	done
+	# past the cap: refused, naming the member and its size
+	truncate -s 9G "$w/hole"
+	(cd "$T/sparse" && tar -S --format=pax -czf "$T/sparse-big.tar.gz" dkms_source_tree)
+	step "a tarball with a 9 GiB sparse member is refused" 3 ldtarball "$T/sparse-big.tar.gz"
+	check "... naming the member and its size" \
+		grep -q "entry 'dkms_source_tree/hole' ($((9 << 30)) bytes) makes the archive larger than 8 GiB" "$T/err"
+	check "... and nothing was written" test ! -e "$T/src/sparsemod-1.0"
+	rm -rf "$T/sparse" "$T"/sparse-*.tar.gz
+}
+sparse_test
+
 echo "1..$_tap_n"
