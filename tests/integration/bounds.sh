@@ -323,4 +323,58 @@ sparse_test() {
 }
 sparse_test
 
+# --- messages ---------------------------------------------------------------
+# full DIR FILL CMD...: run CMD with DIR a private 96 KiB tmpfs holding FILL
+# bytes of filler (a mount namespace of its own: nothing else sees it)
+full() {
+	unshare -m --propagation private bash -c '
+		dir=$1 fill=$2; shift 2
+		mkdir -p "$dir" && mount -t tmpfs -o size=96k tmpfs "$dir" || exit 99
+		head -c "$fill" /dev/zero >"$dir/filler"
+		"$@"; rc=$?
+		ls -A "$dir" >"$dir.left"; exit $rc' _ "$@"
+}
+messages_test() {
+	if [[ -z $K ]]; then skip "messages" "no kernel headers installed"; return; fi
+	local src=$T/src/nocmd-1.0
+	mkdir -p "$src"
+	touch "$src/Makefile"
+	cat >"$src/dkms.conf" <<-EOS
+	PACKAGE_NAME="nocmd"
+	PACKAGE_VERSION="1.0"
+	BUILT_MODULE_NAME[0]="nocmd"
+	DEST_MODULE_LOCATION[0]="/extra"
+	MAKE[0]="no-such-make-tool -C \$kernel_source_dir M=\$dkms_tree"
+	EOS
+	step "add a package whose MAKE names a missing program" 0 add nocmd/1.0
+	step "its build fails as dkms's does (exit 10)" 10 build -k "$K" nocmd/1.0
+	check "... keeping dkms's line" grep -q '^Building module(s)...(bad exit status: 127)$' "$T/out"
+	check "... and saying no command ran, naming it" \
+		grep -qx 'No command ran: no-such-make-tool was not found in PATH.' "$T/out"
+	step "remove it" 0 remove nocmd/1.0 --all
+	if ! { [[ $(id -u) == 0 ]] && unshare -m --propagation private true 2>/dev/null; }; then
+		skip "full file systems" "no private mount namespace (unshare -m) here"
+		return
+	fi
+	step "add dkms_tiny" 0 add "$TOP/examples/dkms_tiny"
+	step "build it" 0 build -k "$K" dkms_tiny/1.0
+	full "$T/full" 94k "${D[@]}" mktarball dkms_tiny/1.0 -k "$K" --archive "$T/full/x.tar.gz" \
+		>"$T/out" 2>"$T/err"
+	rc=$?
+	check "mktarball to a full destination fails (exit $rc)" test "$rc" != 0 -a "$rc" != 99
+	check "... with dkms's line" grep -qx 'Error! Failed to make tarball.' "$T/err"
+	check "... saying the path and that there is no space left" \
+		grep -qx "$T/full/x.tar.gz: close: Write error: No space left on device" "$T/err"
+	check "... and leaving nothing there" test "$(cat "$T/full.left")" = filler
+	step "make a driver disk to check" 0 mkdriverdisk dkms_tiny/1.0 -k "$K" -d redhat --archive "$T/dd.iso"
+	TMPDIR=$T/full full "$T/full" 94k "${D[@]}" checkdisk "$T/dd.iso" >"$T/out" 2>"$T/err"
+	rc=$?
+	check "checkdisk with a full TMPDIR fails (exit $rc)" test "$rc" != 0 -a "$rc" != 99
+	check "... saying the temp space is full, naming it" \
+		grep -qx "Error! Could not read $T/dd.iso: the temporary space $T/full is full (No space left on device) while unpacking it for the check." "$T/err"
+	check "... and leaving nothing there" test "$(cat "$T/full.left")" = filler
+	step "remove dkms_tiny" 0 remove dkms_tiny/1.0 --all
+}
+messages_test
+
 echo "1..$_tap_n"
