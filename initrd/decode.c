@@ -126,7 +126,8 @@ static bool decode_gzip_whole(const uint8_t *in, size_t len, struct strbuf *out,
 	if (len < 18)
 		return false;
 	avail = MAX((size_t)le32(in + len - 4), MIN(len, limit / 16) * 16);
-	avail = MIN(avail, limit);
+	/* deflate expands at most 1032:1: a larger ISIZE is a lie, not a reason to map GiBs */
+	avail = MIN(avail, MIN(limit, len > (SIZE_MAX - 64) / 1032 ? limit : len * 1032 + 64));
 	d = libdeflate_alloc_decompressor();
 	if (!d)
 		return false;

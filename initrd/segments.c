@@ -96,8 +96,8 @@ struct walk {
 	size_t need;      /* W_HEADER: bytes wanted in hdr; else bytes left in this state */
 	struct strbuf hdr;
 	struct newc_entry e;
-	char *data;       /* the wanted data of the current entry, or NULL */
-	size_t have;      /* bytes of it gathered */
+	bool wanted;      /* the current entry's data is gathered in data */
+	struct strbuf data; /* grown as the data comes: a header's filesize is only a claim */
 	size_t entries;
 	bool archives;
 	struct strbuf *why;
@@ -106,7 +106,7 @@ struct walk {
 static void walk_release(struct walk *w)
 {
 	strbuf_release(&w->hdr);
-	free(w->data);
+	strbuf_release(&w->data);
 }
 
 static int hex_field(const char *p, size_t *ret)
@@ -158,13 +158,12 @@ static int walk_header_done(struct walk *w)
 		return 0;
 	}
 	w->entries++;
-	w->have = 0;
+	w->wanted = false;
 	if (w->ops && w->ops->want) {
 		r = w->ops->want(w->ops->data, &w->e);
 		if (r < 0)
 			return r;
-		if (r > 0)
-			w->data = xmalloc((size_t)w->e.filesize + 1);
+		w->wanted = r > 0;
 	}
 	w->state = W_NAME_PAD;
 	w->need = data_at - w->hdr.len;
@@ -174,8 +173,13 @@ static int walk_header_done(struct walk *w)
 /* The entry's data is complete: hand it over. */
 static int walk_entry_done(struct walk *w)
 {
-	char *data = TAKE_PTR(w->data);
+	char *data = NULL;
 	int r = 0;
+
+	if (w->wanted) {
+		strbuf_grow(&w->data, 0); /* heap memory even when empty */
+		data = strbuf_detach(&w->data);
+	}
 
 	w->e.data = data;
 	if (w->ops && w->ops->entry)
@@ -264,9 +268,8 @@ static int walk_feed(struct walk *w, const char *buf, size_t len)
 			break;
 		case W_DATA:
 			n = MIN(len - i, w->need);
-			if (w->data)
-				memcpy(w->data + w->have, buf + i, n);
-			w->have += n;
+			if (w->wanted)
+				strbuf_add(&w->data, buf + i, n);
 			i += n;
 			w->pos += n;
 			w->need -= n;
@@ -316,7 +319,7 @@ static int walk_finish(struct walk *w)
 /* Content held whole: only checked and counted. */
 static int walk_content(const char *d, size_t n, size_t *entries, struct strbuf *why)
 {
-	struct walk w = { .why = why, .hdr = STRBUF_INIT };
+	struct walk w = { .why = why, .hdr = STRBUF_INIT, .data = STRBUF_INIT };
 	int r = walk_feed(&w, d, n);
 
 	if (!r)
@@ -376,7 +379,8 @@ static int stream_content(struct split *sp, size_t start, enum initrd_compressio
 			  struct initrd_segment *s, struct decoded *d)
 {
 	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT, walk_why = STRBUF_INIT;
-	struct stream st = { .w = { .ops = sp->ops, .why = &walk_why, .hdr = STRBUF_INIT } };
+	struct stream st = { .w = { .ops = sp->ops, .why = &walk_why, .hdr = STRBUF_INIT,
+				      .data = STRBUF_INIT } };
 	const struct decode_sink sink = { sink_write, &st };
 	const char *name = initrd_compression_name(c);
 	int r;
