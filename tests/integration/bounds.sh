@@ -208,6 +208,34 @@ killed_run_test() {
 	step "another command" 0 status
 	check "TMPDIR is empty after the next command" test -z "$(tmp_entries)"
 	tmp_entries | diag
+	step "remove the package" 0 remove tmpuser/1.0 --all
+	# mkdriverdisk killed while createrepo_c runs (a stand-in that waits):
+	# its work dir, RPMs and all, goes with the next command
+	if ! command -v createrepo_c >/dev/null; then
+		skip "a killed mkdriverdisk" "no createrepo_c"; return
+	fi
+	mkdir -p "$T/bin"
+	cat >"$T/bin/createrepo_c" <<-EOS
+	#!/bin/sh
+	echo \$\$ >"$T/createrepo.pid"
+	exec sleep 60
+	EOS
+	chmod 755 "$T/bin/createrepo_c"
+	step "add dkms_tiny" 0 add "$TOP/examples/dkms_tiny"
+	step "build it" 0 build -k "$K" dkms_tiny/1.0
+	PATH=$T/bin:$PATH "${D[@]}" mkdriverdisk dkms_tiny/1.0 -k "$K" -d redhat --archive "$T/dd.iso" \
+		>/dev/null 2>&1 &
+	dk=$!
+	for ((i = 0; i < 300; i++)); do [[ -s $T/createrepo.pid ]] && break; sleep 0.1; done
+	check "mkdriverdisk is at createrepo_c with its work in TMPDIR" \
+		bash -c "ls -d '$TMPDIR'/dkms-run.*.$dk.*/dkms-mkdriverdisk.*/disk"
+	kill -9 $dk; wait $dk 2>/dev/null
+	check "killing mkdriverdisk ends its createrepo_c" wait_gone "$(cat "$T/createrepo.pid")"
+	check "its temp files stay until the next command" test -n "$(tmp_entries)"
+	step "the next command (status)" 0 status
+	check "TMPDIR is empty after the next command" test -z "$(tmp_entries)"
+	check "no half-made disk" test ! -e "$T/dd.iso"
+	step "remove dkms_tiny" 0 remove dkms_tiny/1.0 --all
 }
 killed_run_test
 
