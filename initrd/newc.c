@@ -37,6 +37,17 @@ static int hex8(const char *s, uint32_t *ret)
 	return 0;
 }
 
+int newc_name_size(const char *header, size_t *ret)
+{
+	uint32_t v;
+
+	/* namesize is the 12th of the 8-digit fields after the 6-byte magic */
+	if (hex8(header + 6 + 8 * 11, &v) < 0)
+		return -EBADMSG;
+	*ret = v;
+	return 0;
+}
+
 static int bad(struct strbuf *err, size_t offset, const char *what)
 {
 	if (err)

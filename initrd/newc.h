@@ -47,3 +47,6 @@ int newc_next(const char *buf, size_t len, size_t *pos, struct newc_entry *ret,
  */
 int newc_header(const char *buf, size_t len, size_t start, struct newc_entry *ret,
 		size_t *ret_data_at, struct strbuf *err);
+
+/* The name size a header of NEWC_HEADER_SIZE bytes states, or -EBADMSG. */
+int newc_name_size(const char *header, size_t *ret);

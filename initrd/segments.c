@@ -109,22 +109,6 @@ static void walk_release(struct walk *w)
 	strbuf_release(&w->data);
 }
 
-static int hex_field(const char *p, size_t *ret)
-{
-	size_t v = 0;
-
-	for (int i = 0; i < 8; i++) {
-		int c = p[i], d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-				: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-
-		if (d < 0)
-			return -1;
-		v = v << 4 | (size_t)d;
-	}
-	*ret = v;
-	return 0;
-}
-
 /* newc_header on what hdr holds, with offsets in the message counted from the content. */
 static int walk_parse(struct walk *w, size_t *ret_data_at)
 {
@@ -225,7 +209,7 @@ static int walk_feed(struct walk *w, const char *buf, size_t len)
 				size_t namesize;
 
 				/* a bad field or size: let newc_header say what is wrong */
-				if (hex_field(w->hdr.buf + 94, &namesize) < 0 || namesize == 0 ||
+				if (newc_name_size(w->hdr.buf, &namesize) < 0 || namesize == 0 ||
 				    namesize > PATH_MAX || !newc_magic_at(w->hdr.buf, w->hdr.len, 0)) {
 					size_t unused;
 
