@@ -285,6 +285,13 @@ static bool decode_zstd_sized(ZSTD_DCtx *d, const uint8_t *in, size_t len, struc
 	if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR || size == 0 ||
 	    size > cap - out->len || ZSTD_isError(frame))
 		return false;
+	/*
+	 * A frame's bytes bound what it decodes to: at best a 3-byte RLE block
+	 * header gives a 128 KiB block. A larger stated size is a lie; the
+	 * streaming loop then finds out, without the buffer the lie asks for.
+	 */
+	if (size / ZSTD_BLOCKSIZE_MAX > frame / 3 + 1)
+		return false;
 	grow_huge(out, (size_t)size);
 	n = ZSTD_decompressDCtx(d, out->buf + out->len, (size_t)size, in, frame);
 	if (ZSTD_isError(n) || n != size)
