@@ -306,6 +306,16 @@ static void check_kernel(const char *root, struct disk_check_kernel *k, struct d
 	dud_report_release(&rep);
 }
 
+/* TMPDIR as the user knows it: the dir that holds this run's own (runtmp.h). */
+static char *temp_space(const struct dkms_ctx *ctx)
+{
+	const char *base = ctx->tmp_location, *sl = strrchr(base, '/');
+
+	if (sl && sl > base && !strncmp(sl, "/dkms-run.", 10))
+		return xstrndup(base, (size_t)(sl - base));
+	return xstrdup(base);
+}
+
 int disk_check_image(const struct dkms_ctx *ctx, const char *image,
 		     const char *const *kernelvers, const char *const *arches, size_t n,
 		     struct disk_check *dc)
@@ -334,7 +344,13 @@ int disk_check_image(const struct dkms_ctx *ctx, const char *image,
 		if (r == -EMEDIUMTYPE)
 			dkms_error(ctx, "%s is not an image of any known kind (iso9660, vfat, squashfs, cpio, tar).",
 				   image);
-		else
+		else if (r == -ENOSPC || r == -EDQUOT) {
+			/* the image is fine: the space it is unpacked into for the check is not */
+			_cleanup_free_ char *space = temp_space(ctx);
+
+			dkms_error(ctx, "Could not read %s: the temporary space %s is full (%s) while unpacking it for the check.",
+				   image, space, strerror(-r));
+		} else
 			dkms_error(ctx, "Could not read %s: %s", image, strerror(-r));
 		goto out;
 	}

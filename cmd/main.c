@@ -21,6 +21,7 @@
 #include "progress.h"
 #include "util/fileio.h"
 #include "util/lock.h"
+#include "util/runtmp.h"
 #include "util/strbuf.h"
 
 enum action_flags {
@@ -362,6 +363,32 @@ static void cmd_release(struct cmd *c)
 	strv_release(&c->args);
 }
 
+/* The run's private temp dir (runtmp.h), removed when the program ends. */
+static char *run_tmp;
+
+static void run_tmp_remove(void)
+{
+	if (run_tmp)
+		rm_rf(run_tmp);
+}
+
+/*
+ * Remove what killed runs left in TMPDIR, then give this run its own dir
+ * there: every temp file of ours (ctx->tmp_location) and of the programs we
+ * start (TMPDIR) goes beneath it.
+ */
+static void run_tmp_start(struct dkms_ctx *ctx)
+{
+	runtmp_sweep(ctx->tmp_location);
+	run_tmp = runtmp_create(ctx->tmp_location);
+	if (!run_tmp)
+		return;
+	atexit(run_tmp_remove);
+	free(ctx->tmp_location);
+	ctx->tmp_location = xstrdup(run_tmp);
+	setenv("TMPDIR", run_tmp, 1);
+}
+
 int main(int argc, char **argv)
 {
 	struct cmd c = { 0 };
@@ -370,7 +397,8 @@ int main(int argc, char **argv)
 	int r;
 
 	setlocale(LC_ALL, "");
-	umask(022);
+	/* dkms sets 022; a stricter umask of the caller's is kept on top of it */
+	umask(umask(0) | 022);
 	/* the kernel's build picks its own compiler and flags */
 	unsetenv("CC");
 	unsetenv("CXX");
@@ -402,6 +430,8 @@ int main(int argc, char **argv)
 	r = check_arg_names(&c);
 	if (r)
 		goto out;
+	run_tmp_start(&c.ctx);
+
 	if (c.ctx.binaries_only && c.ctx.source_only) {
 		dkms_error(&c.ctx, "You have specified both --binaries-only and --source-only.\nYou cannot do this.");
 		r = DKMS_EXIT_BAD_CONF;

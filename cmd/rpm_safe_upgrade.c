@@ -4,11 +4,19 @@
  * m/v before the old package's %preun removes it. add leaves a note naming
  * m-v and the rpm transaction (our parent's parent); a remove from the same
  * transaction finds the note and does nothing.
+ *
+ * dkms keeps the note in TMPDIR, where any user can plant one and cancel
+ * root's remove. Ours live in <dkms_tree>/.rpm_safe_upgrade/, a directory
+ * only we write: it, the tree above it and each note must be ours and not
+ * writable by group or others, or they are not used.
  */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -44,51 +52,94 @@ static bool transaction_id(pid_t *ret_pid, char **ret_start)
 	return true;
 }
 
+#define NOTES_DIR ".rpm_safe_upgrade"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
+
+static bool owned_safely(const struct stat *st)
+{
+	return (st->st_uid == geteuid() || st->st_uid == 0) && !(st->st_mode & 022);
+}
+
+/* The notes directory, opened (created when create is set), or -errno. */
+static int open_notes(const struct dkms_ctx *ctx, bool create)
+{
+	_cleanup_close_ int tree = open(ctx->dkms_tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	int fd;
+
+	if (tree < 0 && errno == ENOENT && create && mkdir_p(ctx->dkms_tree, 0755) == 0)
+		tree = open(ctx->dkms_tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tree < 0)
+		return -errno;
+	if (fstat(tree, &st) < 0 || !owned_safely(&st))
+		return -EPERM;
+	if (create && mkdirat(tree, NOTES_DIR, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	fd = openat(tree, NOTES_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
 void cmd_rpm_safe_mark(struct cmd *c)
 {
-	_cleanup_free_ char *start = NULL, *tmpl = NULL, *text = NULL;
+	_cleanup_free_ char *start = NULL, *name = NULL, *text = NULL;
+	_cleanup_close_ int dir = -1, fd = -1;
 	pid_t pid;
-	int fd;
 
 	if (!c->ctx.rpm_safe_upgrade || !transaction_id(&pid, &start))
 		return;
-	tmpl = xasprintf("%s/dkms_rpm_safe_upgrade_lock.%d.XXXXXX", c->ctx.tmp_location, (int)pid);
-	fd = mkstemp(tmpl);
+	dir = open_notes(&c->ctx, true);
+	if (dir < 0)
+		return;
+	/* one note per add: pid and start time of the transaction, then m-v */
+	name = xasprintf("%d.%s.%s-%s", (int)pid, start, c->module, c->version);
+	if (strchr(name, '/'))
+		return;
+	fd = openat(dir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return;
 	text = xasprintf("%s-%s\n%s\n", c->module, c->version, start);
-	if (write(fd, text, strlen(text)) < 0)
-		unlink(tmpl);
-	close(fd);
+	if (write_all(fd, text, strlen(text)) < 0)
+		unlinkat(dir, name, 0);
 }
 
 bool cmd_rpm_safe_cancel(struct cmd *c)
 {
-	_cleanup_free_ char *start = NULL, *prefix = NULL, *want = NULL;
-	bool cancel = false;
-	struct dirent *de;
+	_cleanup_free_ char *start = NULL, *name = NULL, *want = NULL;
+	_cleanup_close_ int dir = -1, fd = -1;
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	struct stat st;
+	bool cancel;
 	pid_t pid;
-	DIR *d;
 
 	if (!c->ctx.rpm_safe_upgrade || !transaction_id(&pid, &start))
 		return false;
-	prefix = xasprintf("dkms_rpm_safe_upgrade_lock.%d.", (int)pid);
+	dir = open_notes(&c->ctx, false);
+	if (dir < 0)
+		return false;
+	name = xasprintf("%d.%s.%s-%s", (int)pid, start, c->module, c->version);
 	want = xasprintf("%s-%s\n%s\n", c->module, c->version, start);
-	d = opendir(c->ctx.tmp_location);
-	while (d && !cancel && (de = readdir(d))) {
-		_cleanup_free_ char *path = NULL;
-		_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	if (strchr(name, '/'))
+		return false;
+	fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022))
+		return false;
+	{
+		char buf[4096];
+		ssize_t n = read(fd, buf, sizeof(buf));
 
-		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
-			continue;
-		path = xasprintf("%s/%s", c->ctx.tmp_location, de->d_name);
-		if (read_file(path, &sb) == 0 && streq(sb.buf, want)) {
-			unlink(path);
-			cancel = true;
-		}
+		if (n > 0)
+			strbuf_add(&sb, buf, (size_t)n);
 	}
-	if (d)
-		closedir(d);
+	cancel = sb.len && streq(sb.buf, want);
+	unlinkat(dir, name, 0);
 	if (cancel)
 		dkms_warn(&c->ctx, "Remove cancelled because --rpm_safe_upgrade scenario detected.");
 	return cancel;

@@ -291,7 +291,7 @@ static int stage_modules(struct build_job *j)
 	symvers = xasprintf("%s/Module.symvers", j->build_dir);
 	if (is_file(symvers)) {
 		_cleanup_free_ char *to = xasprintf("%s/Module.symvers", moddir);
-		copy_file(symvers, to);
+		copy_file_perm(symvers, to, 0644);
 	}
 
 	for (size_t i = 0; i < j->conf.n_modules; i++) {
@@ -316,10 +316,10 @@ static int stage_modules(struct build_job *j)
 		if (use_compressed) {
 			compressed = xasprintf("%s%s", built, j->suffix);
 			dest = xasprintf("%s/%s.ko%s", moddir, rec->dest_name, j->suffix);
-			r = copy_file(compressed, dest);
+			r = copy_file_perm(compressed, dest, 0644);
 		} else {
 			dest = xasprintf("%s/%s.ko", moddir, rec->dest_name);
-			r = copy_file(built, dest);
+			r = copy_file_perm(built, dest, 0644);
 		}
 		if (r < 0) {
 			rm_rf(tmpl);
@@ -341,7 +341,7 @@ static int stage_modules(struct build_job *j)
 		}
 	}
 
-	chmod(tmpl, 0755);
+	chmod(tmpl, sane_mode(S_IFDIR));
 	if (j->replace && is_dir(j->base_dir)) {
 		/* two renames: the previous build stays whole until the new one is in */
 		_cleanup_free_ char *old = previous_build_dir(ctx, j->m, j->v, j->k);

@@ -72,8 +72,26 @@ static const struct setting settings[] = {
 #undef S
 #undef B
 
+/*
+ * Settings for layers that take no context, handed over through the
+ * environment: the file's value unless the variable is already set, so the
+ * environment overrides the file for one run.
+ */
+static const struct {
+	const char *name, *env;
+} env_backed[] = {
+	/* total decoded size of an initrd held whole (initrd/segments.h) */
+	{ "initrd_max_decoded", "DKMS_INITRD_MAX_DECODED" },
+};
+
 static void apply_setting(struct dkms_ctx *ctx, const char *name, const char *value)
 {
+	for (size_t i = 0; i < ARRAY_SIZE(env_backed); i++)
+		if (streq(env_backed[i].name, name)) {
+			if (!strempty(value))
+				setenv(env_backed[i].env, value, 0);
+			return;
+		}
 	for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
 		if (!streq(settings[i].name, name))
 			continue;
@@ -103,6 +121,8 @@ static int load_framework_file(struct dkms_ctx *ctx, const char *path)
 	strbuf_addstr(&script, "kernelver=$'" DKMS_KERNELVER_MARK_SH "'; . \"$1\" >/dev/null 2>&1; for _v in");
 	for (size_t i = 0; i < ARRAY_SIZE(settings); i++)
 		strbuf_addf(&script, " %s", settings[i].name);
+	for (size_t i = 0; i < ARRAY_SIZE(env_backed); i++)
+		strbuf_addf(&script, " %s", env_backed[i].name);
 	strbuf_addstr(&script, "; do [[ -v $_v ]] && printf '%s\\0%s\\0' \"$_v\" \"${!_v}\"; done; exit 0");
 
 	strv_push(&c.args, "bash");
@@ -113,6 +133,8 @@ static int load_framework_file(struct dkms_ctx *ctx, const char *path)
 	/* report what this file sets, not what the environment already holds */
 	for (size_t i = 0; i < ARRAY_SIZE(settings); i++)
 		strv_push(&c.env_unset, settings[i].name);
+	for (size_t i = 0; i < ARRAY_SIZE(env_backed); i++)
+		strv_push(&c.env_unset, env_backed[i].name);
 	c.capture = &out;
 	c.err_fd = -1;
 	r = child_run(&c);

@@ -500,9 +500,8 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 		if (!r && ctx->symlink_modules) {
 			r = symlink_into(dest_fd, name, toinstall);
 		} else if (!r) {
-			struct stat st;
-
-			r = stat(toinstall, &st) < 0 ? -errno : copy_file_into(dest_fd, name, toinstall, st.st_mode);
+			/* 0644 less the umask, whatever the build left (a 0777 source file) */
+			r = copy_file_into(dest_fd, name, toinstall, 0644 & ~current_umask());
 		}
 		if (r < 0) {
 			dkms_error(ctx, "Copying '%s' failed: %s", toinstall,

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "invoke.h"
+#include "util/fileio.h"
 #include "util/spawn.h"
 #include "util/strbuf.h"
 
@@ -185,6 +186,9 @@ static int invoke(const struct dkms_ctx *ctx, const char *cmd, const struct strv
 	}
 
 	invoke_report(ctx, r, cmd);
+	if (r < 0 && ctx->out)
+		fprintf(ctx->out, "No command ran: the shell could not be started%s%s: %s.\n",
+			dir ? " in " : "", dir ? dir : "", strerror(-r));
 	return r;
 }
 
@@ -202,6 +206,31 @@ void invoke_announce(const struct dkms_ctx *ctx, const char *cmd, const char *de
 #define SGR_RED "\033[31m"
 #define SGR_RESET "\033[0m"
 
+/*
+ * Exit status 127 (126) is the shell's: no command ran because one was not
+ * found (or not executable). Say so, naming the command when it is the
+ * first word.
+ */
+static void explain_no_command(const struct dkms_ctx *ctx, int r, const char *cmd)
+{
+	_cleanup_free_ char *word = NULL, *found = NULL;
+	size_t n;
+
+	cmd += strspn(cmd, " \t\n");
+	n = strcspn(cmd, " \t\n;&|<>()'\"`$\\=");
+	if (n && strchr(" \t\n;&|<>()", cmd[n] ?: ' '))
+		word = xstrndup(cmd, n);
+	found = word ? find_program(word) : NULL;
+	if (r == 127 && word && !found)
+		fprintf(ctx->out, "No command ran: %s was not found%s.\n", word,
+			strchr(word, '/') ? "" : " in PATH");
+	else if (r == 126 && word && found)
+		fprintf(ctx->out, "No command ran: %s could not be executed.\n", found);
+	else if (r == 127)
+		fprintf(ctx->out, "No command ran: the shell did not find a command it was given "
+				  "(see its message in the log).\n");
+}
+
 void invoke_report(const struct dkms_ctx *ctx, int r, const char *cmd)
 {
 	const char *on_ok = ctx->color_out ? SGR_GREEN : "";
@@ -215,6 +244,8 @@ void invoke_report(const struct dkms_ctx *ctx, int r, const char *cmd)
 				fprintf(ctx->out, "\nFailed command:\n%s\n", cmd);
 			else
 				fputc('\n', ctx->out); /* keep the next message off this line */
+			if (r == 126 || r == 127)
+				explain_no_command(ctx, r, cmd);
 		} else {
 			fprintf(ctx->out, " %sdone.%s\n", on_ok, off);
 		}

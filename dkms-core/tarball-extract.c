@@ -265,8 +265,8 @@ static int add_entry(struct scan *s, struct entry *e, const char *name)
 	if (type == AE_IFREG && e->type != HARDLINK) {
 		s->total += e->size;
 		if (s->total > DKMS_TARBALL_MAX_TOTAL_SIZE)
-			return refuse(s, name, "makes the archive larger than %lld GiB",
-				      (long long)(DKMS_TARBALL_MAX_TOTAL_SIZE >> 30));
+			return refuse(s, name, "(%lld bytes) makes the archive larger than %lld GiB",
+				      (long long)e->size, (long long)(DKMS_TARBALL_MAX_TOTAL_SIZE >> 30));
 	}
 	if (s->n == s->alloc) {
 		s->alloc = s->alloc ? 2 * s->alloc : 64;
@@ -484,7 +484,8 @@ static int extract_archive(struct scan *s, int fd, const char *dir)
 			continue; /* "./": the root is ours */
 
 		_cleanup_free_ char *path = xasprintf("%s/%s", dir, want->path);
-		mode_t perm = archive_entry_perm(ae) & 0777;
+		/* no set-id, sticky or group/world write bits from a tarball; umask honoured */
+		mode_t perm = sane_mode(want->type == AE_IFDIR ? S_IFDIR : archive_entry_perm(ae));
 
 		archive_entry_set_pathname(ae, path);
 		if (want->type == HARDLINK) {
@@ -496,7 +497,8 @@ static int extract_archive(struct scan *s, int fd, const char *dir)
 			perm |= 0700;
 		else if (want->type != AE_IFLNK)
 			perm |= 0400;
-		archive_entry_set_perm(ae, perm);
+		if (want->type != AE_IFLNK)
+			archive_entry_set_perm(ae, perm);
 
 		if (archive_write_header(w, ae) < ARCHIVE_OK)
 			return write_fail(s, w, want->path);

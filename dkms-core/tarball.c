@@ -157,6 +157,9 @@ static int archive_fail(struct writer *w, const char *what)
 
 	strbuf_reset(&w->why);
 	strbuf_addf(&w->why, "%s: %s", what, archive_error_string(w->a) ?: "unknown error");
+	/* libarchive says "Write error"; the errno says why (a full disk) */
+	if (e > 0 && !strstr(w->why.buf, strerror(e)))
+		strbuf_addf(&w->why, ": %s", strerror(e));
 	return e > 0 ? -e : -EIO;
 }
 
@@ -535,7 +538,7 @@ int dkms_tarball_create(const struct dkms_ctx *ctx, const struct dkms_tarball_sp
 
 	r = write_archive(&w, spec, fd, dkms_tarball_filter_for_name(base));
 	if (r) {
-		dkms_error(ctx, "Failed to make tarball.\n%s", w.why.buf);
+		dkms_error(ctx, "Failed to make tarball.\n%s: %s", output, w.why.buf);
 		writer_release(&w);
 		return r;
 	}

@@ -43,11 +43,45 @@ static void grow_huge(struct strbuf *out, size_t n)
 		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
 }
 
-/* Make room for n more bytes of output, unless that passes the limit. */
-static int room(struct strbuf *out, size_t n, struct strbuf *why)
+/*
+ * Where decoded bytes go: appended to sb, which holds them all (at most cap
+ * bytes), or, with a sink, handed over in pieces of about FLUSH bytes, so
+ * that only one piece is held at a time.
+ */
+struct out {
+	struct strbuf *sb;
+	const struct decode_sink *sink;
+	size_t cap;
+	size_t flushed; /* bytes handed to the sink so far */
+};
+
+#define FLUSH ((size_t)1 << 20)
+
+static int flush(struct out *o)
 {
-	if (out->len + n > INITRD_MAX_UNPACKED) {
-		strbuf_addf(why, "decoded content larger than %zu MiB", INITRD_MAX_UNPACKED >> 20);
+	int r;
+
+	if (!o->sink || !o->sb->len)
+		return 0;
+	r = o->sink->write(o->sink->data, o->sb->buf, o->sb->len);
+	o->flushed += o->sb->len;
+	strbuf_setlen(o->sb, 0);
+	return r;
+}
+
+/* Make room for n more bytes of output, unless that passes the limit. */
+static int room(struct out *o, size_t n, struct strbuf *why)
+{
+	struct strbuf *out = o->sb;
+
+	if (o->sink && out->len >= FLUSH) {
+		int r = flush(o);
+
+		if (r < 0)
+			return r;
+	}
+	if (!o->sink && out->len + n > o->cap) {
+		strbuf_addf(why, "decoded content larger than %zu MiB", o->cap >> 20);
 		return -EFBIG;
 	}
 	strbuf_grow(out, n);
@@ -82,16 +116,18 @@ static uint32_t le32(const uint8_t *p)
  * when that does not do (damaged data, a larger member): zlib then decodes
  * it and says why and where.
  */
-static bool decode_gzip_whole(const uint8_t *in, size_t len, struct strbuf *out, struct decoded *ret)
+static bool decode_gzip_whole(const uint8_t *in, size_t len, struct strbuf *out, size_t cap,
+			      struct decoded *ret)
 {
-	size_t limit = INITRD_MAX_UNPACKED - out->len, avail, in_used = 0, out_used = 0;
+	size_t limit = cap - out->len, avail, in_used = 0, out_used = 0;
 	struct libdeflate_decompressor *d;
 	enum libdeflate_result lr;
 
 	if (len < 18)
 		return false;
 	avail = MAX((size_t)le32(in + len - 4), MIN(len, limit / 16) * 16);
-	avail = MIN(avail, limit);
+	/* deflate expands at most 1032:1: a larger ISIZE is a lie, not a reason to map GiBs */
+	avail = MIN(avail, MIN(limit, len > (SIZE_MAX - 64) / 1032 ? limit : len * 1032 + 64));
 	d = libdeflate_alloc_decompressor();
 	if (!d)
 		return false;
@@ -105,13 +141,14 @@ static bool decode_gzip_whole(const uint8_t *in, size_t len, struct strbuf *out,
 	return true;
 }
 
-static int decode_gzip(const uint8_t *in, size_t len, struct strbuf *out, struct decoded *ret,
+static int decode_gzip(const uint8_t *in, size_t len, struct out *o, struct decoded *ret,
 		       struct strbuf *why)
 {
+	struct strbuf *out = o->sb;
 	z_stream z = { 0 };
 	int zr, r = 0;
 
-	if (decode_gzip_whole(in, len, out, ret))
+	if (!o->sink && decode_gzip_whole(in, len, out, o->cap, ret))
 		return 0;
 
 	/* 16 + MAX_WBITS: a gzip header and trailer, one member */
@@ -120,7 +157,7 @@ static int decode_gzip(const uint8_t *in, size_t len, struct strbuf *out, struct
 	z.next_in = (Bytef *)in;
 	z.avail_in = (uInt)MIN(len, (size_t)UINT_MAX);
 	for (;;) {
-		r = room(out, CHUNK, why);
+		r = room(o, CHUNK, why);
 		if (r < 0)
 			break;
 		z.next_out = (Bytef *)out->buf + out->len;
@@ -143,9 +180,10 @@ static int decode_gzip(const uint8_t *in, size_t len, struct strbuf *out, struct
 	return r;
 }
 
-static int decode_bzip2(const uint8_t *in, size_t len, struct strbuf *out, struct decoded *ret,
+static int decode_bzip2(const uint8_t *in, size_t len, struct out *o, struct decoded *ret,
 			struct strbuf *why)
 {
+	struct strbuf *out = o->sb;
 	bz_stream b = { 0 };
 	int br, r = 0;
 
@@ -154,7 +192,7 @@ static int decode_bzip2(const uint8_t *in, size_t len, struct strbuf *out, struc
 	b.next_in = (char *)in;
 	b.avail_in = (unsigned)MIN(len, (size_t)UINT_MAX);
 	for (;;) {
-		r = room(out, CHUNK, why);
+		r = room(o, CHUNK, why);
 		if (r < 0)
 			break;
 		b.next_out = out->buf + out->len;
@@ -179,9 +217,10 @@ static int decode_bzip2(const uint8_t *in, size_t len, struct strbuf *out, struc
 }
 
 /* xz (one stream) and lzma_alone share liblzma's loop. */
-static int decode_lzma(bool xz, const uint8_t *in, size_t len, struct strbuf *out,
+static int decode_lzma(bool xz, const uint8_t *in, size_t len, struct out *o,
 		       struct decoded *ret, struct strbuf *why)
 {
+	struct strbuf *out = o->sb;
 	lzma_stream s = LZMA_STREAM_INIT;
 	const char *what = xz ? "xz" : "lzma";
 	lzma_ret lr;
@@ -194,7 +233,7 @@ static int decode_lzma(bool xz, const uint8_t *in, size_t len, struct strbuf *ou
 	s.next_in = in;
 	s.avail_in = len;
 	for (;;) {
-		r = room(out, CHUNK, why);
+		r = room(o, CHUNK, why);
 		if (r < 0)
 			break;
 		s.next_out = (uint8_t *)out->buf + out->len;
@@ -238,13 +277,20 @@ static int decode_lzma(bool xz, const uint8_t *in, size_t len, struct strbuf *ou
  * decode; the streaming loop then says why and where.
  */
 static bool decode_zstd_sized(ZSTD_DCtx *d, const uint8_t *in, size_t len, struct strbuf *out,
-			      struct decoded *ret)
+			      size_t cap, struct decoded *ret)
 {
 	unsigned long long size = ZSTD_getFrameContentSize(in, len);
 	size_t frame = ZSTD_findFrameCompressedSize(in, len), n;
 
 	if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR || size == 0 ||
-	    size > INITRD_MAX_UNPACKED - out->len || ZSTD_isError(frame))
+	    size > cap - out->len || ZSTD_isError(frame))
+		return false;
+	/*
+	 * A frame's bytes bound what it decodes to: at best a 3-byte RLE block
+	 * header gives a 128 KiB block. A larger stated size is a lie; the
+	 * streaming loop then finds out, without the buffer the lie asks for.
+	 */
+	if (size / ZSTD_BLOCKSIZE_MAX > frame / 3 + 1)
 		return false;
 	grow_huge(out, (size_t)size);
 	n = ZSTD_decompressDCtx(d, out->buf + out->len, (size_t)size, in, frame);
@@ -255,16 +301,17 @@ static bool decode_zstd_sized(ZSTD_DCtx *d, const uint8_t *in, size_t len, struc
 	return true;
 }
 
-static int decode_zstd(const uint8_t *in, size_t len, struct strbuf *out, struct decoded *ret,
+static int decode_zstd(const uint8_t *in, size_t len, struct out *o, struct decoded *ret,
 		       struct strbuf *why)
 {
+	struct strbuf *out = o->sb;
 	ZSTD_DCtx *d = ZSTD_createDCtx();
 	ZSTD_inBuffer ib = { in, len, 0 };
 	int r = 0;
 
 	if (!d)
 		return -ENOMEM;
-	if (decode_zstd_sized(d, in, len, out, ret)) {
+	if (!o->sink && decode_zstd_sized(d, in, len, out, o->cap, ret)) {
 		ZSTD_freeDCtx(d);
 		return 0;
 	}
@@ -273,7 +320,7 @@ static int decode_zstd(const uint8_t *in, size_t len, struct strbuf *out, struct
 		ZSTD_outBuffer ob;
 		size_t zr;
 
-		r = room(out, CHUNK, why);
+		r = room(o, CHUNK, why);
 		if (r < 0)
 			break;
 		ob = (ZSTD_outBuffer){ out->buf + out->len, CHUNK, 0 };
@@ -301,9 +348,10 @@ static int decode_zstd(const uint8_t *in, size_t len, struct strbuf *out, struct
  * the input ends, fewer than 4 bytes remain, or a zero word (NUL padding)
  * comes where a block size should; a repeated magic starts another frame.
  */
-static int decode_lz4(const uint8_t *in, size_t len, struct strbuf *out, struct decoded *ret,
+static int decode_lz4(const uint8_t *in, size_t len, struct out *o, struct decoded *ret,
 		      struct strbuf *why)
 {
+	struct strbuf *out = o->sb;
 	size_t pos = 4;
 	int r;
 
@@ -323,7 +371,7 @@ static int decode_lz4(const uint8_t *in, size_t len, struct strbuf *out, struct 
 		if (chunk > len - pos || chunk > (uint32_t)LZ4_compressBound((int)LZ4_LEGACY_BLOCK))
 			return chunk > len - pos ? truncated(ret, len, why, "lz4")
 						 : damaged(ret, pos - 4, why, "lz4", "block size out of range");
-		r = room(out, LZ4_LEGACY_BLOCK, why);
+		r = room(o, LZ4_LEGACY_BLOCK, why);
 		if (r < 0)
 			return r;
 		n = LZ4_decompress_safe((const char *)in + pos, out->buf + out->len, (int)chunk,
@@ -337,23 +385,23 @@ static int decode_lz4(const uint8_t *in, size_t len, struct strbuf *out, struct 
 	return 0;
 }
 
-int decode_member(enum initrd_compression c, const void *in, size_t len, struct strbuf *out,
+static int decode(enum initrd_compression c, const void *in, size_t len, struct out *o,
 		  struct decoded *ret, struct strbuf *why)
 {
 	*ret = (struct decoded){ 0 };
 	switch (c) {
 	case INITRD_GZIP:
-		return decode_gzip(in, len, out, ret, why);
+		return decode_gzip(in, len, o, ret, why);
 	case INITRD_BZIP2:
-		return decode_bzip2(in, len, out, ret, why);
+		return decode_bzip2(in, len, o, ret, why);
 	case INITRD_LZMA:
-		return decode_lzma(false, in, len, out, ret, why);
+		return decode_lzma(false, in, len, o, ret, why);
 	case INITRD_XZ:
-		return decode_lzma(true, in, len, out, ret, why);
+		return decode_lzma(true, in, len, o, ret, why);
 	case INITRD_LZ4:
-		return decode_lz4(in, len, out, ret, why);
+		return decode_lz4(in, len, o, ret, why);
 	case INITRD_ZSTD:
-		return decode_zstd(in, len, out, ret, why);
+		return decode_zstd(in, len, o, ret, why);
 	case INITRD_LZO:
 		strbuf_addstr(why, "lzo-compressed member: reading lzo is not supported");
 		return -EOPNOTSUPP;
@@ -361,4 +409,26 @@ int decode_member(enum initrd_compression c, const void *in, size_t len, struct 
 		break;
 	}
 	return -EINVAL;
+}
+
+int decode_member(enum initrd_compression c, const void *in, size_t len, size_t cap,
+		  struct strbuf *out, struct decoded *ret, struct strbuf *why)
+{
+	struct out o = { .sb = out, .cap = cap };
+
+	return decode(c, in, len, &o, ret, why);
+}
+
+int decode_member_stream(enum initrd_compression c, const void *in, size_t len,
+			 const struct decode_sink *sink, size_t *ret_size, struct decoded *ret,
+			 struct strbuf *why)
+{
+	_cleanup_strbuf_ struct strbuf buf = STRBUF_INIT;
+	struct out o = { .sb = &buf, .sink = sink, .cap = SIZE_MAX };
+	int r = decode(c, in, len, &o, ret, why);
+
+	if (r >= 0)
+		r = flush(&o);
+	*ret_size = o.flushed;
+	return r;
 }

@@ -22,8 +22,23 @@ struct decoded {
 /*
  * Append the decoded bytes of the stream at the start of in to out. Returns
  * 0; -EBADMSG for damaged or truncated data (why says what, ret->error_at
- * where); -EOPNOTSUPP for a method not available here; -EFBIG when the
- * content grows past INITRD_MAX_UNPACKED.
+ * where); -EOPNOTSUPP for a method not available here; -EFBIG when out
+ * would grow past cap bytes.
  */
-int decode_member(enum initrd_compression c, const void *in, size_t len, struct strbuf *out,
-		  struct decoded *ret, struct strbuf *why);
+int decode_member(enum initrd_compression c, const void *in, size_t len, size_t cap,
+		  struct strbuf *out, struct decoded *ret, struct strbuf *why);
+
+/* Where decode_member_stream hands the decoded bytes, a piece at a time. */
+struct decode_sink {
+	int (*write)(void *data, const char *buf, size_t len); /* <0: stop with that */
+	void *data;
+};
+
+/*
+ * The same, but the decoded bytes go to sink in pieces of about 1 MiB as
+ * they come, and only one piece is held: no cap is needed. *ret_size: the
+ * bytes handed over. A negative return of the sink is returned as it is.
+ */
+int decode_member_stream(enum initrd_compression c, const void *in, size_t len,
+			 const struct decode_sink *sink, size_t *ret_size, struct decoded *ret,
+			 struct strbuf *why);

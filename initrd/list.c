@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The files and modules of an initramfs, as unpacked by the kernel (see list.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <search.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "initrd/list.h"
 #include "initrd/newc.h"
@@ -130,9 +133,11 @@ static void share_link_data(struct unpack *u, const struct newc_entry *e, size_t
 	u->links[u->n_links++] = (struct link){ e->ino, e->devmajor, e->devminor, file };
 }
 
-static int unpack_entry(struct unpack *u, const struct newc_entry *e, size_t segment)
+/* Record entry e, which lands at path (resolve()); takes path. */
+static int unpack_entry_at(struct unpack *u, char *path_in, const struct newc_entry *e,
+			   size_t segment)
 {
-	_cleanup_free_ char *path = resolve(e->name, unpack_lookup, u);
+	_cleanup_free_ char *path = path_in;
 	ENTRY want = { .key = path }, *found = NULL;
 	struct initrd_file *f;
 	size_t idx;
@@ -159,6 +164,11 @@ static int unpack_entry(struct unpack *u, const struct newc_entry *e, size_t seg
 	f->segment = segment;
 	share_link_data(u, e, idx);
 	return 0;
+}
+
+static int unpack_entry(struct unpack *u, const struct newc_entry *e, size_t segment)
+{
+	return unpack_entry_at(u, resolve(e->name, unpack_lookup, u), e, segment);
 }
 
 static int unpack_segment(struct unpack *u, const struct initrd_segment *s, size_t segment)
@@ -301,15 +311,125 @@ int initrd_list_image(struct initrd_image *img, struct initrd_listing *ret)
 	return 0;
 }
 
+/*
+ * Listing as the image is decoded: entries are recorded as they come, and
+ * of their data only what a listing reads is kept (symlink targets, and the
+ * files under [usr/]lib/modules/: modules, modules.builtin...), up to the
+ * cap on decoded bytes. A 1.75 GB file of zeros elsewhere costs nothing.
+ */
+struct stream_unpack {
+	struct unpack u;
+	struct initrd_listing *l;
+	size_t segment;
+	char *path; /* where the entry between want and entry lands */
+	size_t kept, cap;
+	struct strbuf *err;
+};
+
+static bool under_module_dir(const char *path)
+{
+	if (!strncmp(path, "usr/", 4))
+		path += 4;
+	return !strncmp(path, "lib/modules/", 12);
+}
+
+static void stream_member(void *data, size_t index)
+{
+	struct stream_unpack *su = data;
+
+	su->segment = index;
+	su->u.n_links = 0;
+}
+
+static int stream_want(void *data, const struct newc_entry *e)
+{
+	struct stream_unpack *su = data;
+
+	free(su->path);
+	su->path = resolve(e->name, unpack_lookup, &su->u);
+	if (!S_ISLNK(e->mode) && !(S_ISREG(e->mode) && under_module_dir(su->path)))
+		return 0;
+	if (e->filesize > su->cap - su->kept) {
+		strbuf_addf(su->err, "offset %zu of member %zu: decoded, the files under lib/modules "
+				     "hold more than %zu MiB, the limit (initrd_max_decoded in "
+				     "framework.conf, or DKMS_INITRD_MAX_DECODED)",
+			    e->offset, su->segment, su->cap >> 20);
+		return -EFBIG;
+	}
+	su->kept += e->filesize;
+	return 1;
+}
+
+static int stream_entry(void *data, const struct newc_entry *e, char *owned)
+{
+	struct stream_unpack *su = data;
+	struct newc_entry copy = *e;
+
+	if (owned) {
+		struct initrd_listing *l = su->l;
+
+		l->owned = xrealloc(l->owned, (l->n_owned + 1) * sizeof(*l->owned));
+		l->owned[l->n_owned++] = owned;
+	}
+	copy.data = owned;
+	return unpack_entry_at(&su->u, TAKE_PTR(su->path), &copy, su->segment);
+}
+
+static void stream_trailer(void *data)
+{
+	struct stream_unpack *su = data;
+
+	su->u.n_links = 0; /* a trailer ends the hard-link table */
+}
+
 int initrd_list(const char *path, struct initrd_listing *ret, struct strbuf *err)
 {
-	struct initrd_image img = INITRD_IMAGE_INIT;
+	_cleanup_strbuf_ struct strbuf scratch = STRBUF_INIT;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stream_unpack su = { .l = ret, .cap = initrd_max_decoded(), .err = err ?: &scratch };
+	const struct content_walk_ops ops = { stream_member, stream_want, stream_entry,
+					      stream_trailer, &su };
+	struct stat st;
+	void *map = NULL;
 	int r;
 
-	r = initrd_read(path, &img, err);
-	if (r < 0)
+	*ret = (struct initrd_listing){ .image = INITRD_IMAGE_INIT };
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		r = -errno;
+		strbuf_addf(su.err, "cannot read: %s", strerror(-r));
 		return r;
-	return initrd_list_image(&img, ret);
+	}
+	/* the image is read in place: only its decoded pieces pass through memory */
+	if (st.st_size > 0) {
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED) {
+			r = -errno;
+			strbuf_addf(su.err, "cannot read: %s", strerror(-r));
+			return r;
+		}
+		(void)madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+	}
+	if (!hcreate_r(4096, &su.u.index)) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = initrd_split_stream(map ?: "", (size_t)st.st_size, &ops, &ret->image, su.err);
+	hdestroy_r(&su.u.index);
+	free(su.u.links);
+	free(su.path);
+	ret->files = su.u.files;
+	ret->n_files = su.u.n;
+	if (r < 0) {
+		initrd_listing_release(ret);
+		goto out;
+	}
+	if (ret->n_files > 1)
+		qsort(ret->files, ret->n_files, sizeof(*ret->files), file_cmp);
+	find_modules(ret);
+out:
+	if (map)
+		munmap(map, (size_t)st.st_size);
+	return r;
 }
 
 void initrd_listing_release(struct initrd_listing *l)
@@ -323,6 +443,9 @@ void initrd_listing_release(struct initrd_listing *l)
 		free(l->modules[i].package);
 	}
 	free(l->modules);
+	for (size_t i = 0; i < l->n_owned; i++)
+		free(l->owned[i]);
+	free(l->owned);
 	initrd_image_release(&l->image);
 	*l = (struct initrd_listing){ .image = INITRD_IMAGE_INIT };
 }

@@ -39,9 +39,17 @@ struct initrd_listing {
 	size_t n_files;
 	struct initrd_module *modules; /* sorted by kernel, then name */
 	size_t n_modules;
+	void **owned; /* data blocks files point into (initrd_list), freed with the listing */
+	size_t n_owned;
 };
 
-/* Read and unpack (in memory) an image. Errors as initrd_read(). */
+/*
+ * Read and unpack an image as it is decoded, without holding it whole: only
+ * the data of symlinks and of the files under [usr/]lib/modules/ is kept
+ * (other files have data NULL and their real size), and the segments have
+ * no data. Errors as initrd_read(); -EFBIG when the kept data passes
+ * initrd_max_decoded().
+ */
 int initrd_list(const char *path, struct initrd_listing *ret, struct strbuf *err);
 /* The same for an image already split; takes over img. */
 int initrd_list_image(struct initrd_image *img, struct initrd_listing *ret);

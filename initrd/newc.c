@@ -37,6 +37,17 @@ static int hex8(const char *s, uint32_t *ret)
 	return 0;
 }
 
+int newc_name_size(const char *header, size_t *ret)
+{
+	uint32_t v;
+
+	/* namesize is the 12th of the 8-digit fields after the 6-byte magic */
+	if (hex8(header + 6 + 8 * 11, &v) < 0)
+		return -EBADMSG;
+	*ret = v;
+	return 0;
+}
+
 static int bad(struct strbuf *err, size_t offset, const char *what)
 {
 	if (err)
@@ -44,14 +55,14 @@ static int bad(struct strbuf *err, size_t offset, const char *what)
 	return -EBADMSG;
 }
 
-int newc_next(const char *buf, size_t len, size_t *pos, struct newc_entry *ret,
-	      struct strbuf *err)
+int newc_header(const char *buf, size_t len, size_t start, struct newc_entry *ret,
+		size_t *ret_data_at, struct strbuf *err)
 {
 	uint32_t *fields[] = { &ret->ino,      &ret->mode,      &ret->uid,       &ret->gid,
 			       &ret->nlink,    &ret->mtime,     &ret->filesize,  &ret->devmajor,
 			       &ret->devminor, &ret->rdevmajor, &ret->rdevminor, NULL,
 			       &ret->check };
-	size_t start = *pos, name_end, data_end;
+	size_t name_end;
 	uint32_t namesize;
 
 	if (start > len || len - start < NEWC_HEADER_SIZE)
@@ -79,17 +90,26 @@ int newc_next(const char *buf, size_t len, size_t *pos, struct newc_entry *ret,
 	ret->name = buf + start + NEWC_HEADER_SIZE;
 	ret->offset = start;
 	ret->checksummed = buf[start + 5] == '2';
-	if (!strcmp(ret->name, NEWC_TRAILER)) {
-		*pos = ALIGN4(name_end);
-		if (*pos > len)
-			*pos = len;
-		ret->data = NULL;
-		return 0;
+	ret->data = NULL;
+	*ret_data_at = ALIGN4(name_end);
+	return strcmp(ret->name, NEWC_TRAILER) != 0;
+}
+
+int newc_next(const char *buf, size_t len, size_t *pos, struct newc_entry *ret,
+	      struct strbuf *err)
+{
+	size_t data_at, data_end;
+	int r = newc_header(buf, len, *pos, ret, &data_at, err);
+
+	if (r <= 0) {
+		if (r == 0)
+			*pos = data_at <= len ? data_at : len;
+		return r;
 	}
-	data_end = ALIGN4(name_end) + ret->filesize;
-	if (ALIGN4(name_end) > len || data_end > len)
-		return bad(err, start, "cpio entry data runs past the end of the data");
-	ret->data = buf + ALIGN4(name_end);
+	data_end = data_at + ret->filesize;
+	if (data_at > len || data_end > len)
+		return bad(err, *pos, "cpio entry data runs past the end of the data");
+	ret->data = buf + data_at;
 	*pos = ALIGN4(data_end) <= len ? ALIGN4(data_end) : len;
 	return 1;
 }

@@ -38,3 +38,15 @@ bool newc_magic_at(const char *buf, size_t len, size_t pos);
  */
 int newc_next(const char *buf, size_t len, size_t *pos, struct newc_entry *ret,
 	      struct strbuf *err);
+
+/*
+ * The header and name of the entry at start, without looking at its data
+ * (which may not be in buf yet): 1 for an entry, 0 for the trailer, errors
+ * as newc_next. ret->data is NULL; *ret_data_at is where the data (or, for
+ * the trailer, what follows it) starts, 4-byte aligned counting from buf.
+ */
+int newc_header(const char *buf, size_t len, size_t start, struct newc_entry *ret,
+		size_t *ret_data_at, struct strbuf *err);
+
+/* The name size a header of NEWC_HEADER_SIZE bytes states, or -EBADMSG. */
+int newc_name_size(const char *header, size_t *ret);

@@ -46,7 +46,7 @@ static int decoded_module(const char *name, const char *data, size_t len, struct
 		strbuf_add(out, data, len);
 		return 0;
 	}
-	return decode_member(c, data, len, out, &d, &why);
+	return decode_member(c, data, len, initrd_max_decoded(), out, &d, &why);
 }
 
 static bool under_kernel_dir(const struct initrd_listing *l, const struct initrd_module *m)

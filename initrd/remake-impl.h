@@ -23,7 +23,7 @@ struct remake_probe {
 	struct strv relpaths; /* ... and (same index) path under lib/modules/<kernel>/ */
 };
 
-#define REMAKE_PROBE_INIT { STRBUF_INIT, { INITRD_IMAGE_INIT, NULL, 0, NULL, 0 }, -1, false, STRV_INIT, STRV_INIT }
+#define REMAKE_PROBE_INIT { STRBUF_INIT, { INITRD_IMAGE_INIT, NULL, 0, NULL, 0, NULL, 0 }, -1, false, STRV_INIT, STRV_INIT }
 
 int remake_probe(const char *image, const char *kernel, struct remake_probe *ret, struct strbuf *why);
 void remake_probe_release(struct remake_probe *p);

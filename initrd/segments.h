@@ -47,8 +47,18 @@ struct initrd_image {
 
 #define INITRD_IMAGE_INIT { NULL, 0, 0, 0, STRV_INIT }
 
-/* Members larger than this when decoded are refused (-EFBIG): no image is that big. */
-#define INITRD_MAX_UNPACKED ((size_t)2 << 30)
+/*
+ * Where an image is held decoded whole (initrd_split, initrd_read: the
+ * fragment mode's probe, appending and removing a fragment), all its members
+ * together may decode to this many bytes, or the image is refused (-EFBIG):
+ * a setting, DKMS_INITRD_MAX_DECODED in the environment (framework.conf's
+ * initrd_max_decoded sets it), in bytes or with K, M, G, T (KiB ... TiB).
+ * Listing streams (initrd_split_stream) and needs no cap.
+ */
+#define INITRD_MAX_DECODED_DEFAULT ((size_t)4 << 30)
+size_t initrd_max_decoded(void);
+/* "4G", "512M", "1048576", "2GiB": bytes; -EINVAL or -ERANGE if it is no size. */
+int initrd_parse_size(const char *s, size_t *ret);
 
 /*
  * Split and decode an image held in memory. On failure returns -EBADMSG
@@ -57,6 +67,31 @@ struct initrd_image {
  * the image). An empty image, or one of NULs only, has no segments.
  */
 int initrd_split(const void *buf, size_t len, struct initrd_image *ret, struct strbuf *err);
+/*
+ * Walking decoded content as it arrives (initrd_split_stream). want: an
+ * entry's header was read (e->data NULL): 1 to be handed its data, 0 not,
+ * <0 to stop with that error. entry: the entry, with its data when it was
+ * wanted (owned: malloc'd, the callee frees it), else NULL; filesize is
+ * always the size in the archive. trailer: an archive ended. member: the
+ * content of segment index starts.
+ */
+struct newc_entry;
+struct content_walk_ops {
+	void (*member)(void *data, size_t index);
+	int (*want)(void *data, const struct newc_entry *e);
+	int (*entry)(void *data, const struct newc_entry *e, char *owned);
+	void (*trailer)(void *data);
+	void *data;
+};
+
+/*
+ * Split as initrd_split, with the same checks and messages, but each
+ * member's content goes through ops as it is decoded and is not kept:
+ * segments have data NULL (data_len is still the decoded size). Memory is
+ * bounded by what ops keeps, not by the image.
+ */
+int initrd_split_stream(const void *buf, size_t len, const struct content_walk_ops *ops,
+			struct initrd_image *ret, struct strbuf *err);
 /* The same for a file; err also says when the file cannot be read. */
 int initrd_read(const char *path, struct initrd_image *ret, struct strbuf *err);
 void initrd_image_release(struct initrd_image *img);

@@ -139,22 +139,64 @@ int rm_rf(const char *path)
 	return rm_rf_at(AT_FDCWD, path);
 }
 
-static int copy_fd(int in, int out)
+static int copy_range(int in, int out, off_t from, off_t to)
 {
 	char buf[65536];
-	ssize_t n;
 
-	while ((n = read(in, buf, sizeof(buf))) != 0) {
+	while (to < 0 || from < to) {
+		size_t want = to < 0 || to - from > (off_t)sizeof(buf) ? sizeof(buf) : (size_t)(to - from);
+		ssize_t n = pread(in, buf, want, from);
+
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
-		int r = write_all(out, buf, (size_t)n);
+		if (n == 0)
+			break;
+		for (ssize_t done = 0; done < n;) {
+			ssize_t w = pwrite(out, buf + done, (size_t)(n - done), from + done);
+
+			if (w < 0 && errno != EINTR)
+				return -errno;
+			if (w > 0)
+				done += w;
+		}
+		from += n;
+	}
+	return 0;
+}
+
+/*
+ * Copy in to out (both at offset 0). A file with holes (fewer blocks than
+ * its size needs) is copied region by region (SEEK_DATA/SEEK_HOLE), so the
+ * holes stay holes: a sparse 7 GiB file costs its data, not 7 GiB.
+ */
+static int copy_fd(int in, int out)
+{
+	struct stat st;
+	off_t data, hole = 0;
+	int r;
+
+	if (fstat(in, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || (off_t)st.st_blocks * 512 >= st.st_size)
+		return copy_range(in, out, 0, -1);
+	while (hole < st.st_size) {
+		data = lseek(in, hole, SEEK_DATA);
+		if (data < 0) {
+			if (errno == ENXIO)
+				break; /* only a hole is left */
+			return copy_range(in, out, 0, -1); /* no SEEK_DATA here */
+		}
+		hole = lseek(in, data, SEEK_HOLE);
+		if (hole < 0)
+			return -errno;
+		r = copy_range(in, out, data, hole);
 		if (r)
 			return r;
 	}
-	return 0;
+	return ftruncate(out, st.st_size) < 0 ? -errno : 0;
 }
 
 static int copy_file_mode(const char *src, const char *dst, mode_t mode, const struct stat *times)
@@ -204,6 +246,26 @@ void remove_stale_temps(const char *dir, const char *prefix)
 	closedir(d);
 }
 
+mode_t current_umask(void)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	return mask;
+}
+
+mode_t sane_mode(mode_t mode)
+{
+	mode_t perm = S_ISDIR(mode) || (mode & 0111) ? 0755 : 0644;
+
+	return perm & ~current_umask();
+}
+
+int copy_file_perm(const char *src, const char *dst, mode_t perm)
+{
+	return copy_file_mode(src, dst, perm & 0777 & ~current_umask(), NULL);
+}
+
 int copy_file(const char *src, const char *dst)
 {
 	struct stat st;
@@ -242,7 +304,7 @@ int copy_tree(const char *src, const char *dst)
 
 	if (stat(src, &st) < 0)
 		return -errno;
-	if (mkdir(dst, st.st_mode & 07777) < 0 && errno != EEXIST)
+	if (mkdir(dst, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	d = opendir(src);
 	if (!d)
@@ -272,13 +334,13 @@ int copy_tree(const char *src, const char *dst)
 			if (symlink(target, t) < 0)
 				r = -errno;
 		} else if (S_ISREG(est.st_mode)) {
-			r = copy_file_mode(s, t, est.st_mode, &est);
+			r = copy_file_mode(s, t, sane_mode(est.st_mode), &est);
 		}
 		/* device nodes, fifos and sockets have no place in module source */
 	}
 	closedir(d);
 	if (!r)
-		chmod(dst, st.st_mode & 07777);
+		chmod(dst, sane_mode(st.st_mode));
 	return r;
 }
 

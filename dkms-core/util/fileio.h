@@ -25,9 +25,23 @@ int rm_rf_at(int parent, const char *name);
 void remove_stale_temps(const char *dir, const char *prefix);
 /* Copy a file, keeping its mode; the target is replaced atomically. */
 int copy_file(const char *src, const char *dst);
+/* The same with mode perm, less the umask (installed modules: 0644). */
+int copy_file_perm(const char *src, const char *dst, mode_t perm);
+/* The process's umask, read without changing it. */
+mode_t current_umask(void);
+/*
+ * The mode a file or directory of package content gets whatever its source
+ * said: 0755 for directories and anything executable, else 0644, less the
+ * umask. No set-id, sticky or group/world write bits survive.
+ */
+mode_t sane_mode(mode_t mode);
 /* mv of one file: rename, or copy and unlink across file systems. */
 int move_file(const char *src, const char *dst);
-/* cp -a of a directory's contents into dst (created if needed). */
+/*
+ * cp -a of a directory's contents into dst (created if needed), except that
+ * modes are made sane (sane_mode): package source never brings world-writable
+ * or set-id files along.
+ */
 int copy_tree(const char *src, const char *dst);
 /* rmdir the directory and then each empty parent up to (not including) stop. */
 void rmdir_parents(const char *path, const char *stop);

@@ -94,21 +94,33 @@ static void keeper_signal(int sig)
  * Start prog under a keeper: a fork of ours that leads a new process group,
  * starts prog in it, and passes on its exit status. When we die (even by
  * SIGKILL) the kernel sends the keeper SIGTERM, and it kills the whole
- * group: the program and every subshell it started. A timeout kills the
- * group from here. Returns 0 or a positive errno, as posix_spawn.
+ * group: the program and everything it started (make's compilers, a hook's
+ * subshells), which PR_SET_PDEATHSIG on the program alone would not reach.
+ * A timeout kills the group from here. Returns 0 or a positive errno, as
+ * posix_spawn: the keeper reports a failed start through a pipe.
  */
 static int spawn_kept(pid_t *ret_pid, const char *prog, const posix_spawn_file_actions_t *fa,
 		      char *const *argv, char *const *envp, int close_fd)
 {
-	pid_t parent = getpid(), pid = fork();
+	pid_t parent = getpid(), pid;
+	int report[2], err = 0;
+	ssize_t n;
 
-	if (pid < 0)
+	if (pipe2(report, O_CLOEXEC) < 0)
 		return errno;
+	pid = fork();
+	if (pid < 0) {
+		err = errno;
+		close(report[0]);
+		close(report[1]);
+		return err;
+	}
 	if (pid == 0) {
 		struct sigaction sa = { .sa_handler = keeper_signal };
 		pid_t child;
 		int status;
 
+		close(report[0]);
 		setpgid(0, 0);
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGHUP, &sa, NULL);
@@ -118,8 +130,12 @@ static int spawn_kept(pid_t *ret_pid, const char *prog, const posix_spawn_file_a
 			_exit(128 + SIGTERM);
 		if (close_fd >= 0)
 			close(close_fd);
-		if (posix_spawn(&child, prog, fa, NULL, argv, envp) != 0)
+		err = posix_spawn(&child, prog, fa, NULL, argv, envp);
+		if (err) {
+			(void)!write(report[1], &err, sizeof(err));
 			_exit(127);
+		}
+		close(report[1]);
 		while (waitpid(child, &status, 0) < 0)
 			if (errno != EINTR)
 				_exit(127);
@@ -128,6 +144,15 @@ static int spawn_kept(pid_t *ret_pid, const char *prog, const posix_spawn_file_a
 		_exit(WEXITSTATUS(status));
 	}
 	setpgid(pid, pid); /* also from here, so a timeout right away finds the group */
+	close(report[1]);
+	while ((n = read(report[0], &err, sizeof(err))) < 0 && errno == EINTR)
+		;
+	close(report[0]);
+	if (n == sizeof(err) && err) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return err;
+	}
 	*ret_pid = pid;
 	return 0;
 }
@@ -178,11 +203,10 @@ int child_run(struct child *c)
 	_cleanup_strv_ struct strv env = STRV_INIT;
 	_cleanup_free_ char *prog = NULL;
 	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
 	long long deadline = c->timeout_ms > 0 ? now_ms() + c->timeout_ms : 0;
 	bool piped = c->capture || c->on_output;
 	int pipefd[2] = { -1, -1 };
-	pid_t pid;
+	pid_t pid = -1;
 	int r;
 
 	if (!c->args.n)
@@ -211,12 +235,8 @@ int child_run(struct child *c)
 	if (c->dir)
 		posix_spawn_file_actions_addchdir_np(&fa, c->dir);
 
-	posix_spawnattr_init(&attr);
-	if (deadline)
-		r = spawn_kept(&pid, prog, &fa, c->args.v, env.v, pipefd[0]);
-	else
-		r = posix_spawn(&pid, prog, &fa, &attr, c->args.v, env.v);
-	posix_spawnattr_destroy(&attr);
+	/* always kept: no child outlives us, whatever kills us */
+	r = spawn_kept(&pid, prog, &fa, c->args.v, env.v, pipefd[0]);
 	posix_spawn_file_actions_destroy(&fa);
 	if (piped)
 		close(pipefd[1]);

@@ -18,9 +18,10 @@ struct child {
 	int in_fd;             /* stdin; -1 inherit, -2 /dev/null */
 	struct strbuf *capture; /* when set, stdout is collected here */
 	/*
-	 * When > 0: the child runs in its own process group, and the whole
-	 * group is killed if it has not finished after this many ms
-	 * (child_run then returns -ETIME), or when this process dies.
+	 * Every child runs in its own process group under a small keeper
+	 * process, and the whole group is killed when this process dies (even
+	 * by SIGKILL). When > 0, the group is also killed if it has not
+	 * finished after this many ms (child_run then returns -ETIME).
 	 */
 	int timeout_ms;
 	/*

@@ -19,7 +19,9 @@
 # How the windows are hit without timing: hooks, the MAKE command, the module's
 # Makefile and `strip`/`depmod` wrappers call $T/bin/gate NAME (the depmod
 # wrapper never runs the real depmod; it fails on demand); when $G/arm-NAME exists
-# the gate writes its process group to $G/at-NAME and waits for $G/go-NAME.
+# the gate writes its session (dkms's own process group: bg starts dkms with
+# setsid, and dkms starts each child in a group of its own) to $G/at-NAME and
+# waits for $G/go-NAME.
 # The test waits (polling, generous limits) for at-NAME, then kills, inspects
 # or lets go. A waiter on the tree lock is seen in /proc/locks ("->" lines).
 #
@@ -70,7 +72,7 @@ cat >"$T/bin/gate" <<EOF
 G='$G'
 [ -e "\$G/arm-\$1" ] || exit 0
 rm -f "\$G/arm-\$1"
-read -r _ _ _ _ pg _ </proc/\$\$/stat
+read -r _ _ _ _ _ pg _ </proc/\$\$/stat
 echo "\$pg" >"\$G/at-\$1.new" && mv "\$G/at-\$1.new" "\$G/at-\$1"
 while [ ! -e "\$G/go-\$1" ]; do [ -d "\$G" ] || exit 1; sleep 0.05; done
 rm -f "\$G/go-\$1"

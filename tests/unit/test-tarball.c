@@ -764,7 +764,7 @@ static void test_too_big(void **state)
 	fd = open(archive, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, blocks, sizeof(blocks)), sizeof(blocks));
-	expect_refused(archive, "big", "makes the archive larger than 8 GiB");
+	expect_refused(archive, "big", "(9663676416 bytes) makes the archive larger than 8 GiB");
 }
 
 /* ---------------------------------------------------------------- inspect */
