@@ -7,8 +7,8 @@
  * picks 1-4 jobs of 1-4 files each; the rest is the dump. Every state must
  * hold whitelisted directives only, sorted by name, items sorted by index
  * and unique; a job is valid only with its "/" record; what the caller
- * releases is all there is (no leak). Build: `make build/fuzz/conf-dump`;
- * run: build/fuzz/conf-dump tests/fuzz/corpus/conf-dump. With -DFUZZ_REPLAY
+ * releases is all there is (no leak). Build: `make build/fuzz/fuzz-conf-dump`;
+ * run: build/fuzz/fuzz-conf-dump tests/fuzz/corpus/conf-dump. With -DFUZZ_REPLAY
  * (gcc, no libFuzzer) it replays the files named on the command line.
  */
 #include "fuzz-util.h"

@@ -2,10 +2,10 @@
 /*
  * libFuzzer target for the native dkms.conf parser. Every input must either
  * be refused (-ENOTSUP) or give directives whose values dkms's read-back
- * would not change. Build: `make build/fuzz/conf-native`; run:
- *   build/fuzz/conf-native -max_len=4096 tests/fuzz/corpus/conf-native
+ * would not change. Build: `make build/fuzz/fuzz-conf-native`; run:
+ *   build/fuzz/fuzz-conf-native -max_len=4096 tests/fuzz/corpus/conf-native
  * With -DFUZZ_REPLAY instead of -fsanitize=fuzzer, it replays the files named
- * on the command line. With -DFUZZ_DIFF (`make build/fuzz/conf-diff`) every
+ * on the command line. With -DFUZZ_DIFF (`make build/fuzz/fuzz-conf-diff`) every
  * accepted input is also evaluated by bash and both results must be equal:
  * slow (one bash per input), but it is the property the native parser
  * exists for.

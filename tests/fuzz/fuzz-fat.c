@@ -7,7 +7,7 @@
  * zeros). Each input is unpacked into a fresh scratch directory; the result
  * is 0, or -EBADMSG with a problem line, or an I/O errno; the tree holds
  * only directories, regular files and symlinks that resolve beneath it.
- * Build: `make build/fuzz/fat`; run: build/fuzz/fat -max_len=65536
+ * Build: `make build/fuzz/fuzz-fat`; run: build/fuzz/fuzz-fat -max_len=131072
  * tests/fuzz/corpus/fat. With -DFUZZ_REPLAY (gcc, no libFuzzer) it replays
  * the files named on the command line.
  */

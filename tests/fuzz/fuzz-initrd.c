@@ -4,8 +4,8 @@
  * decode.c, list.c) and the fragment rules. Every input is either refused
  * with a reason or split into members that lie in order inside the image
  * with only NULs between and after them; the listing of an accepted image
- * finds every file it lists. Build: `make build/fuzz/initrd`; run:
- *   build/fuzz/initrd -max_len=65536 tests/fuzz/corpus/initrd
+ * finds every file it lists. Build: `make build/fuzz/fuzz-initrd`; run:
+ *   build/fuzz/fuzz-initrd -max_len=65536 tests/fuzz/corpus/initrd
  * With -DFUZZ_REPLAY instead of -fsanitize=fuzzer, it replays the files named
  * on the command line.
  */

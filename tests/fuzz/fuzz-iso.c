@@ -9,7 +9,7 @@
  * our writer stay small with their trailing zeros cut. Each input is
  * unpacked into a fresh scratch directory; the tree holds only
  * directories, regular files and symlinks that resolve beneath it.
- * Build: `make build/fuzz/iso`; run: build/fuzz/iso -max_len=131072
+ * Build: `make build/fuzz/fuzz-iso`; run: build/fuzz/fuzz-iso -max_len=131072
  * tests/fuzz/corpus/iso. With -DFUZZ_REPLAY (gcc, no libFuzzer) it
  * replays the files named on the command line.
  */

@@ -6,7 +6,7 @@
  * moves forward, stays 4-aligned from the start where it can, and never
  * passes the end; a damaged entry is refused with an "offset N: " reason.
  * The legacy modules.cgz reader (formats/cgz.c) is fuzzed by rpm-header.
- * Build: `make build/fuzz/newc`; run: build/fuzz/newc -max_len=4096
+ * Build: `make build/fuzz/fuzz-newc`; run: build/fuzz/fuzz-newc -max_len=4096
  * tests/fuzz/corpus/newc. With -DFUZZ_REPLAY (gcc, no libFuzzer) it replays
  * the files named on the command line.
  */

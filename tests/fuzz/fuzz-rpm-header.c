@@ -4,7 +4,7 @@
  * driver disk holds: RPM headers (formats/rpm-header.c) and legacy
  * modules.cgz archives (formats/cgz.c). Any input must give a result or an
  * error, never a crash, a read out of bounds or a leak. Build:
- * `make build/fuzz/rpm-header`; run: build/fuzz/rpm-header -max_len=65536
+ * `make build/fuzz/fuzz-rpm-header`; run: build/fuzz/fuzz-rpm-header -max_len=65536
  *   tests/fuzz/corpus/rpm-header
  * With -DFUZZ_REPLAY instead of -fsanitize=fuzzer, it replays the files named
  * on the command line.

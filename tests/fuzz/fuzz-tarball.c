@@ -8,8 +8,8 @@
  * beside out is gone), and under out there are only directories, regular
  * files and symlinks that resolve beneath out (openat2 RESOLVE_BENEATH),
  * none setuid, setgid or sticky. Files are capped at 16 MiB (RLIMIT_FSIZE)
- * so that a bomb cannot fill the disk. Build: `make build/fuzz/tarball`;
- * run: build/fuzz/tarball -max_len=65536 tests/fuzz/corpus/tarball.
+ * so that a bomb cannot fill the disk. Build: `make build/fuzz/fuzz-tarball`;
+ * run: build/fuzz/fuzz-tarball -max_len=65536 tests/fuzz/corpus/tarball.
  * With -DFUZZ_REPLAY (gcc, no libFuzzer) it replays the files named on the
  * command line.
  */

@@ -106,6 +106,29 @@ add iso "$T"/img/iso-*
 add newc "$T/img/newc-rich" "$T/hello.cpio"
 add initrd "$T"/img/fragment-* "$T/img/newc-rich"
 
+# ---- images by other writers: mkfs.fat + mtools (FAT12, FAT16, and FAT32, whose
+# FAT puts the root past what a seed holds: its first 64 KiB only), genisoimage
+# with and without Rock Ridge, xorriso
+mkdir -p "$T/other/sub/deeper"
+echo hello >"$T/other/README"
+echo 'a long named file' >"$T/other/A Long Named File.txt"
+echo x >"$T/other/sub/deeper/x.ko"
+export MTOOLS_SKIP_CHECK=1
+mkfs.fat -C "$T/mtools-fat12" 1440 >/dev/null
+mcopy -s -i "$T/mtools-fat12" "$T/other/README" "$T/other/A Long Named File.txt" "$T/other/sub" ::/
+mkfs.fat -F 16 -C "$T/mtools-fat16" 20480 >/dev/null
+mcopy -s -i "$T/mtools-fat16" "$T/other/README" "$T/other/sub" ::/
+mkfs.fat -F 32 -f 1 -s 1 -C "$T/mtools-fat32" 34000 >/dev/null
+mcopy -s -i "$T/mtools-fat32" "$T/other/README" "$T/other/sub" ::/
+truncate -s 65536 "$T/mtools-fat32"
+for f in "$T"/mtools-fat*; do trim "$f"; done
+add fat "$T"/mtools-fat*
+genisoimage -quiet -R -J -V OEMDRV -o "$T/geniso-rr" "$T/other"
+genisoimage -quiet -V OEMDRV -o "$T/geniso-plain" "$T/other"
+xorriso -as mkisofs -quiet -R -J -V OEMDRV -o "$T/xorriso" "$T/other" 2>/dev/null
+for f in "$T"/geniso-* "$T/xorriso"; do trim "$f" 32768; done
+add iso "$T"/geniso-* "$T/xorriso"
+
 # ---- initramfs images as the generators make them: an uncompressed early
 # cpio, then compressed ones, NUL padding between
 mkdir -p "$T/early/kernel/x86/microcode" "$T/main/usr/lib/modules" "$T/main/etc"

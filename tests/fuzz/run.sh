@@ -34,7 +34,7 @@ opts_for() {
 	conf-diff) echo "-max_len=2048 -timeout=60" ;;
 	conf-*) echo "-max_len=4096 -timeout=10" ;;
 	newc) echo "-max_len=4096 -timeout=10" ;;
-	iso) echo "-max_len=131072 -timeout=20" ;;
+	iso | fat) echo "-max_len=131072 -timeout=20" ;;
 	*) echo "-max_len=65536 -timeout=20" ;;
 	esac
 }
