@@ -90,7 +90,9 @@ static bool decode_gzip_whole(const uint8_t *in, size_t len, struct strbuf *out,
 
 	if (len < 18)
 		return false;
-	avail = MAX((size_t)le32(in + len - 4), MIN(len, limit / 16) * 16);
+	/* deflate packs at most 1032:1: a larger ISIZE is a lie (or not this member's) */
+	avail = MAX(MIN((size_t)le32(in + len - 4), MIN(len, limit / 1032) * 1032),
+		    MIN(len, limit / 16) * 16);
 	avail = MIN(avail, limit);
 	d = libdeflate_alloc_decompressor();
 	if (!d)
