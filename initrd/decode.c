@@ -245,8 +245,10 @@ static bool decode_zstd_sized(ZSTD_DCtx *d, const uint8_t *in, size_t len, struc
 	unsigned long long size = ZSTD_getFrameContentSize(in, len);
 	size_t frame = ZSTD_findFrameCompressedSize(in, len), n;
 
+	/* each block (a 3-byte header at least) decodes to 128 KiB at most: a larger size is a lie */
 	if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR || size == 0 ||
-	    size > INITRD_MAX_UNPACKED - out->len || ZSTD_isError(frame))
+	    size > INITRD_MAX_UNPACKED - out->len || ZSTD_isError(frame) ||
+	    size > (unsigned long long)(frame / 3 + 1) * (128 << 10))
 		return false;
 	grow_huge(out, (size_t)size);
 	n = ZSTD_decompressDCtx(d, out->buf + out->len, (size_t)size, in, frame);
