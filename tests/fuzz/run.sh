@@ -2,13 +2,15 @@
 # Run libFuzzer targets built by `make fuzz-build` (build/fuzz/fuzz-<target>), each
 # for FUZZ_SECONDS (default 60), FUZZ_JOBS at a time (default 1), under
 # nice -n FUZZ_NICE (default 15), then print a summary table (also written to
-# build/fuzz/summary.txt). Usage: run.sh [target...] (default: all built).
+# build/fuzz/summary.txt). Usage: run.sh [target...] (default: all built);
+# run.sh --summary prints the table of every target's runs so far, running nothing.
 #
 # Per target, in build/fuzz/<target>/: corpus/ (what the fuzzer learnt; the
 # committed seeds in tests/fuzz/corpus/<target>/ are read, never written),
 # crashes/ (crash-*, leak-*, timeout-*, oom-* reproducers), last.log, and
 # runs.tsv with one line per run (date, seconds, runs, CPU seconds, crashes,
-# leaks, peak RSS MB), from which the table's totals come.
+# leaks, peak RSS MB). The table shows the last run of each target and the
+# totals over all its runs (CPU hours count the fuzzer and its children).
 # Exit status: 1 when a run found a crash, leak, timeout or out-of-memory.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,12 +21,16 @@ jobs=${FUZZ_JOBS:-1}
 nice_level=${FUZZ_NICE:-15}
 # one scratch directory per input lives here (on disk: files are capped at 16 MiB)
 export TMPDIR=$fuzz/tmp
-mkdir -p "$TMPDIR"
 
+summary_only=false
+[[ ${1:-} == --summary ]] && { summary_only=true; shift; }
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-	for f in "$fuzz"/*; do
-		[[ -f $f && -x $f && ${f##*/} == fuzz-* ]] && targets+=("${f#*/fuzz-}")
+	for f in "$fuzz"/fuzz-*; do
+		[[ -f $f && -x $f ]] || continue
+		t=${f##*/fuzz-}
+		$summary_only && [[ ! -s $fuzz/$t/runs.tsv ]] && continue
+		targets+=("$t")
 	done
 fi
 
@@ -60,7 +66,10 @@ run_target() {
 		"${runs:-0}" "$cpu" "$crashes" "$leaks" "${rss:-0}" >>"$d/runs.tsv"
 }
 
+# what a killed run left (a crash ends the process in the middle of an input)
+$summary_only || { rm -rf "$TMPDIR" && mkdir -p "$TMPDIR"; }
 for t in "${targets[@]}"; do
+	$summary_only && break
 	if [[ ! -x $fuzz/fuzz-$t ]]; then
 		echo "run.sh: $fuzz/fuzz-$t is not built (make fuzz-build)" >&2
 		exit 2
@@ -72,11 +81,20 @@ done
 wait
 
 {
-	printf '%-12s %10s %8s %8s %8s %6s %8s | %12s %9s\n' target runs seconds cpu_s crashes leaks \
-		peak_MB total_runs cpu_hours
+	printf '%-12s %10s %7s %7s %5s %7s | %11s %9s %7s %5s %7s\n' target runs seconds crashes leaks \
+		peak_MB all_runs cpu_hours crashes leaks peak_MB
 	for t in "${targets[@]}"; do
-		tail -1 "$fuzz/$t/runs.tsv" | awk -F'\t' -v t="$t" '{ printf "%-12s %10d %8d %8.0f %8d %6d %8d", t, $3, $2, $4, $5, $6, $7 }'
-		awk -F'\t' '{ r += $3; c += $4 } END { printf " | %12d %9.2f\n", r, c / 3600 }' "$fuzz/$t/runs.tsv"
+		awk -F'\t' -v t="$t" '{ r += $3; c += $4; k += $5; l += $6; if ($7 > p) p = $7 }
+			END { printf "%-12s %10d %7d %7d %5d %7d | %11d %9.2f %7d %5d %7d\n",
+				t, $3, $2, $5, $6, $7, r, c / 3600, k, l, p }' "$fuzz/$t/runs.tsv"
 	done
 } | tee "$fuzz/summary.txt"
-! awk '{ if ($5 + $6 > 0) bad = 1 } END { exit !bad }' <(tail -n +2 "$fuzz/summary.txt")
+for t in "${targets[@]}"; do
+	$summary_only && break
+	tail -1 "$fuzz/$t/runs.tsv" | awk -F'\t' '{ exit !($5 + $6) }' &&
+		echo "$t: see $fuzz/$t/last.log; reproducers in $fuzz/$t/crashes/"
+done
+# the status: anything found in the runs just made (with --summary: in any run)
+col=4
+$summary_only && col=10
+! awk -v c=$col 'NR > 1 && $c + $(c + 1) > 0 { bad = 1 } END { exit !bad }' "$fuzz/summary.txt"
