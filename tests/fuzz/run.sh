@@ -34,11 +34,11 @@ if ((${#targets[@]} == 0)); then
 	done
 fi
 
-# Input size and per-input time limit, by what a target reads.
+# Input size, per-input time limit and dictionary, by what a target reads.
 opts_for() {
 	case $1 in
-	conf-diff) echo "-max_len=2048 -timeout=60" ;;
-	conf-*) echo "-max_len=4096 -timeout=10" ;;
+	conf-diff) echo "-max_len=2048 -timeout=60 -dict=tests/fuzz/conf.dict" ;;
+	conf-*) echo "-max_len=4096 -timeout=10 -dict=tests/fuzz/conf.dict" ;;
 	newc) echo "-max_len=4096 -timeout=10" ;;
 	iso | fat) echo "-max_len=131072 -timeout=20" ;;
 	*) echo "-max_len=65536 -timeout=20" ;;
