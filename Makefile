@@ -3,6 +3,7 @@
 # make check      install what is missing, build, run every test
 # make demo       build megaraid_sas from Debian's linux-source with build/dkms
 # make bench      timings against Debian's dkms (not a test)
+# make fuzz       libFuzzer targets in build/fuzz/, each run FUZZ_SECONDS (tests/fuzz/run.sh)
 # make install    PREFIX=/usr DESTDIR=...
 # DEVELOPER=1     -Werror and ASan+UBSan
 
@@ -80,6 +81,39 @@ demo: deps-test all
 bench: deps-test all
 	@tests/bench/run.sh
 
+# libFuzzer targets (tests/fuzz/fuzz-*.c) as build/fuzz/fuzz-<name>, with the core
+# built again by clang with the sanitizers; conf-diff is conf-native with -DFUZZ_DIFF.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 1
+FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -I. -Idkms-core \
+		$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_NAMES   := $(sort $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c)) conf-diff)
+FUZZ_BIN     := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz-%)
+FUZZ_OBJ     := $(CORE_SRC:%.c=$(B)/fuzz/obj/%.o)
+
+$(B)/.deps-fuzz:
+	@scripts/install-deps.sh fuzz
+	@mkdir -p $(B) && touch $@
+
+$(B)/fuzz/obj/%.o: %.c | $(B)/.deps-fuzz
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c -o $@ $<
+
+$(B)/fuzz/libdkms.a: $(FUZZ_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/fuzz/fuzz-conf-diff: tests/fuzz/fuzz-conf-native.c $(B)/fuzz/libdkms.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -DFUZZ_DIFF -fsanitize=fuzzer,address,undefined -o $@ $< $(B)/fuzz/libdkms.a $(LDLIBS)
+
+$(B)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(B)/fuzz/libdkms.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(B)/fuzz/libdkms.a $(LDLIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run.sh $(FUZZ_NAMES)
+
 # Man pages and completions are installed when they exist (man/, completion/).
 # data/*.in get the install paths filled in at each install (the paths may
 # differ from one install to the next). An existing framework.conf is the
@@ -120,5 +154,5 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit check demo bench install clean deps-test
--include $(CORE_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+.PHONY: all unit check demo bench install clean deps-test fuzz fuzz-build
+-include $(CORE_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

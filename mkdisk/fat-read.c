@@ -177,7 +177,8 @@ static void lfn_entry(struct lfn *l, const uint8_t *d)
 		for (size_t i = 0; i < ARRAY_SIZE(l->chars); i++)
 			l->chars[i] = 0xffff;
 	}
-	if (!l->valid || seq != l->expect || d[13] != l->sum) {
+	/* seq 0 after a complete name would index chars[-13] */
+	if (!l->valid || seq == 0 || seq != l->expect || d[13] != l->sum) {
 		l->valid = false;
 		return;
 	}

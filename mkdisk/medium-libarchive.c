@@ -10,6 +10,9 @@
 #include "mkdisk/medium-impl.h"
 #include "util/strbuf.h"
 
+/* entries of one image read back: a driver disk holds hundreds */
+#define MEDIUM_MAX_ENTRIES 100000u
+
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive_entry *, archive_entry_free)
 
@@ -136,6 +139,7 @@ int archive_unpack(int fd, struct extract *x, bool *ret_saw_pax)
 	_cleanup_(archive_read_freep) struct archive *a = archive_read_new();
 	struct archive_entry *ae;
 	bool pax = false;
+	unsigned entries = 0;
 	int r;
 
 	if (!a)
@@ -151,6 +155,16 @@ int archive_unpack(int fd, struct extract *x, bool *ret_saw_pax)
 		return -EBADMSG;
 	}
 	while ((r = archive_read_next_header(a, &ae)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+		/*
+		 * libarchive keeps every ISO entry it has read (about 750 bytes
+		 * each), and directories that share extents make millions of
+		 * entries from a few KiB: stop at what no driver disk comes near.
+		 */
+		if (++entries > MEDIUM_MAX_ENTRIES) {
+			extract_problem(x, "more than %u entries; not unpacked further",
+					MEDIUM_MAX_ENTRIES);
+			return -EBADMSG;
+		}
 		if (archive_format(a) == ARCHIVE_FORMAT_TAR_PAX_INTERCHANGE)
 			pax = true;
 		r = unpack_entry(a, ae, x);

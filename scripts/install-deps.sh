@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install the Debian packages the build and the tests need; do nothing when all
-# are present. Usage: install-deps.sh build|test
+# are present. Usage: install-deps.sh build|test|fuzz
 set -eu
 
 build_pkgs="gcc make pkg-config libkmod-dev libarchive-dev libblkid-dev libcmocka-dev
@@ -10,11 +10,14 @@ test_pkgs="linux-headers-amd64 kmod patch openssl dkms bc flex bison libelf-dev
 	rpm rpm2cpio createrepo-c python3-rpm xorriso genisoimage mtools dosfstools squashfs-tools
 	dpkg-dev debhelper fakeroot lz4 bzip2 qemu-system-x86 busybox-static initramfs-tools dracut-core
 	man-db bash-completion tmux python3"
+# make fuzz: clang with libFuzzer and the sanitizer runtimes (not needed by make check)
+fuzz_pkgs="clang libclang-rt-dev"
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;
 test) want="$build_pkgs $test_pkgs" ;;
-*) echo "usage: $0 build|test" >&2; exit 2 ;;
+fuzz) want="$build_pkgs $fuzz_pkgs" ;;
+*) echo "usage: $0 build|test|fuzz" >&2; exit 2 ;;
 esac
 
 # The kernel image of the newest installed headers (REMAKE_INITRD boot tests need

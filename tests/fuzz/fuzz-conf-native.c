@@ -2,16 +2,13 @@
 /*
  * libFuzzer target for the native dkms.conf parser. Every input must either
  * be refused (-ENOTSUP) or give directives whose values dkms's read-back
- * would not change. Build:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. -Idkms-core \
- *     tests/fuzz/fuzz-conf-native.c dkms-core/conf-vars.c dkms-core/conf-native.c \
- *     dkms-core/util/strbuf.c dkms-core/util/strv.c dkms-core/util/fileio.c -o fuzz-conf-native
- *   ./fuzz-conf-native -max_len=512 tests/fixtures/conf
+ * would not change. Build: `make build/fuzz/fuzz-conf-native`; run:
+ *   build/fuzz/fuzz-conf-native -max_len=4096 tests/fuzz/corpus/conf-native
  * With -DFUZZ_REPLAY instead of -fsanitize=fuzzer, it replays the files named
- * on the command line. With -DFUZZ_DIFF (add dkms-core/conf-bash.c and
- * dkms-core/util/spawn.c) every accepted input is also evaluated by bash and
- * both results must be equal: slow (one bash per input), but it is the
- * property the native parser exists for.
+ * on the command line. With -DFUZZ_DIFF (`make build/fuzz/fuzz-conf-diff`) every
+ * accepted input is also evaluated by bash and both results must be equal:
+ * slow (one bash per input), but it is the property the native parser
+ * exists for.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -20,11 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz-util.h"
 #include "conf.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -55,41 +51,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 #ifdef FUZZ_DIFF
 	if (r == 0) {
-		char tmpl[] = "/tmp/fuzz-conf.XXXXXX";
-		int fd = mkstemp(tmpl);
-		const char *files[] = { tmpl };
+		char *scratch = fuzz_scratch("conf"), *path;
 		struct conf_vars bash = { 0 };
 
-		if (fd < 0 || write(fd, data, size) != (ssize_t)size)
+		if (asprintf(&path, "%s/dkms.conf", scratch) < 0)
 			abort();
-		close(fd);
-		if (conf_eval_bash(&scope, files, 1, &bash) != 0 || !conf_vars_equal(&bash, &vars)) {
+		fuzz_write_file(path, data, size);
+		if (conf_eval_bash(&scope, (const char *const *)&path, 1, &bash) != 0 ||
+		    !conf_vars_equal(&bash, &vars)) {
 			conf_vars_dump(&bash, stderr);
 			fputs("----\n", stderr);
 			conf_vars_dump(&vars, stderr);
 			abort();
 		}
-		unlink(tmpl);
+		free(path);
+		fuzz_rm(scratch);
 		conf_vars_release(&bash);
 	}
 #endif
 	conf_vars_release(&vars);
 	return 0;
 }
-
-#ifdef FUZZ_REPLAY
-int main(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		struct strbuf sb = STRBUF_INIT;
-
-		if (read_file(argv[i], &sb) < 0) {
-			perror(argv[i]);
-			return 1;
-		}
-		LLVMFuzzerTestOneInput((const uint8_t *)sb.buf, sb.len);
-		strbuf_release(&sb);
-	}
-	return 0;
-}
-#endif

@@ -4,12 +4,8 @@
  * decode.c, list.c) and the fragment rules. Every input is either refused
  * with a reason or split into members that lie in order inside the image
  * with only NULs between and after them; the listing of an accepted image
- * finds every file it lists. Build:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. -Idkms-core \
- *     tests/fuzz/fuzz-initrd.c initrd/segments.c initrd/newc.c initrd/decode.c \
- *     initrd/list.c initrd/fragment.c mkdisk/cpio.c mkdisk/compress.c formats/payload.c \
- *     dkms-core/util/*.c -lz -llzma -lzstd -llz4 -lbz2 -ldeflate -o fuzz-initrd
- *   ./fuzz-initrd -max_len=4096 <corpus dir of small initramfs images>
+ * finds every file it lists. Build: `make build/fuzz/fuzz-initrd`; run:
+ *   build/fuzz/fuzz-initrd -max_len=65536 tests/fuzz/corpus/initrd
  * With -DFUZZ_REPLAY instead of -fsanitize=fuzzer, it replays the files named
  * on the command line.
  */
@@ -18,13 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-util.h"
 #include "initrd/fragment.h"
 #include "initrd/list.h"
 #include "initrd/segments.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_layout(const uint8_t *data, size_t size, const struct initrd_image *img)
 {
@@ -74,20 +69,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	strbuf_release(&err);
 	return 0;
 }
-
-#ifdef FUZZ_REPLAY
-int main(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		struct strbuf sb = STRBUF_INIT;
-
-		if (read_file(argv[i], &sb) < 0) {
-			perror(argv[i]);
-			return 1;
-		}
-		LLVMFuzzerTestOneInput((const uint8_t *)sb.buf, sb.len);
-		strbuf_release(&sb);
-	}
-	return 0;
-}
-#endif

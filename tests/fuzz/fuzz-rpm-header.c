@@ -4,10 +4,8 @@
  * driver disk holds: RPM headers (formats/rpm-header.c) and legacy
  * modules.cgz archives (formats/cgz.c). Any input must give a result or an
  * error, never a crash, a read out of bounds or a leak. Build:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. -Idkms-core \
- *     tests/fuzz/fuzz-rpm-header.c formats/rpm-header.c formats/cgz.c \
- *     dkms-core/util/strbuf.c dkms-core/util/strv.c -lz -o fuzz-rpm-header
- *   ./fuzz-rpm-header -max_len=65536 <dir with some .rpm and .cgz files>
+ * `make build/fuzz/fuzz-rpm-header`; run: build/fuzz/fuzz-rpm-header -max_len=65536
+ *   tests/fuzz/corpus/rpm-header
  * With -DFUZZ_REPLAY instead of -fsanitize=fuzzer, it replays the files named
  * on the command line.
  */
@@ -15,12 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fuzz-util.h"
 #include "formats/cgz.h"
 #include "formats/rpm-header.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -35,20 +32,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(why);
 	return 0;
 }
-
-#ifdef FUZZ_REPLAY
-int main(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		struct strbuf sb = STRBUF_INIT;
-
-		if (read_file(argv[i], &sb) < 0) {
-			perror(argv[i]);
-			return 1;
-		}
-		LLVMFuzzerTestOneInput((const uint8_t *)sb.buf, sb.len);
-		strbuf_release(&sb);
-	}
-	return 0;
-}
-#endif
