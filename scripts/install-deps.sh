@@ -8,7 +8,7 @@ build_pkgs="gcc make pkg-config libkmod-dev libarchive-dev libblkid-dev libcmock
 test_pkgs="linux-headers-amd64 kmod patch openssl dkms bc flex bison libelf-dev
 	xz-utils zstd gzip binutils cpio rsync util-linux strace
 	rpm rpm2cpio createrepo-c python3-rpm xorriso genisoimage mtools dosfstools squashfs-tools
-	dpkg-dev debhelper fakeroot lz4 bzip2 qemu-system-x86 busybox-static initramfs-tools dracut-core
+	build-essential dpkg-dev debhelper fakeroot lz4 bzip2 qemu-system-x86 busybox-static initramfs-tools dracut-core
 	man-db bash-completion tmux python3"
 # make fuzz: clang with libFuzzer and the sanitizer runtimes (not needed by make check)
 fuzz_pkgs="clang libclang-rt-dev"

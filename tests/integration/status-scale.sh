@@ -13,7 +13,7 @@
 
 NMOD=${STATUS_SCALE_MODULES:-20}
 NKER=${STATUS_SCALE_KERNELS:-10}
-REF=/tmp/ref/dkms
+REF=${DKMS_REF:-/tmp/ref/dkms} # dkms 3.4.3 (README, Tests: how to get it)
 ARCH=x86_64
 
 echo "1..12"
@@ -176,7 +176,7 @@ done
 # the same as dkms 3.4.3 on a small tree, stdout and stderr
 for kind in plain bash; do
 	if [[ ! -f $REF ]]; then
-		skip "$kind: same as dkms 3.4.3" "no $REF"
+		skip "$kind: same as dkms 3.4.3" "no dkms 3.4.3 at $REF (set DKMS_REF, see README Tests)"
 		continue
 	fi
 	d=$T/small-$kind

@@ -7,7 +7,7 @@
 
 TOOL=${TARBALL_TOOL:-$TOP/build/tests/test-tarball}
 PEER=${PEER_DKMS:-/usr/sbin/dkms}
-REF=/tmp/ref/dkms
+REF=${DKMS_REF:-/tmp/ref/dkms} # dkms 3.4.3 (README, Tests: how to get it)
 K=$(headers_kernel)
 A=$(uname -m)
 
@@ -112,8 +112,8 @@ if [ -r "$REF" ]; then
 	check "and find the module and the source" \
 		bash -c "cmp '$KO' '$T/x4/dkms_main_tree/$K/$A/module/tinymod.ko' && test -f '$T/x4/dkms_source_tree/dkms.conf'"
 else
-	skip "we extract dkms 3.4.3's .tar.zst" "no $REF"
-	skip "and find the module and the source" "no $REF"
+	skip "we extract dkms 3.4.3's .tar.zst" "no dkms 3.4.3 at $REF (set DKMS_REF, see README Tests)"
+	skip "and find the module and the source" "no dkms 3.4.3 at $REF (set DKMS_REF, see README Tests)"
 fi
 
 # ------------------------------------------------------- ours -> peer
@@ -156,8 +156,8 @@ if [ -r "$REF" ]; then
 	check "dkms 3.4.3 sees it built" \
 		test "$(ref "$L4" status 2>/dev/null)" = "tinymod/1.0, $K, $A: built"
 else
-	skip "dkms 3.4.3 loads our tarball" "no $REF"
-	skip "dkms 3.4.3 sees it built" "no $REF"
+	skip "dkms 3.4.3 loads our tarball" "no dkms 3.4.3 at $REF (set DKMS_REF, see README Tests)"
+	skip "dkms 3.4.3 sees it built" "no dkms 3.4.3 at $REF (set DKMS_REF, see README Tests)"
 fi
 
 # ------------------------------------------------------- plain and hostile tarballs from GNU tar
@@ -192,7 +192,7 @@ if [ -r "$REF" ]; then
 	check "we list both kernels of dkms 3.4.3's tarball" \
 		test "$("$TOOL" tool inspect "$T/x6" | grep ^kernel | tr '\n' ' ')" = "kernel $K/$A kernel $FAKE/$A "
 else
-	skip "we list both kernels of dkms 3.4.3's tarball" "no $REF"
+	skip "we list both kernels of dkms 3.4.3's tarball" "no dkms 3.4.3 at $REF (set DKMS_REF, see README Tests)"
 fi
 "$TOOL" tool create "$T/two.tar.gz" tinymod 1.0 source "$SRCDIR" "" "$FAKE" "$A" "$P/tree/tinymod/1.0/$FAKE/$A" "$K" "$A" "$BUILT" >/dev/null 2>&1
 L5=$T/l5
