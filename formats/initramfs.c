@@ -153,6 +153,35 @@ static int run_depmod(const struct dkms_ctx *ctx, const char *stage, const struc
 	return 0;
 }
 
+/*
+ * A base initrd made by hand (a PXE image) may lack the kernel's lists.
+ * depmod makes modules.builtin.bin only from modules.builtin, and modprobe
+ * reads it to tell a built-in module from a missing one: take the kernel's
+ * own lists from its installed module dir, and where there is none, an
+ * empty modules.builtin, which tells modprobe what the base alone did
+ * (nothing is built in).
+ */
+static int complete_kernel_lists(const struct dkms_ctx *ctx, const struct dud_kernel *k, const char *moddir)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kernel_lists); i++) {
+		_cleanup_free_ char *have = xasprintf("%s/%s", moddir, kernel_lists[i]);
+		_cleanup_free_ char *from = xasprintf("%s/%s", k->install_dir, kernel_lists[i]);
+		int r = 0;
+
+		if (is_file(have))
+			continue;
+		if (is_file(from))
+			r = copy_file(from, have);
+		else if (streq(kernel_lists[i], "modules.builtin"))
+			r = write_file_str(have, "");
+		if (r < 0) {
+			dkms_error(ctx, "Cannot stage %s: %s", have, strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
 /* The staging tree's module dir for k, filled with the base's modules and the new ones. */
 static int stage_kernel(const struct dud_request *req, const struct dud_kernel *k,
 			const char *stage)
@@ -188,6 +217,9 @@ static int stage_kernel(const struct dud_request *req, const struct dud_kernel *
 				   req->initrd_base, k->kernelver, k->kernelver);
 			return -ENOENT;
 		}
+		r = complete_kernel_lists(ctx, k, moddir);
+		if (r < 0)
+			return r;
 	} else {
 		_cleanup_free_ char *kdir = xasprintf("%s/kernel", k->install_dir);
 

@@ -272,6 +272,25 @@ else
 	diag <"$T/out"
 fi
 
+# --- a base made by hand, without the kernel's modules.builtin (a PXE image)
+rm -rf "$T/nobuiltin" && cp -a "$T/base" "$T/nobuiltin"
+find "$T/nobuiltin" -name 'modules.builtin*' -delete
+(cd "$T/nobuiltin" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) | gzip -c >"$T/nobuiltin.img"
+dk mkdriverdisk "$MV" -k "$K" -d initramfs --initrd "$T/nobuiltin.img" --archive "$T/frag-nb.cpio.gz"
+if [[ $rc == 0 ]]; then ok "fragment --initrd <base without modules.builtin>"; else
+	not_ok "fragment --initrd <base without modules.builtin> (exit $rc)"; diag <"$T/err"; fi
+rm -rf "$T/frag-nb" && mkdir -p "$T/frag-nb"
+(cd "$T/frag-nb" && gzip -dc "$T/frag-nb.cpio.gz" | cpio --quiet -id 2>/dev/null)
+want_builtin=/dev/null
+[[ -f $T/inst/$K/modules.builtin ]] && want_builtin=$T/inst/$K/modules.builtin
+if cmp -s "$want_builtin" "$T/frag-nb/lib/modules/$K/modules.builtin" &&
+	[[ -s $T/frag-nb/lib/modules/$K/modules.builtin.bin ]]; then
+	ok "that fragment carries modules.builtin (the kernel's, else empty) and its .bin for modprobe"
+else
+	not_ok "that fragment carries modules.builtin (the kernel's, else empty) and its .bin for modprobe"
+	(cd "$T/frag-nb" && find . | diag)
+fi
+
 # --- a stale copy: the image holds megaraid_sas from an earlier build of the package
 if ((${#images[@]})); then
 	printf '\0' >>"$built" # the tree's build changes (a rebuild); the image keeps the old one
