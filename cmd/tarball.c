@@ -21,31 +21,6 @@
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
-/*
- * The default <m>/<v>/tarball/ (no --archive, or a bare file name) resolves
- * beneath the DKMS tree: a symlink planted there must not lead the tarball
- * out. An --archive path is where the admin said.
- */
-static int default_output_beneath(struct cmd *c, const char *out)
-{
-	_cleanup_free_ char *dir = NULL;
-	int r;
-
-	if (!strempty(c->archive) && strchr(c->archive, '/'))
-		return 0;
-	dir = xstrndup(out, (size_t)(strrchr(out, '/') - out));
-	while (strlen(dir) > 1 && dir[strlen(dir) - 1] == '/')
-		dir[strlen(dir) - 1] = '\0';
-	r = beneath_check(c->ctx.dkms_tree, out);
-	if (r == -ENOENT)
-		r = beneath_check(c->ctx.dkms_tree, dir); /* made by the writer, in a parent that is beneath */
-	if (r == -EXDEV) {
-		dkms_error(&c->ctx, "Could not create %s: it leads outside the DKMS tree", dir);
-		return r;
-	}
-	return 0;
-}
-
 int cmd_mktarball(struct cmd *c)
 {
 	struct dkms_tarball_kernel *tk = NULL;
@@ -86,9 +61,10 @@ int cmd_mktarball(struct cmd *c)
 	spec.conf = c->ctx.conf_file;
 	name = dkms_tarball_default_name(c->module, c->version, tk, spec.n_kernels, c->ctx.source_only);
 	out = dkms_tarball_location(&c->ctx, c->module, c->version, name, c->archive);
-	r = default_output_beneath(c, out);
-	if (!r)
-		r = dkms_tarball_create(&c->ctx, &spec, out);
+	/* the default <m>/<v>/tarball/ (no --archive, or a bare name) is written beneath the DKMS tree */
+	if (strempty(c->archive) || !strchr(c->archive, '/'))
+		spec.output_root = c->ctx.dkms_tree;
+	r = dkms_tarball_create(&c->ctx, &spec, out);
 	free(tk);
 	strv_release(&dirs);
 	if (r == -EACCES || r == -EXDEV)

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "tarball.h"
+#include "util/beneath.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
@@ -452,12 +453,20 @@ static int write_archive(struct writer *w, const struct dkms_tarball_spec *spec,
 	return 0;
 }
 
-static void tmp_unlinkp(char **path)
+/* The temp file in its directory: removed at cleanup unless taken. */
+struct tmp_at {
+	int dir_fd;
+	char *name;
+};
+
+static void tmp_at_release(struct tmp_at *t)
 {
-	if (*path) {
-		unlink(*path);
-		free(*path);
+	if (t->name) {
+		unlinkat(t->dir_fd, t->name, 0);
+		free(t->name);
 	}
+	if (t->dir_fd >= 0)
+		close(t->dir_fd);
 }
 
 static int close_take(int *fd)
@@ -478,8 +487,8 @@ static void writer_release(struct writer *w)
 int dkms_tarball_create(const struct dkms_ctx *ctx, const struct dkms_tarball_spec *spec,
 			const char *output)
 {
-	_cleanup_(tmp_unlinkp) char *tmp = NULL;
-	_cleanup_free_ char *dir = NULL;
+	_cleanup_(tmp_at_release) struct tmp_at t = { -1, NULL };
+	_cleanup_free_ char *dir = NULL, *hidden = NULL;
 	_cleanup_close_ int fd = -1;
 	struct writer w = {
 		.ctx = ctx, .uid = geteuid(), .gid = getegid(), .now = time(NULL),
@@ -521,17 +530,29 @@ int dkms_tarball_create(const struct dkms_ctx *ctx, const struct dkms_tarball_sp
 		dkms_error(ctx, "Failed to make tarball.\n%s: no file name", output);
 		return -EINVAL;
 	}
-	if ((!is_dir(strempty(dir) ? "/" : dir) && mkdir_p(dir, 0755) < 0) ||
-	    access(strempty(dir) ? "/" : dir, W_OK) < 0) {
+	if (strempty(dir)) {
+		free(dir);
+		dir = xstrdup("/");
+	}
+	if (spec->output_root) {
+		t.dir_fd = beneath_open_path(spec->output_root, dir, true, 0755);
+		if (t.dir_fd == -EXDEV) {
+			dkms_error(ctx, "Could not create %s: it leads outside the DKMS tree", dir);
+			return -EXDEV;
+		}
+	} else {
+		t.dir_fd = open_dir_p(dir, 0755);
+	}
+	if (t.dir_fd < 0 || faccessat(t.dir_fd, ".", W_OK, 0) < 0) {
 		dkms_error(ctx, "Missing write permissions for %s.", dir);
 		return -EACCES;
 	}
 
-	tmp = xasprintf("%s/.%s.XXXXXX", dir, base);
-	fd = mkostemp(tmp, O_CLOEXEC);
+	/* beside the output (one rename), hidden while incomplete */
+	hidden = xasprintf(".%s.", base);
+	fd = mkstemp_at(t.dir_fd, hidden, "", &t.name);
 	if (fd < 0) {
-		r = -errno;
-		free(TAKE_PTR(tmp));
+		r = fd;
 		dkms_error(ctx, "Failed to make tarball.\n%s: %s", output, strerror(-r));
 		return r;
 	}
@@ -547,11 +568,11 @@ int dkms_tarball_create(const struct dkms_ctx *ctx, const struct dkms_tarball_sp
 	mask = umask(0);
 	umask(mask);
 	if (fchmod(fd, 0666 & ~mask) < 0 || fsync(fd) < 0 || close_take(&fd) < 0 ||
-	    rename(tmp, output) < 0) {
+	    renameat(t.dir_fd, t.name, t.dir_fd, base) < 0) {
 		r = -errno;
 		dkms_error(ctx, "Failed to make tarball.\n%s: %s", output, strerror(-r));
 		return r;
 	}
-	free(TAKE_PTR(tmp));
+	free(TAKE_PTR(t.name));
 	return 0;
 }

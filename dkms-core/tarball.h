@@ -67,6 +67,13 @@ struct dkms_tarball_spec {
 	 * as in dkms. As in dkms, a missing file is silently left out.
 	 */
 	const char *conf;
+	/*
+	 * When set, the tree the output's directory is in (the DKMS tree, for
+	 * the default <m>/<v>/tarball/): it is made and opened beneath it and
+	 * the tarball renamed into it relative to that directory, so a symlink
+	 * planted there cannot lead the write out (-EXDEV, "Could not create").
+	 */
+	const char *output_root;
 };
 
 /*

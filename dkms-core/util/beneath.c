@@ -207,8 +207,7 @@ int beneath_open_file(const char *root, const char *path, int flags, mode_t mode
 	return fd;
 }
 
-/* "<name><suffix>XXXXXX" made new (O_EXCL) in dir_fd, as mkstemp would: its fd; the name in *ret. */
-static int open_temp_at(int dir_fd, const char *name, const char *suffix, char **ret)
+int mkstemp_at(int dir_fd, const char *name, const char *suffix, char **ret)
 {
 	static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -244,7 +243,7 @@ int copy_file_into(int dir_fd, const char *name, const char *src, mode_t mode)
 	if (in < 0)
 		return -errno;
 	/* copy_file's temp name: remove_stale_temps finds what a killed run left */
-	out = open_temp_at(dir_fd, name, ".tmp", &tmp);
+	out = mkstemp_at(dir_fd, name, ".tmp", &tmp);
 	if (out < 0)
 		return out;
 	while (!r && (n = read(in, buf, sizeof(buf))) != 0) {

@@ -55,6 +55,8 @@ int beneath_check(const char *root, const char *path);
  * for a symlink after it was opened cannot redirect the write, and a symlink
  * at name is replaced, not followed.
  */
+/* "<name><suffix>XXXXXX" made new (O_EXCL, 0600) in dir_fd, as mkstemp would: its fd; the name in *ret. */
+int mkstemp_at(int dir_fd, const char *name, const char *suffix, char **ret);
 /* Copy src (a temp file <name>.tmpXXXXXX, as copy_file's) with mode, renamed over name. */
 int copy_file_into(int dir_fd, const char *name, const char *src, mode_t mode);
 /* Move src there: renameat, or a copy and unlink across file systems. */
