@@ -275,8 +275,10 @@ void dkms_rebuild_dependents(const struct dkms_ctx *ctx, const struct dkms_kerne
 		*slash = '\0';
 		if (!tree_is_built(ctx, m, v, k->version, k->arch) || !tree_is_added(ctx, m, v))
 			continue;
-		if (dkms_conf_read(ctx, m, v, k, NULL, CONF_QUIET, &conf) < 0)
+		if (dkms_conf_read(ctx, m, v, k, NULL, CONF_QUIET, &conf) < 0) {
+			dkms_conf_release(&conf);
 			continue;
+		}
 		if (conf.build_depends_rebuild) {
 			for (size_t d = 0; d < conf.build_depends.n && !stale; d++) {
 				_cleanup_free_ char *file = xasprintf("%s/%s/%s/%s/%s/.dep_%s", ctx->dkms_tree, m, v,

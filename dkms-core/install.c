@@ -337,7 +337,7 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 	const struct dkms_ctx *ctx = &ctx_copy;
 	_cleanup_free_ char *base_dir = NULL, *lib_tree = NULL, *backup = NULL, *link = NULL;
 	_cleanup_free_ char *moddir = NULL, *target = NULL;
-	struct dkms_conf conf;
+	struct dkms_conf conf = { 0 };
 	const char *suffix;
 	bool any_installed = false;
 	struct install_undo undo = { STRV_INIT, STRV_INIT, STRV_INIT };
@@ -383,6 +383,7 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 	suffix = dkms_kernel_module_suffix(ctx, k->version);
 	/* dkms reads a conf once per m/v/k/a: no second round of its warnings */
 	if (!built_now || dkms_conf_read(ctx, m, v, k, ctx->conf_file, CONF_STRICT | CONF_REPEAT, &conf) < 0) {
+		dkms_conf_release(&conf); /* what a failed read resolved (releasable, or still zero) */
 		r = dkms_read_conf_or_die(ctx, m, v, k, NULL, true, &conf);
 		if (r)
 			return r;

@@ -185,8 +185,13 @@ static bool has_exclusive_records(const struct dkms_ctx *ctx, const char *m, con
 	struct dkms_conf conf;
 	bool any = false;
 
-	if (!is_file(path) || dkms_conf_read(ctx, m, v, k, path, CONF_QUIET, &conf) < 0)
+	if (!is_file(path))
 		return false;
+	/* conf is releasable whatever the result: an invalid one too */
+	if (dkms_conf_read(ctx, m, v, k, path, CONF_QUIET, &conf) < 0) {
+		dkms_conf_release(&conf);
+		return false;
+	}
 	for (size_t i = 0; i < conf.n_modules && !any; i++) {
 		const struct dkms_conf_module *rec = &conf.modules[i];
 
