@@ -86,6 +86,7 @@ bench: deps-test all
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 1
+FUZZ_NICE    ?= 15
 FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -I. -Idkms-core \
 		$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_NAMES   := $(sort $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c)) conf-diff)
@@ -112,7 +113,8 @@ $(B)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(B)/fuzz/libdkms.a
 fuzz-build: $(FUZZ_BIN)
 
 fuzz: fuzz-build
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run.sh $(FUZZ_NAMES)
+	@FUZZ_DIR=$(CURDIR)/$(B)/fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) \
+		FUZZ_NICE=$(FUZZ_NICE) tests/fuzz/run.sh $(FUZZ_NAMES)
 
 # Man pages and completions are installed when they exist (man/, completion/).
 # data/*.in get the install paths filled in at each install (the paths may

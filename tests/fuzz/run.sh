@@ -5,7 +5,8 @@
 # build/fuzz/summary.txt). Usage: run.sh [target...] (default: all built);
 # run.sh --summary prints the table of every target's runs so far, running nothing.
 #
-# Per target, in build/fuzz/<target>/: corpus/ (what the fuzzer learnt; the
+# FUZZ_DIR (default build/fuzz) holds the binaries. Per target, in
+# $FUZZ_DIR/<target>/: corpus/ (what the fuzzer learnt; the
 # committed seeds in tests/fuzz/corpus/<target>/ are read, never written),
 # crashes/ (crash-*, leak-*, timeout-*, oom-* reproducers), last.log, and
 # runs.tsv with one line per run (date, seconds, runs, CPU seconds, crashes,
@@ -15,7 +16,7 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-fuzz=$top/build/fuzz
+fuzz=${FUZZ_DIR:-$top/build/fuzz}
 seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-1}
 nice_level=${FUZZ_NICE:-15}
