@@ -43,6 +43,12 @@ int cmd_need_added(struct cmd *c);
 int cmd_need_root(struct cmd *c);
 int cmd_no_all(struct cmd *c);
 int cmd_one_kernel(struct cmd *c);
+/*
+ * The output dir of mkrpm/mkbmdeb/mkdeb opened (made when missing): the
+ * default one beneath the DKMS tree, an --archive dir where the admin said.
+ * A dir fd, or -errno after saying why.
+ */
+int cmd_open_output_dir(struct cmd *c, const char *outdir);
 /* The kernel dkms.conf is read for by add and tarballs: the first -k (or uname). */
 const struct dkms_kernel *cmd_first_kernel(struct cmd *c);
 /* --rpm_safe_upgrade: add leaves a note; remove in the same rpm transaction is cancelled. */

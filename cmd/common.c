@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -8,6 +9,7 @@
 #include "exitcode.h"
 #include "invoke.h"
 #include "tree.h"
+#include "util/beneath.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
@@ -159,4 +161,15 @@ const struct dkms_kernel *cmd_first_kernel(struct cmd *c)
 	static const struct dkms_kernel none = { (char *)"", (char *)"", (char *)"", (char *)"", NULL };
 
 	return c->n_kernels ? &c->kernels[0] : &none;
+}
+
+int cmd_open_output_dir(struct cmd *c, const char *outdir)
+{
+	int fd = strempty(c->archive) ? beneath_open_path(c->ctx.dkms_tree, outdir, true, 0755)
+				      : open_dir_p(outdir, 0755);
+
+	if (fd < 0)
+		dkms_error(&c->ctx, "Cannot create %s: %s", outdir,
+			   fd == -EXDEV ? "it leads outside the DKMS tree" : strerror(-fd));
+	return fd;
 }

@@ -45,16 +45,11 @@ static char *make_workdir(struct cmd *c)
 /* Move the packages made into the output dir and say where they are. */
 static int publish(struct cmd *c, const struct strv *made, const char *outdir)
 {
-	/* the default dir beneath the DKMS tree; --archive is where the admin said */
-	_cleanup_close_ int dir_fd = strempty(c->archive) ? beneath_open_path(c->ctx.dkms_tree, outdir, true, 0755)
-							  : open_dir_p(outdir, 0755);
+	_cleanup_close_ int dir_fd = cmd_open_output_dir(c, outdir);
 	int r;
 
-	if (dir_fd < 0) {
-		dkms_error(&c->ctx, "Cannot create %s: %s", outdir,
-			   dir_fd == -EXDEV ? "it leads outside the DKMS tree" : strerror(-dir_fd));
+	if (dir_fd < 0)
 		return dir_fd;
-	}
 	for (size_t i = 0; i < made->n; i++) {
 		const char *name = strrchr(made->v[i], '/') + 1;
 		_cleanup_free_ char *dst = xasprintf("%s/%s", outdir, name);

@@ -49,16 +49,11 @@ static int publish(struct cmd *c, const struct strv *made)
 {
 	_cleanup_free_ char *outdir = output_dir(c);
 	_cleanup_strv_ struct strv moved = STRV_INIT;
-	/* the default dir beneath the DKMS tree; --archive is where the admin said */
-	_cleanup_close_ int dir_fd = strempty(c->archive) ? beneath_open_path(c->ctx.dkms_tree, outdir, true, 0755)
-							  : open_dir_p(outdir, 0755);
+	_cleanup_close_ int dir_fd = cmd_open_output_dir(c, outdir);
 	int r;
 
-	if (dir_fd < 0) {
-		dkms_error(&c->ctx, "Cannot create %s: %s", outdir,
-			   dir_fd == -EXDEV ? "it leads outside the DKMS tree" : strerror(-dir_fd));
+	if (dir_fd < 0)
 		return dir_fd;
-	}
 	for (size_t i = 0; i < made->n; i++) {
 		const char *name = strrchr(made->v[i], '/') + 1;
 		char *dst = xasprintf("%s/%s", outdir, name);
