@@ -307,7 +307,8 @@ int symlink_into(int dir_fd, const char *name, const char *target)
 	return 0;
 }
 
-int beneath_rm_rf(const char *root, const char *path)
+/* fn on path's last component, in its parent opened beneath root; a missing parent is nothing to do. */
+static int at_parent(const char *root, const char *path, int (*fn)(int dir_fd, const char *name))
 {
 	_cleanup_free_ char *buf = NULL;
 	const char *name = NULL;
@@ -317,20 +318,22 @@ int beneath_rm_rf(const char *root, const char *path)
 		return 0;
 	if (fd < 0)
 		return fd;
-	return rm_rf_at(fd, name);
+	return fn(fd, name);
+}
+
+static int unlink_at(int dir_fd, const char *name)
+{
+	return unlinkat(dir_fd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+int beneath_rm_rf(const char *root, const char *path)
+{
+	return at_parent(root, path, rm_rf_at);
 }
 
 int beneath_unlink(const char *root, const char *path)
 {
-	_cleanup_free_ char *buf = NULL;
-	const char *name = NULL;
-	_cleanup_close_ int fd = open_parent(root, path, false, &buf, &name);
-
-	if (fd == -ENOENT)
-		return 0;
-	if (fd < 0)
-		return fd;
-	return unlinkat(fd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+	return at_parent(root, path, unlink_at);
 }
 
 int beneath_check(const char *root, const char *path)
