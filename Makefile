@@ -63,9 +63,10 @@ $(B)/libdkms.a: $(CORE_OBJ)
 $(B)/dkms: $(CMD_OBJ) $(B)/libdkms.a
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(B)/libdkms.a $(LDLIBS)
 
-$(B)/tests/test-%: tests/unit/test-%.c $(B)/libdkms.a
+# the units see what the core says as the dkms program prints it: cmd/'s writer
+$(B)/tests/test-%: tests/unit/test-%.c $(B)/libdkms.a $(B)/cmd/output.o
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libdkms.a $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/cmd/output.o $(B)/libdkms.a $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 

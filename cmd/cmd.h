@@ -5,11 +5,13 @@
 
 #include "context.h"
 #include "kernel.h"
+#include "output.h"
 #include "util/strv.h"
 
 /* The parsed command line, beside the run-time context it configures. */
 struct cmd {
 	struct dkms_ctx ctx;
+	struct cmd_output output; /* where ctx's messages go (ctx.log_fn) */
 	const char *action;
 	char *module;
 	char *version;

@@ -110,7 +110,7 @@ int cmd_lsinitrd(struct cmd *c)
 	_cleanup_initrd_listing_ struct initrd_listing l = { .image = INITRD_IMAGE_INIT };
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	_cleanup_free_ char *path = image_path(c);
-	FILE *out = c->ctx.out ?: stdout;
+	FILE *out = c->output.out ?: stdout;
 	int r;
 
 	if (!path)

@@ -407,12 +407,14 @@ int main(int argc, char **argv)
 	unsetenv("LDFLAGS");
 
 	dkms_ctx_init(&c.ctx);
-	terminal_setup(&c.ctx);
+	c.output = (struct cmd_output){ .out = stdout, .err = stderr };
+	dkms_set_log_fn(&c.ctx, cmd_output_write, &c.output);
+	terminal_setup(&c.ctx, &c.output);
 	r = dkms_framework_load(&c.ctx);
 	if (r)
 		goto out;
 	r = parse_args(&c, argc, argv);
-	terminal_setup(&c.ctx); /* -q sent the output to /dev/null */
+	terminal_setup(&c.ctx, &c.output); /* -q sent the output to /dev/null */
 	if (r) {
 		r = r < 0 ? 0 : r;
 		goto out;

@@ -193,18 +193,18 @@ static bool is_terminal(FILE *f)
 	return f && isatty(fileno(f));
 }
 
-void terminal_setup(struct dkms_ctx *ctx)
+void terminal_setup(struct dkms_ctx *ctx, struct cmd_output *o)
 {
 	const char *term = getenv("TERM");
 	const char *no_color = getenv("NO_COLOR");
 	bool capable = !strempty(term) && !streq(term, "dumb");
 	bool color = capable && strempty(no_color);
 
-	ctx->color_out = color && is_terminal(ctx->out);
-	ctx->color_err = color && is_terminal(ctx->err);
+	o->color_out = color && is_terminal(o->out);
+	o->color_err = color && is_terminal(o->err);
 	ctx->progress = NULL;
-	if (capable && !ctx->quiet && is_terminal(ctx->out)) {
-		progress_state.out = ctx->out;
+	if (capable && !ctx->quiet && is_terminal(o->out)) {
+		progress_state.out = o->out;
 		ctx->progress = &progress_ops;
 	}
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "context.h"
+#include "output.h"
 
 /*
  * What a terminal gets beyond dkms's plain lines: colour for "Error!",
@@ -11,4 +12,4 @@
  * given. Anything else (a pipe, a file, -q) gets dkms's output unchanged.
  * Idempotent: call it again once -q may have redirected the output.
  */
-void terminal_setup(struct dkms_ctx *ctx);
+void terminal_setup(struct dkms_ctx *ctx, struct cmd_output *o);

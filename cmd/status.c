@@ -41,8 +41,8 @@ static int print_entry(const struct status_entry *e_in, void *userdata)
 
 	if (e->flags & STATUS_HEAD) {
 		line = status_format(e);
-		fputs(line, c->ctx.out);
-		fflush(c->ctx.out);
+		fputs(line, c->output.out);
+		fflush(c->output.out);
 		return 0;
 	}
 	/* built and installed lines came with a head first: only the rest now */
@@ -50,10 +50,10 @@ static int print_entry(const struct status_entry *e_in, void *userdata)
 		line = status_format_suffix(e);
 	else
 		line = status_format(e);
-	fputs(line, c->ctx.out);
-	fputc('\n', c->ctx.out);
+	fputs(line, c->output.out);
+	fputc('\n', c->output.out);
 	if (e->state == STATUS_BROKEN) {
-		fflush(c->ctx.out);
+		fflush(c->output.out);
 		dkms_error(&c->ctx, "%s/%s: Missing the module source directory or the symbolic link pointing to it.\n"
 			   "Manual intervention is required!", e->module, e->version);
 	}
@@ -128,10 +128,10 @@ static int print_json_entry(const struct status_entry *e, void *userdata)
  */
 static int status_json(struct cmd *c, const char *m, const char *v)
 {
-	struct json_status js = { .c = c, .out = c->ctx.out };
+	struct json_status js = { .c = c, .out = c->output.out };
 	int r = 0;
 
-	c->ctx.out = c->ctx.err;
+	c->output.out = c->output.err;
 	fputc('[', js.out);
 	if (!c->n_kernels)
 		r = status_walk(&c->ctx, m, v, NULL, NULL, STATUS_WALK_SUFFIXES, print_json_entry, &js);
@@ -139,7 +139,7 @@ static int status_json(struct cmd *c, const char *m, const char *v)
 		r = status_walk(&c->ctx, m, v, nonempty(c->kernels[i].version),
 				nonempty(c->kernels[i].arch), STATUS_WALK_SUFFIXES, print_json_entry, &js);
 	fputs(js.n ? "\n]\n" : "]\n", js.out);
-	c->ctx.out = js.out;
+	c->output.out = js.out;
 	return r < 0 ? 1 : 0;
 }
 

@@ -32,15 +32,11 @@ static void say(const struct dkms_ctx *ctx, unsigned flags, const char *fmt, ...
 {
 	va_list ap;
 
-	if ((flags & CONF_QUIET) || !ctx->err)
+	if (flags & CONF_QUIET)
 		return;
-	if (ctx->out)
-		fflush(ctx->out);
 	va_start(ap, fmt);
-	vfprintf(ctx->err, fmt, ap);
+	dkms_vlog(ctx, DKMS_LOG_NOTE, fmt, ap);
 	va_end(ap);
-	fputc('\n', ctx->err);
-	fflush(ctx->err);
 }
 
 /*
@@ -390,10 +386,8 @@ static void apply_directives(const struct dkms_ctx *ctx, unsigned flags, struct 
 				conf_vars_set(&conf->vars, name, 0, value);
 			strv_pushf(&conf->directive_env, "%s=%s", name, value);
 		}
-		if (ctx->out && !(flags & CONF_REPEAT)) {
-			fprintf(ctx->out, "DIRECTIVE: %s=\"%s\"\n", name, value);
-			fflush(ctx->out);
-		}
+		if (!(flags & CONF_REPEAT))
+			dkms_info(ctx, "DIRECTIVE: %s=\"%s\"", name, value);
 	}
 }
 

@@ -4,12 +4,11 @@
 #include <string.h>
 
 #include "context.h"
+#include "util/strbuf.h"
 
 void dkms_ctx_init(struct dkms_ctx *ctx)
 {
 	memset(ctx, 0, sizeof(*ctx));
-	ctx->out = stdout;
-	ctx->err = stderr;
 }
 
 void dkms_ctx_release(struct dkms_ctx *ctx)
@@ -32,70 +31,43 @@ void dkms_ctx_release(struct dkms_ctx *ctx)
 	strv_release(&ctx->directives);
 }
 
-/* SGR sequences for the few words dkms's output is scanned for. */
-#define SGR_RED "\033[31m"
-#define SGR_YELLOW "\033[33m"
-#define SGR_RESET "\033[0m"
-
-/* prefix is "<lead><word><tail>": only word is coloured, when sgr is set. */
-static void vprint(FILE *f, const char *lead, const char *word, const char *tail,
-		   const char *sgr, const char *fmt, va_list ap)
+void dkms_set_log_fn(struct dkms_ctx *ctx, dkms_log_fn fn, void *data)
 {
-	if (!f)
+	ctx->log_fn = fn;
+	ctx->log_data = data;
+}
+
+void dkms_vlog(const struct dkms_ctx *ctx, enum dkms_log_kind kind, const char *fmt, va_list ap)
+{
+	_cleanup_strbuf_ struct strbuf text = STRBUF_INIT;
+
+	if (!ctx->log_fn)
 		return;
-	fflush(stdout);
-	if (lead)
-		fputs(lead, f);
-	if (word)
-		fprintf(f, "%s%s%s", sgr ? sgr : "", word, sgr ? SGR_RESET : "");
-	if (tail)
-		fputs(tail, f);
-	vfprintf(f, fmt, ap);
-	fputc('\n', f);
-	fflush(f);
+	strbuf_vaddf(&text, fmt, ap);
+	ctx->log_fn(ctx->log_data, kind, text.buf);
 }
 
-void dkms_info(const struct dkms_ctx *ctx, const char *fmt, ...)
+void dkms_log(const struct dkms_ctx *ctx, enum dkms_log_kind kind, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vprint(ctx->out, NULL, NULL, NULL, NULL, fmt, ap);
+	dkms_vlog(ctx, kind, fmt, ap);
 	va_end(ap);
 }
 
-void dkms_error(const struct dkms_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
+#define DEFINE_LOG_KIND(fn, kind)                                   \
+	void fn(const struct dkms_ctx *ctx, const char *fmt, ...)   \
+	{                                                           \
+		va_list ap;                                         \
+                                                                    \
+		va_start(ap, fmt);                                  \
+		dkms_vlog(ctx, kind, fmt, ap);                      \
+		va_end(ap);                                         \
+	}
 
-	va_start(ap, fmt);
-	vprint(ctx->err, "\n", "Error!", " ", ctx->color_err ? SGR_RED : NULL, fmt, ap);
-	va_end(ap);
-}
-
-void dkms_warn(const struct dkms_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vprint(ctx->err, NULL, "Warning:", " ", ctx->color_err ? SGR_YELLOW : NULL, fmt, ap);
-	va_end(ap);
-}
-
-void dkms_deprecated(const struct dkms_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vprint(ctx->err, NULL, NULL, "Deprecated feature: ", NULL, fmt, ap);
-	va_end(ap);
-}
-
-void dkms_errtext(const struct dkms_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vprint(ctx->err, NULL, NULL, NULL, NULL, fmt, ap);
-	va_end(ap);
-}
+DEFINE_LOG_KIND(dkms_info, DKMS_LOG_INFO)
+DEFINE_LOG_KIND(dkms_error, DKMS_LOG_ERROR)
+DEFINE_LOG_KIND(dkms_warn, DKMS_LOG_WARNING)
+DEFINE_LOG_KIND(dkms_deprecated, DKMS_LOG_DEPRECATED)
+DEFINE_LOG_KIND(dkms_errtext, DKMS_LOG_NOTE)

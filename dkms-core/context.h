@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -20,6 +21,26 @@ struct dkms_progress {
 	void (*end)(void *data);
 	void *data;
 };
+
+/*
+ * What a message is. The core never writes to stdout or stderr itself
+ * (DESIGN.md): it hands each message, as (kind, text), to the log function
+ * cmd/ set, which picks the stream, dkms's words around it ("Error!",
+ * "Warning:", "done.") and the colours. text has no final newline; for the
+ * kinds that are lines, the writer ends them.
+ */
+enum dkms_log_kind {
+	DKMS_LOG_INFO,        /* a line for the user: "Building module(s)..." */
+	DKMS_LOG_ERROR,       /* dkms's "Error!" message; may hold several lines */
+	DKMS_LOG_WARNING,     /* dkms's "Warning:" */
+	DKMS_LOG_DEPRECATED,  /* dkms's "Deprecated feature:" */
+	DKMS_LOG_NOTE,        /* a line for the user beside the errors (stderr) */
+	DKMS_LOG_STEP,        /* a command starts: "<text>...", the line left open */
+	DKMS_LOG_STEP_DONE,   /* it succeeded: ends the line with " done." (text "") */
+	DKMS_LOG_STEP_FAILED, /* it failed: text is its exit status, the line ends */
+};
+
+typedef void (*dkms_log_fn)(void *data, enum dkms_log_kind kind, const char *text);
 
 /*
  * Everything an operation needs to know about where it runs and how: the
@@ -76,25 +97,24 @@ struct dkms_ctx {
 	bool strict_conf; /* refuse dkms.conf files that need a shell */
 	struct strv directives; /* --directive NAME=VALUE */
 
-	/* output */
-	FILE *out;
-	FILE *err;
-	/* colour "done." (out) and "Error!"/"Warning:" (err): a terminal, NO_COLOR unset */
-	bool color_out;
-	bool color_err;
+	/* output: every message goes through log_fn (dkms_set_log_fn), progress draws */
+	dkms_log_fn log_fn; /* NULL: the core says nothing */
+	void *log_data;
 	const struct dkms_progress *progress; /* NULL: plain lines only */
 };
 
 void dkms_ctx_init(struct dkms_ctx *ctx);
 void dkms_ctx_release(struct dkms_ctx *ctx);
+/* As kmod_set_log_fn: where the messages of operations on ctx go. */
+void dkms_set_log_fn(struct dkms_ctx *ctx, dkms_log_fn fn, void *data);
 
-/* Console output in dkms's conventions. All lines end with a newline. */
+/* Format a message and hand it to ctx->log_fn. */
+void dkms_log(const struct dkms_ctx *ctx, enum dkms_log_kind kind, const char *fmt, ...) _printf_(3, 4);
+void dkms_vlog(const struct dkms_ctx *ctx, enum dkms_log_kind kind, const char *fmt, va_list ap)
+	_printf_(3, 0);
+/* The kinds by name: a line, an error, a warning, a deprecation, a line beside the errors. */
 void dkms_info(const struct dkms_ctx *ctx, const char *fmt, ...) _printf_(2, 3);
-/* "\nError! <msg>" on stderr; msg may hold several lines. */
 void dkms_error(const struct dkms_ctx *ctx, const char *fmt, ...) _printf_(2, 3);
-/* "Warning: <msg>" on stderr. */
 void dkms_warn(const struct dkms_ctx *ctx, const char *fmt, ...) _printf_(2, 3);
-/* "Deprecated feature: <msg>" on stderr. */
 void dkms_deprecated(const struct dkms_ctx *ctx, const char *fmt, ...) _printf_(2, 3);
-/* Plain text to stderr. */
 void dkms_errtext(const struct dkms_ctx *ctx, const char *fmt, ...) _printf_(2, 3);

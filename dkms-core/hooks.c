@@ -87,10 +87,6 @@ int dkms_run_hook(const struct dkms_ctx *ctx, const char *m, const char *v, cons
 		/* the hook sees the logical path (through the source link) as dkms's cd gives */
 		strv_pushf(&c.env_set, "PWD=%s", run_dir);
 		c.in_fd = -1;
-		if (ctx->out && ctx->out != stdout)
-			c.out_fd = fileno(ctx->out);
-		if (ctx->err && ctx->err != stderr)
-			c.err_fd = fileno(ctx->err);
 		fflush(NULL);
 		r = child_run(&c);
 		child_release(&c);

@@ -186,9 +186,9 @@ static int invoke(const struct dkms_ctx *ctx, const char *cmd, const struct strv
 	}
 
 	invoke_report(ctx, r, cmd);
-	if (r < 0 && ctx->out)
-		fprintf(ctx->out, "No command ran: the shell could not be started%s%s: %s.\n",
-			dir ? " in " : "", dir ? dir : "", strerror(-r));
+	if (r < 0)
+		dkms_info(ctx, "No command ran: the shell could not be started%s%s: %s.",
+			  dir ? " in " : "", dir ? dir : "", strerror(-r));
 	return r;
 }
 
@@ -196,15 +196,9 @@ void invoke_announce(const struct dkms_ctx *ctx, const char *cmd, const char *de
 {
 	if (ctx->verbose)
 		dkms_info(ctx, "%s", cmd);
-	else if (ctx->out) {
-		fprintf(ctx->out, "%s...", desc);
-		fflush(ctx->out);
-	}
+	else
+		dkms_log(ctx, DKMS_LOG_STEP, "%s", desc);
 }
-
-#define SGR_GREEN "\033[32m"
-#define SGR_RED "\033[31m"
-#define SGR_RESET "\033[0m"
 
 /*
  * Exit status 127 (126) is the shell's: no command ran because one was not
@@ -222,33 +216,23 @@ static void explain_no_command(const struct dkms_ctx *ctx, int r, const char *cm
 		word = xstrndup(cmd, n);
 	found = word ? find_program(word) : NULL;
 	if (r == 127 && word && !found)
-		fprintf(ctx->out, "No command ran: %s was not found%s.\n", word,
-			strchr(word, '/') ? "" : " in PATH");
+		dkms_info(ctx, "No command ran: %s was not found%s.", word, strchr(word, '/') ? "" : " in PATH");
 	else if (r == 126 && word && found)
-		fprintf(ctx->out, "No command ran: %s could not be executed.\n", found);
+		dkms_info(ctx, "No command ran: %s could not be executed.", found);
 	else if (r == 127)
-		fprintf(ctx->out, "No command ran: the shell did not find a command it was given "
-				  "(see its message in the log).\n");
+		dkms_info(ctx, "No command ran: the shell did not find a command it was given "
+			       "(see its message in the log).");
 }
 
 void invoke_report(const struct dkms_ctx *ctx, int r, const char *cmd)
 {
-	const char *on_ok = ctx->color_out ? SGR_GREEN : "";
-	const char *on_bad = ctx->color_out ? SGR_RED : "";
-	const char *off = ctx->color_out ? SGR_RESET : "";
-
-	if (ctx->out) {
-		if (r != 0) {
-			fprintf(ctx->out, "%s(bad exit status: %d)%s", on_bad, r < 0 ? 127 : r, off);
-			if (!ctx->verbose)
-				fprintf(ctx->out, "\nFailed command:\n%s\n", cmd);
-			else
-				fputc('\n', ctx->out); /* keep the next message off this line */
-			if (r == 126 || r == 127)
-				explain_no_command(ctx, r, cmd);
-		} else {
-			fprintf(ctx->out, " %sdone.%s\n", on_ok, off);
-		}
-		fflush(ctx->out);
+	if (r == 0) {
+		dkms_log(ctx, DKMS_LOG_STEP_DONE, "%s", "");
+		return;
 	}
+	dkms_log(ctx, DKMS_LOG_STEP_FAILED, "%d", r < 0 ? 127 : r);
+	if (!ctx->verbose)
+		dkms_info(ctx, "Failed command:\n%s", cmd);
+	if (r == 126 || r == 127)
+		explain_no_command(ctx, r, cmd);
 }

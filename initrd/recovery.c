@@ -160,8 +160,8 @@ static int recover_one(const struct dkms_ctx *ctx, const char *path)
 	int r = journal_load(path, &j);
 
 	if (r < 0) {
-		fprintf(ctx->err, "dkms: cannot read the journal record %s: %s; left alone.\n", path,
-			r == -EBADMSG ? "not a dkms journal record" : strerror(-r));
+		dkms_errtext(ctx, "dkms: cannot read the journal record %s: %s; left alone.", path,
+			     r == -EBADMSG ? "not a dkms journal record" : strerror(-r));
 		journal_release(&j);
 		return 1;
 	}
@@ -179,7 +179,7 @@ static int recover_one(const struct dkms_ctx *ctx, const char *path)
 		_cleanup_free_ char *opname = xstrdup(op ? op : "?");
 
 		if (!op || (!streq(op, "ldtarball") && !streq(op, "remove") && (!kernel || !arch))) {
-			fprintf(ctx->err, "dkms: the journal record %s is incomplete; left alone.\n", path);
+			dkms_errtext(ctx, "dkms: the journal record %s is incomplete; left alone.", path);
 			journal_release(&j);
 			return 1;
 		}
@@ -189,7 +189,7 @@ static int recover_one(const struct dkms_ctx *ctx, const char *path)
 			finish_remove(ctx, &j, &what);
 		else
 			finish_change(ctx, &j, &what);
-		fprintf(ctx->err, "dkms: recovered an interrupted %s of %s%s: %s.\n", opname, subject, on, what.buf);
+		dkms_errtext(ctx, "dkms: recovered an interrupted %s of %s%s: %s.", opname, subject, on, what.buf);
 	}
 	r = path_exists(path);
 	journal_release(&j);
@@ -203,7 +203,6 @@ int initrd_txn_recover(const struct dkms_ctx *ctx)
 
 	if (!journal_pending(ctx) || journal_list(ctx, &records) < 0)
 		return 0;
-	fflush(ctx->out);
 	/* newest first: a record made inside another (remove's uninstalls) is finished before it */
 	for (size_t i = records.n; i-- > 0;)
 		left += recover_one(ctx, records.v[i]);

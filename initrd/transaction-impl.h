@@ -25,15 +25,13 @@ int txn_pkg_read(const struct dkms_ctx *ctx, const char *m, const char *v, const
 /* Kernels any version of m is installed on (the generator configuration covers them). */
 void txn_installed_kernels(const struct dkms_ctx *ctx, const char *m, struct strv *ret);
 
-/* The same context with its output kept in memory (said only when something fails). */
+/* The same context with its messages held back: only the reason of a failure is kept. */
 struct quiet {
 	struct dkms_ctx ctx;
-	FILE *log;
-	char *text;
-	size_t len;
+	char *error; /* the first "Error! ..." line said */
 };
 
-/* The first "Error! ..." line of what q captured so far, or NULL (allocated). */
+/* The first "Error! ..." line of what q was told so far, or NULL (allocated). */
 char *txn_quiet_error(struct quiet *q);
 
 const struct dkms_ctx *txn_quiet_ctx(const struct dkms_ctx *ctx, struct quiet *q);

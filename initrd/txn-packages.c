@@ -159,39 +159,38 @@ void txn_installed_kernels(const struct dkms_ctx *ctx, const char *m, struct str
 	strv_sort(ret);
 }
 
+/* The line "Error! ..." that a console would show first, from an error or a text quoting one. */
+static void quiet_log(void *data, enum dkms_log_kind kind, const char *text)
+{
+	struct quiet *q = data;
+	const char *e = kind == DKMS_LOG_ERROR ? text : strstr(text, "Error! ");
+
+	if (q->error || !e)
+		return;
+	if (kind == DKMS_LOG_ERROR)
+		q->error = xasprintf("Error! %.*s", (int)strcspn(e, "\n"), e);
+	else
+		q->error = xstrndup(e, strcspn(e, "\n"));
+}
+
 const struct dkms_ctx *txn_quiet_ctx(const struct dkms_ctx *ctx, struct quiet *q)
 {
 	q->ctx = *ctx;
-	q->text = NULL;
-	q->len = 0;
-	q->log = open_memstream(&q->text, &q->len);
-	if (!q->log)
-		q->log = fopen("/dev/null", "we");
-	q->ctx.out = q->ctx.err = q->log;
+	q->error = NULL;
+	dkms_set_log_fn(&q->ctx, quiet_log, q);
 	q->ctx.progress = NULL;
-	q->ctx.color_out = q->ctx.color_err = false;
 	return &q->ctx;
 }
 
 void txn_quiet_done(struct quiet *q)
 {
-	if (q->log)
-		fclose(q->log);
-	q->log = NULL;
-	free(q->text);
-	q->text = NULL;
+	free(q->error);
+	q->error = NULL;
 }
 
 char *txn_quiet_error(struct quiet *q)
 {
-	const char *e, *nl;
-
-	fflush(q->log);
-	e = q->text ? strstr(q->text, "Error! ") : NULL;
-	if (!e)
-		return NULL;
-	nl = strchrnul(e, '\n');
-	return xstrndup(e, (size_t)(nl - e));
+	return q->error ? xstrdup(q->error) : NULL;
 }
 
 int txn_install_quietly(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k)

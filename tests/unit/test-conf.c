@@ -39,13 +39,13 @@ static void reopen_streams(void)
 
 static const char *err_text(void)
 {
-	fflush(F.ctx.err);
+	fflush(F.cap.output.err);
 	return F.cap.err_text;
 }
 
 static const char *out_text(void)
 {
-	fflush(F.ctx.out);
+	fflush(F.cap.output.out);
 	return F.cap.out_text;
 }
 
@@ -110,7 +110,6 @@ static int setup(void **state)
 	assert_int_equal(mkdir_p(inc, 0755), 0);
 	assert_int_equal(mkdir_p(etc, 0755), 0);
 	write_config("CONFIG_MODULES=y\nCONFIG_X86_64=y\nCONFIG_FOO=m\n");
-	F.ctx.out = F.ctx.err = NULL;
 	reopen_streams();
 	*state = &F;
 	return 0;

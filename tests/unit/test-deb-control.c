@@ -115,7 +115,6 @@ static void test_modules_package(void **state)
 	k.modules = &mod;
 	k.n_modules = 1;
 	dkms_ctx_init(&ctx);
-	ctx.out = ctx.err = NULL;
 	capture_reopen(&ctx, &cap);
 
 	assert_int_equal(deb_build_modules(&ctx, "x\nEssential: yes", "1\n\nPackage: evil", &k, work, out, &path), 0);
@@ -137,7 +136,7 @@ static void test_modules_package(void **state)
 	k.kernelver = bad_kver;
 	assert_int_equal(deb_build_modules(&ctx, "x", "1", &k, work, out, &path), -EINVAL);
 	assert_null(path);
-	fflush(ctx.err);
+	fflush(cap.output.err);
 	assert_non_null(strstr(cap.err_text, "the Depends field \"linux-image-6.1\\nEssential: yes | "));
 	assert_int_equal(dir_count_entries(out), 1);
 

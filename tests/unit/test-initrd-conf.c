@@ -139,7 +139,6 @@ static void test_modules_file_round_trip(void **state)
 
 	assert_non_null(mkdtemp(root));
 	dkms_ctx_init(&ctx);
-	ctx.out = ctx.err = NULL;
 	capture_reopen(&ctx, &cap);
 	dir = xasprintf("%s/initramfs-tools", root);
 	mkdir(dir, 0755);
@@ -208,7 +207,7 @@ static void test_modules_file_round_trip(void **state)
 	/* a block whose END line was edited away is refused, the file untouched */
 	assert_int_equal(write_file_str(modules, "x\n# BEGIN dkms pkg_a\nmod_a\n"), 0);
 	assert_int_equal(modules_conf_apply(&ctx, root, &a, NULL), -EBADMSG);
-	fflush(ctx.err);
+	fflush(cap.output.err);
 	assert_non_null(strstr(cap.err_text, "the dkms block has no END line"));
 	text = read_all(modules);
 	assert_string_equal(text, "x\n# BEGIN dkms pkg_a\nmod_a\n");
@@ -232,7 +231,6 @@ static void test_files_per_generator(void **state)
 
 	assert_non_null(mkdtemp(root));
 	dkms_ctx_init(&ctx);
-	ctx.out = ctx.err = NULL;
 	capture_reopen(&ctx, &cap);
 	p = xasprintf("%s/mkinitcpio.conf.d", root);
 	mkdir(p, 0755);

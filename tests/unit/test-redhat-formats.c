@@ -81,7 +81,6 @@ static int setup(void **state)
 	dkms_ctx_init(&fx.ctx);
 	fx.ctx.dkms_tree = xasprintf("%s/tree", fx.dir);
 	fx.ctx.tmp_location = xstrdup(fx.dir);
-	fx.ctx.out = fx.ctx.err = NULL; /* capture_reopen closes what they hold */
 	capture_reopen(&fx.ctx, &fx.cap);
 	fx.have_tools = have("rpmbuild") && have("createrepo_c") && have("rpm") && have("cc");
 	if (!fx.have_tools)

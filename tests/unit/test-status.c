@@ -70,7 +70,6 @@ static int setup(void **state)
 	F.ctx.parallel_jobs = xstrdup("2");
 	assert_int_equal(mkdir_p(F.ctx.dkms_tree, 0755), 0);
 	assert_int_equal(mkdir_p(F.ctx.etc_dir, 0755), 0);
-	F.ctx.out = F.ctx.err = NULL; /* not stdout: capture_reopen closes them */
 	capture_reopen(&F.ctx, &F.cap);
 	strbuf_init(&F.lines);
 	*state = &F;
@@ -89,7 +88,7 @@ static int teardown(void **state)
 
 static const char *err_text(void)
 {
-	fflush(F.ctx.err);
+	fflush(F.cap.output.err);
 	return F.cap.err_text;
 }
 

@@ -65,7 +65,7 @@ static const char *Q(const char *fmt, ...)
 
 static const char *err_text(void)
 {
-	fflush(F.ctx.err);
+	fflush(F.cap.output.err);
 	return F.cap.err_text ? F.cap.err_text : "";
 }
 
@@ -113,7 +113,6 @@ static int setup(void **state)
 	assert_non_null(mkdtemp(tmpl));
 	F.dir = xstrdup(tmpl);
 	dkms_ctx_init(&F.ctx);
-	F.ctx.out = F.ctx.err = NULL;
 	capture_reopen(&F.ctx, &F.cap);
 	fake_kernel(&F.kernels[0], K1, "x86_64", "/extra");
 	fake_kernel(&F.kernels[1], KD, "x86_64", "/updates/dkms");
@@ -127,7 +126,6 @@ static int teardown(void **state)
 		dud_kernel_release(&F.kernels[i]);
 	capture_close(&F.ctx, &F.cap);
 	strv_release(&F.paths);
-	F.ctx.out = F.ctx.err = NULL;
 	dkms_ctx_release(&F.ctx);
 	rm_rf(F.dir);
 	free(F.dir);

@@ -25,7 +25,7 @@
 struct fixture {
 	char *dir;            /* temp dir of the test */
 	struct dkms_ctx ctx;
-	struct captured cap;  /* what was printed on ctx.out / ctx.err */
+	struct captured cap;  /* what ctx said, as dkms prints it */
 };
 
 static struct fixture F;
@@ -37,13 +37,13 @@ static void reopen_streams(void)
 
 static const char *err_text(void)
 {
-	fflush(F.ctx.err);
+	fflush(F.cap.output.err);
 	return F.cap.err_text;
 }
 
 static const char *out_text(void)
 {
-	fflush(F.ctx.out);
+	fflush(F.cap.output.out);
 	return F.cap.out_text;
 }
 
@@ -54,7 +54,6 @@ static int setup(void **state)
 	assert_non_null(mkdtemp(tmpl));
 	F.dir = xstrdup(tmpl);
 	dkms_ctx_init(&F.ctx);
-	F.ctx.out = F.ctx.err = NULL;
 	F.ctx.dkms_tree = xasprintf("%s/tree", F.dir);
 	reopen_streams();
 	return 0;
