@@ -14,12 +14,8 @@
 
 int cmd_autoinstall(struct cmd *c)
 {
-	int installed = 0, r = cmd_one_kernel(c);
+	int installed = 0, r = initrd_txn_autoinstall(&c->ctx, &c->kernels[0], &installed);
 
-	if (!r)
-		r = cmd_need_root(c);
-	if (!r)
-		r = initrd_txn_autoinstall(&c->ctx, &c->kernels[0], &installed);
 	/* unlike dkms 3.4.3, post_transaction does follow an autoinstall */
 	if (!r && installed)
 		cmd_post_transaction(c);
@@ -33,20 +29,12 @@ int cmd_kernel_postinst(struct cmd *c)
 
 int cmd_kernel_preinst(struct cmd *c)
 {
-	int r = cmd_need_root(c);
-
-	if (!r)
-		r = dkms_kernel_unbuild_all(&c->ctx, &c->kernels[0], "kernel_preinst", true);
-	return cmd_status_of(r);
+	return cmd_status_of(dkms_kernel_unbuild_all(&c->ctx, &c->kernels[0], "kernel_preinst", true));
 }
 
 int cmd_kernel_prerm(struct cmd *c)
 {
-	int r = cmd_need_root(c);
-
-	if (!r)
-		r = dkms_kernel_unbuild_all(&c->ctx, &c->kernels[0], "kernel_prerm", false);
-	return cmd_status_of(r);
+	return cmd_status_of(dkms_kernel_unbuild_all(&c->ctx, &c->kernels[0], "kernel_prerm", false));
 }
 
 struct match_list {
@@ -66,14 +54,9 @@ int cmd_match(struct cmd *c)
 {
 	struct match_list ml = { STRV_INIT };
 	struct initrd_txn t = { 0 };
-	const struct dkms_kernel *k;
-	int r = cmd_need_root(c);
+	const struct dkms_kernel *k = &c->kernels[0];
+	int r;
 
-	if (!r)
-		r = cmd_one_kernel(c);
-	if (r)
-		return r;
-	k = &c->kernels[0];
 	if (strempty(c->template_kernel)) {
 		dkms_error(&c->ctx, "Invalid number of parameters passed.\n"
 			   "Usage: match --templatekernel=<kernel-version> -k <kernel-version>\n"

@@ -38,13 +38,26 @@ struct cmd {
 
 /* setup_kernels_arches: defaults (uname), --all, 1:1 arch fill, empty checks. */
 int cmd_setup_kernels(struct cmd *c);
-/* check_module_args, module_is_broken_and_die, module_is_added_or_die, check_root. */
+/*
+ * What an action needs before its handler runs: cmd/main.c's table lists
+ * them per action, in the order dkms 3.4.3 checks them. Each failed one is
+ * said in dkms's words and gives dkms's exit code.
+ */
+enum cmd_need {
+	NEED_END = 0,        /* ends an action's list */
+	NEED_MODULE_VERSION, /* check_module_args: a module and a version given */
+	NEED_NOT_BROKEN,     /* module_is_broken_and_die, when both are given */
+	NEED_ADDED,          /* module_is_added_or_die */
+	NEED_ROOT,           /* check_root */
+	NEED_ROOT_TO_FORCE,  /* root when --force is given (ldtarball) */
+	NEED_WRITABLE_TREE,  /* write access to the DKMS tree */
+	NEED_NO_ALL,         /* check_all_is_banned */
+	NEED_ONE_KERNEL,     /* have_one_kernel: no --all, exactly one kernel */
+};
+/* 0 when c meets need, else the exit status after saying why. */
+int cmd_check(struct cmd *c, enum cmd_need need);
+/* NEED_MODULE_VERSION, for add once an archive or a source dir named the package. */
 int cmd_need_module_args(struct cmd *c);
-int cmd_refuse_broken(struct cmd *c);
-int cmd_need_added(struct cmd *c);
-int cmd_need_root(struct cmd *c);
-int cmd_no_all(struct cmd *c);
-int cmd_one_kernel(struct cmd *c);
 /*
  * The output dir of mkrpm/mkbmdeb/mkdeb opened (made when missing): the
  * default one beneath the DKMS tree, an --archive dir where the admin said.

@@ -26,16 +26,16 @@ int cmd_need_module_args(struct cmd *c)
 	return DKMS_EXIT_USAGE;
 }
 
-int cmd_refuse_broken(struct cmd *c)
+static int refuse_broken(struct cmd *c)
 {
-	if (!tree_is_broken(&c->ctx, c->module, c->version))
+	if (!c->module || !c->version || !tree_is_broken(&c->ctx, c->module, c->version))
 		return 0;
 	dkms_error(&c->ctx, "%s/%s is broken!\nMissing the source directory or the symbolic link pointing to it.\n"
 		   "Manual intervention is required!", c->module, c->version);
 	return DKMS_EXIT_CONF_MISSING;
 }
 
-int cmd_need_added(struct cmd *c)
+static int need_added(struct cmd *c)
 {
 	if (tree_is_added(&c->ctx, c->module, c->version))
 		return 0;
@@ -44,7 +44,7 @@ int cmd_need_added(struct cmd *c)
 	return DKMS_EXIT_STATE;
 }
 
-int cmd_need_root(struct cmd *c)
+static int need_root(struct cmd *c)
 {
 	if (geteuid() == 0)
 		return 0;
@@ -52,7 +52,23 @@ int cmd_need_root(struct cmd *c)
 	return DKMS_EXIT_USAGE;
 }
 
-int cmd_no_all(struct cmd *c)
+static int need_root_to_force(struct cmd *c)
+{
+	if (geteuid() == 0 || !c->ctx.force)
+		return 0;
+	dkms_error(&c->ctx, "You must be root to use this command with the --force option.");
+	return DKMS_EXIT_USAGE;
+}
+
+static int need_writable_tree(struct cmd *c)
+{
+	if (access(c->ctx.dkms_tree, W_OK) == 0)
+		return 0;
+	dkms_error(&c->ctx, "No write access to DKMS tree at %s", c->ctx.dkms_tree);
+	return DKMS_EXIT_USAGE;
+}
+
+static int no_all(struct cmd *c)
 {
 	if (!c->all)
 		return 0;
@@ -60,9 +76,9 @@ int cmd_no_all(struct cmd *c)
 	return DKMS_EXIT_PATCH_PATH;
 }
 
-int cmd_one_kernel(struct cmd *c)
+static int one_kernel(struct cmd *c)
 {
-	int r = cmd_no_all(c);
+	int r = no_all(c);
 
 	if (r)
 		return r;
@@ -75,6 +91,22 @@ int cmd_one_kernel(struct cmd *c)
 		dkms_error(&c->ctx, "The action %s does not support multiple kernel version parameters on the command line.",
 			   c->action);
 	return DKMS_EXIT_CONF_MISSING;
+}
+
+int cmd_check(struct cmd *c, enum cmd_need need)
+{
+	static int (*const check[])(struct cmd *c) = {
+		[NEED_MODULE_VERSION] = cmd_need_module_args,
+		[NEED_NOT_BROKEN] = refuse_broken,
+		[NEED_ADDED] = need_added,
+		[NEED_ROOT] = need_root,
+		[NEED_ROOT_TO_FORCE] = need_root_to_force,
+		[NEED_WRITABLE_TREE] = need_writable_tree,
+		[NEED_NO_ALL] = no_all,
+		[NEED_ONE_KERNEL] = one_kernel,
+	};
+
+	return need < ARRAY_SIZE(check) && check[need] ? check[need](c) : 0;
 }
 
 static int cmp_version_sort(const void *a, const void *b)

@@ -11,14 +11,6 @@
 #include "tree.h"
 #include "util/strbuf.h"
 
-static int need_writable_tree(struct cmd *c)
-{
-	if (access(c->ctx.dkms_tree, W_OK) == 0)
-		return 0;
-	dkms_error(&c->ctx, "No write access to DKMS tree at %s", c->ctx.dkms_tree);
-	return DKMS_EXIT_USAGE;
-}
-
 /* add_module: from an archive, a source dir, or <source_tree>/m-v. */
 static int add_module(struct cmd *c)
 {
@@ -55,13 +47,7 @@ static int add_module(struct cmd *c)
 
 int cmd_add(struct cmd *c)
 {
-	int r = cmd_no_all(c);
-
-	if (!r)
-		r = need_writable_tree(c);
-	if (!r)
-		r = add_module(c);
-	return cmd_status_of(r);
+	return cmd_status_of(add_module(c));
 }
 
 /* build and install add first when the package is not in the tree yet. */
@@ -79,14 +65,8 @@ static int ensure_added(struct cmd *c)
 
 int cmd_build(struct cmd *c)
 {
-	int r = cmd_no_all(c);
+	int r = ensure_added(c);
 
-	if (!r && c->module && c->version)
-		r = cmd_refuse_broken(c);
-	if (!r)
-		r = need_writable_tree(c);
-	if (!r)
-		r = ensure_added(c);
 	for (size_t i = 0; !r && i < c->n_kernels; i++)
 		r = dkms_maybe_build(&c->ctx, c->module, c->version, &c->kernels[i]);
 	return cmd_status_of(r);
@@ -94,14 +74,8 @@ int cmd_build(struct cmd *c)
 
 int cmd_install(struct cmd *c)
 {
-	int r = cmd_no_all(c);
+	int r = ensure_added(c);
 
-	if (!r && c->module && c->version)
-		r = cmd_refuse_broken(c);
-	if (!r)
-		r = cmd_need_root(c);
-	if (!r)
-		r = ensure_added(c);
 	for (size_t i = 0; !r && i < c->n_kernels; i++)
 		r = initrd_txn_install(&c->ctx, c->module, c->version, &c->kernels[i]);
 	if (!r)
@@ -109,23 +83,9 @@ int cmd_install(struct cmd *c)
 	return cmd_status_of(r);
 }
 
-/* What remove, unbuild and uninstall check before touching anything. */
-static int removal_checks(struct cmd *c, bool root)
-{
-	int r = cmd_need_module_args(c);
-
-	if (!r)
-		r = cmd_refuse_broken(c);
-	if (!r)
-		r = cmd_need_added(c);
-	if (!r)
-		r = root ? cmd_need_root(c) : need_writable_tree(c);
-	return r;
-}
-
 int cmd_uninstall(struct cmd *c)
 {
-	int r = removal_checks(c, true);
+	int r = 0;
 
 	for (size_t i = 0; !r && i < c->n_kernels; i++) {
 		if (i)
@@ -139,7 +99,7 @@ int cmd_uninstall(struct cmd *c)
 
 int cmd_unbuild(struct cmd *c)
 {
-	int r = removal_checks(c, false);
+	int r = 0;
 
 	for (size_t i = 0; !r && i < c->n_kernels; i++) {
 		if (i)
@@ -155,12 +115,11 @@ int cmd_unbuild(struct cmd *c)
 
 int cmd_remove(struct cmd *c)
 {
-	int r = removal_checks(c, false);
+	int r;
 
-	if (!r && cmd_rpm_safe_cancel(c))
+	if (cmd_rpm_safe_cancel(c))
 		return 0;
-	if (!r)
-		r = initrd_txn_remove(&c->ctx, c->module, c->version, c->kernels, c->n_kernels);
+	r = initrd_txn_remove(&c->ctx, c->module, c->version, c->kernels, c->n_kernels);
 	if (!r)
 		cmd_post_transaction(c);
 	return cmd_status_of(r);

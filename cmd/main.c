@@ -25,38 +25,65 @@
 #include "util/strbuf.h"
 
 enum action_flags {
-	TAKES_LOCK = 1 << 0, /* changes the tree: serialise with other runs */
+	TAKES_LOCK = 1 << 0,     /* changes the tree: serialise with other runs */
+	ONE_KERNEL_ARG = 1 << 1, /* exactly one -k, checked on the command line before anything else */
 };
 
+/* needs: what must hold before fn runs, checked in this order (cmd.h). */
 struct action {
 	const char *name;
 	int (*fn)(struct cmd *c);
 	unsigned flags;
+	enum cmd_need needs[4];
 	const char *usage;
 };
 
+#define MODULE_IN_TREE NEED_MODULE_VERSION, NEED_NOT_BROKEN, NEED_ADDED
+
 static const struct action actions[] = {
-	{ "add", cmd_add, TAKES_LOCK, "add <module>/<version> | <dir> | <dkms.conf> | <archive> [-c dkms.conf]" },
-	{ "build", cmd_build, TAKES_LOCK, "build <module>/<version> [-k <kernel>[/<arch>]]... [--force] [-j N]" },
-	{ "install", cmd_install, TAKES_LOCK, "install <module>/<version> [-k <kernel>[/<arch>]]... [--force] [--no-depmod]" },
-	{ "uninstall", cmd_uninstall, TAKES_LOCK, "uninstall <module>/<version> [-k <kernel>[/<arch>]]... | --all" },
-	{ "unbuild", cmd_unbuild, TAKES_LOCK, "unbuild <module>/<version> [-k <kernel>[/<arch>]]... | --all" },
-	{ "remove", cmd_remove, TAKES_LOCK, "remove <module>/<version> [-k <kernel>[/<arch>]]... | --all" },
-	{ "status", cmd_status, 0, "status [<module>[/<version>]] [-k <kernel>[/<arch>]]" },
-	{ "match", cmd_match, TAKES_LOCK, "match --templatekernel=<kernel> -k <kernel> [<module>]" },
-	{ "autoinstall", cmd_autoinstall, TAKES_LOCK, "autoinstall [-k <kernel>[/<arch>]]" },
-	{ "mktarball", cmd_mktarball, TAKES_LOCK, "mktarball <module>/<version> [-k <kernel>]... [--archive=<file>] [--binaries-only|--source-only]" },
-	{ "ldtarball", cmd_ldtarball, TAKES_LOCK, "ldtarball <archive> [--force]" },
-	{ "generate_mok", cmd_generate_mok, 0, "generate_mok" },
-	{ "mkdriverdisk", cmd_mkdriverdisk, TAKES_LOCK, "mkdriverdisk <module>/<version> -d <distro> [-r <release>] -k <kernel>[/<arch>]... [--media iso|floppy|tar|cpio|squashfs] [--size KiB] [--compress gzip|xz|zstd|none] [--archive <file> | <dir>/] [--initrd <base>]" },
-	{ "checkdisk", cmd_checkdisk, 0, "checkdisk <image> [-k <kernel>[/<arch>]]... [-a <arch>]" },
-	{ "mkrpm", cmd_mkrpm, TAKES_LOCK, "mkrpm <module>/<version> -k <kernel>[/<arch>]... [--source] [--archive <dir>]" },
-	{ "mkbmdeb", cmd_mkbmdeb, TAKES_LOCK, "mkbmdeb <module>/<version> -k <kernel>[/<arch>]... [--archive <dir>]" },
-	{ "mkdeb", cmd_mkdeb, TAKES_LOCK, "mkdeb <module>/<version> [--archive <dir>]" },
-	{ "lsinitrd", cmd_lsinitrd, 0, "lsinitrd [-k <kernel> | <image>]" },
-	{ "kernel_preinst", cmd_kernel_preinst, TAKES_LOCK, "kernel_preinst -k <kernel>[/<arch>]" },
-	{ "kernel_postinst", cmd_kernel_postinst, TAKES_LOCK, "kernel_postinst -k <kernel>[/<arch>]" },
-	{ "kernel_prerm", cmd_kernel_prerm, TAKES_LOCK, "kernel_prerm -k <kernel>[/<arch>]" },
+	{ "add", cmd_add, TAKES_LOCK, { NEED_NO_ALL, NEED_WRITABLE_TREE },
+	  "add <module>/<version> | <dir> | <dkms.conf> | <archive> [-c dkms.conf]" },
+	{ "build", cmd_build, TAKES_LOCK, { NEED_NO_ALL, NEED_NOT_BROKEN, NEED_WRITABLE_TREE },
+	  "build <module>/<version> [-k <kernel>[/<arch>]]... [--force] [-j N]" },
+	{ "install", cmd_install, TAKES_LOCK, { NEED_NO_ALL, NEED_NOT_BROKEN, NEED_ROOT },
+	  "install <module>/<version> [-k <kernel>[/<arch>]]... [--force] [--no-depmod]" },
+	{ "uninstall", cmd_uninstall, TAKES_LOCK, { MODULE_IN_TREE, NEED_ROOT },
+	  "uninstall <module>/<version> [-k <kernel>[/<arch>]]... | --all" },
+	{ "unbuild", cmd_unbuild, TAKES_LOCK, { MODULE_IN_TREE, NEED_WRITABLE_TREE },
+	  "unbuild <module>/<version> [-k <kernel>[/<arch>]]... | --all" },
+	{ "remove", cmd_remove, TAKES_LOCK, { MODULE_IN_TREE, NEED_WRITABLE_TREE },
+	  "remove <module>/<version> [-k <kernel>[/<arch>]]... | --all" },
+	{ "status", cmd_status, 0, { NEED_END },
+	  "status [<module>[/<version>]] [-k <kernel>[/<arch>]]" },
+	{ "match", cmd_match, TAKES_LOCK, { NEED_ROOT, NEED_ONE_KERNEL },
+	  "match --templatekernel=<kernel> -k <kernel> [<module>]" },
+	{ "autoinstall", cmd_autoinstall, TAKES_LOCK, { NEED_ONE_KERNEL, NEED_ROOT },
+	  "autoinstall [-k <kernel>[/<arch>]]" },
+	{ "mktarball", cmd_mktarball, TAKES_LOCK, { MODULE_IN_TREE },
+	  "mktarball <module>/<version> [-k <kernel>]... [--archive=<file>] [--binaries-only|--source-only]" },
+	{ "ldtarball", cmd_ldtarball, TAKES_LOCK, { NEED_ROOT_TO_FORCE },
+	  "ldtarball <archive> [--force]" },
+	{ "generate_mok", cmd_generate_mok, 0, { NEED_END },
+	  "generate_mok" },
+	{ "mkdriverdisk", cmd_mkdriverdisk, TAKES_LOCK, { NEED_NO_ALL, MODULE_IN_TREE },
+	  "mkdriverdisk <module>/<version> -d <distro> [-r <release>] -k <kernel>[/<arch>]... [--media iso|floppy|tar|cpio|squashfs] [--size KiB] [--compress gzip|xz|zstd|none] [--archive <file> | <dir>/] [--initrd <base>]" },
+	{ "checkdisk", cmd_checkdisk, 0, { NEED_END },
+	  "checkdisk <image> [-k <kernel>[/<arch>]]... [-a <arch>]" },
+	{ "mkrpm", cmd_mkrpm, TAKES_LOCK, { NEED_NO_ALL, MODULE_IN_TREE },
+	  "mkrpm <module>/<version> -k <kernel>[/<arch>]... [--source] [--archive <dir>]" },
+	{ "mkbmdeb", cmd_mkbmdeb, TAKES_LOCK, { MODULE_IN_TREE },
+	  "mkbmdeb <module>/<version> -k <kernel>[/<arch>]... [--archive <dir>]" },
+	{ "mkdeb", cmd_mkdeb, TAKES_LOCK, { MODULE_IN_TREE },
+	  "mkdeb <module>/<version> [--archive <dir>]" },
+	{ "lsinitrd", cmd_lsinitrd, 0, { NEED_END },
+	  "lsinitrd [-k <kernel> | <image>]" },
+	/* the kernel hooks' one -k is checked first; postinst is autoinstall */
+	{ "kernel_preinst", cmd_kernel_preinst, TAKES_LOCK | ONE_KERNEL_ARG, { NEED_ROOT },
+	  "kernel_preinst -k <kernel>[/<arch>]" },
+	{ "kernel_postinst", cmd_kernel_postinst, TAKES_LOCK | ONE_KERNEL_ARG, { NEED_ROOT },
+	  "kernel_postinst -k <kernel>[/<arch>]" },
+	{ "kernel_prerm", cmd_kernel_prerm, TAKES_LOCK | ONE_KERNEL_ARG, { NEED_ROOT },
+	  "kernel_prerm -k <kernel>[/<arch>]" },
 };
 
 static const struct action *find_action(const char *name)
@@ -363,6 +390,18 @@ static void cmd_release(struct cmd *c)
 	strv_release(&c->args);
 }
 
+/* As git's run_builtin: the action's preconditions, then the action. */
+static int run_action(struct cmd *c, const struct action *a)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(a->needs) && a->needs[i] != NEED_END; i++) {
+		int r = cmd_check(c, a->needs[i]);
+
+		if (r)
+			return r;
+	}
+	return a->fn(c);
+}
+
 /* The run's private temp dir (runtmp.h), removed when the program ends. */
 static char *run_tmp;
 
@@ -467,8 +506,8 @@ int main(int argc, char **argv)
 		r = 0;
 		goto out;
 	}
-	if (!strncmp(act->name, "kernel_", 7)) {
-		r = cmd_one_kernel(&c);
+	if (act->flags & ONE_KERNEL_ARG) {
+		r = cmd_check(&c, NEED_ONE_KERNEL);
 		if (r)
 			goto out;
 	}
@@ -498,7 +537,7 @@ int main(int argc, char **argv)
 	r = cmd_setup_kernels(&c);
 	if (r)
 		goto out;
-	r = act->fn(&c);
+	r = run_action(&c, act);
 out:
 	cmd_release(&c);
 	if (fflush(stdout) != 0 && !r)

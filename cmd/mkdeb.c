@@ -18,17 +18,6 @@
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
-static int checks(struct cmd *c)
-{
-	int r = cmd_need_module_args(c);
-
-	if (!r)
-		r = cmd_refuse_broken(c);
-	if (!r)
-		r = cmd_need_added(c);
-	return r;
-}
-
 static char *make_workdir(struct cmd *c)
 {
 	char *dir = xasprintf("%s/dkms-%s.XXXXXX", c->ctx.tmp_location, c->action);
@@ -80,7 +69,7 @@ int cmd_mkbmdeb(struct cmd *c)
 	_cleanup_strv_ struct strv made = STRV_INIT;
 	struct dud_kernel *kernels = NULL;
 	size_t n = 0;
-	int r = checks(c);
+	int r = 0;
 
 	for (size_t i = 0; !r && i < c->n_kernels; i++)
 		r = dkms_maybe_build(&c->ctx, c->module, c->version, &c->kernels[i]);
@@ -116,10 +105,8 @@ int cmd_mkdeb(struct cmd *c)
 	_cleanup_free_ char *work = NULL, *staged = NULL, *outdir = NULL, *mv = NULL, *source = NULL;
 	_cleanup_strv_ struct strv made = STRV_INIT;
 	char *path = NULL;
-	int r = checks(c);
+	int r;
 
-	if (r)
-		return cmd_status_of(r);
 	mv = tree_mv_dir(&c->ctx, c->module, c->version);
 	source = xasprintf("%s/source", mv);
 	work = make_workdir(c);

@@ -519,16 +519,8 @@ static int make_disk(struct cmd *c, struct disk_plan *p)
 int cmd_mkdriverdisk(struct cmd *c)
 {
 	struct disk_plan plan = { 0 };
-	int r = cmd_no_all(c);
+	int r = make_plan(c, &plan);
 
-	if (!r)
-		r = cmd_need_module_args(c);
-	if (!r)
-		r = cmd_refuse_broken(c);
-	if (!r)
-		r = cmd_need_added(c);
-	if (!r)
-		r = make_plan(c, &plan);
 	if (!r)
 		r = pick_output(c, &plan);
 	if (!r) {

@@ -136,16 +136,8 @@ int cmd_mkrpm(struct cmd *c)
 {
 	_cleanup_free_ char *work = NULL, *staged = NULL;
 	_cleanup_strv_ struct strv made = STRV_INIT;
-	int r = cmd_no_all(c);
+	int r;
 
-	if (!r)
-		r = cmd_need_module_args(c);
-	if (!r)
-		r = cmd_refuse_broken(c);
-	if (!r)
-		r = cmd_need_added(c);
-	if (r)
-		return cmd_status_of(r);
 	work = make_workdir(c);
 	if (!work)
 		return 1;

@@ -28,14 +28,8 @@ int cmd_mktarball(struct cmd *c)
 	struct dkms_tarball_spec spec = { 0 };
 	struct strv dirs = STRV_INIT;
 	struct dkms_conf conf;
-	int r = cmd_need_module_args(c);
+	int r = dkms_read_conf_or_die(&c->ctx, c->module, c->version, cmd_first_kernel(c), NULL, false, &conf);
 
-	if (!r)
-		r = cmd_refuse_broken(c);
-	if (!r)
-		r = cmd_need_added(c);
-	if (!r)
-		r = dkms_read_conf_or_die(&c->ctx, c->module, c->version, cmd_first_kernel(c), NULL, false, &conf);
 	if (r)
 		return r;
 	dkms_conf_release(&conf);
@@ -306,10 +300,6 @@ int cmd_ldtarball(struct cmd *c)
 	struct journal j = JOURNAL_INIT;
 	int r;
 
-	if (geteuid() != 0 && c->ctx.force) {
-		dkms_error(&c->ctx, "You must be root to use this command with the --force option.");
-		return DKMS_EXIT_USAGE;
-	}
 	if (!c->archive) {
 		dkms_error(&c->ctx, "%s does not exist.", "");
 		return DKMS_EXIT_NO_SOURCE;
