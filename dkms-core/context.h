@@ -30,11 +30,11 @@ struct dkms_progress {
  * kinds that are lines, the writer ends them.
  */
 enum dkms_log_kind {
-	DKMS_LOG_INFO,        /* a line for the user: "Building module(s)..." */
+	DKMS_LOG_INFO,        /* a line for the user: "Creating symlink ..." */
 	DKMS_LOG_ERROR,       /* dkms's "Error!" message; may hold several lines */
 	DKMS_LOG_WARNING,     /* dkms's "Warning:" */
 	DKMS_LOG_DEPRECATED,  /* dkms's "Deprecated feature:" */
-	DKMS_LOG_NOTE,        /* a line for the user beside the errors (stderr) */
+	DKMS_LOG_NOTE,        /* a plain line beside the errors: "dkms.conf: Error! ..." */
 	DKMS_LOG_STEP,        /* a command starts: "<text>...", the line left open */
 	DKMS_LOG_STEP_DONE,   /* it succeeded: ends the line with " done." (text "") */
 	DKMS_LOG_STEP_FAILED, /* it failed: text is its exit status, the line ends */
