@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* add, build, install, uninstall, unbuild, remove. */
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd.h"
-#include "exitcode.h"
 #include "initrd/transaction.h"
 #include "journal.h"
 #include "lifecycle.h"
