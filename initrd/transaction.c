@@ -355,6 +355,7 @@ static int sync_initrd(const struct dkms_ctx *ctx, struct initrd_txn *t, bool *r
 	int q = 0;
 
 	*ret_kept = true;
+	t->syncing = true; /* ch points into t->pkgs */
 	find_changes(ctx, t, &ch);
 	if (!ch.n_added && !ch.n_removed)
 		goto out;

@@ -73,6 +73,7 @@ struct initrd_txn {
 	struct strv rebuilt;       /* "m/v" rebuilt for their BUILD_DEPENDS: changed at the same version */
 	struct initrd_pkg *pkgs;   /* what they put on k, read before it goes */
 	size_t n_pkgs;
+	bool syncing;              /* the initrd step has begun: pkgs stays as it is */
 	struct journal j;
 };
 

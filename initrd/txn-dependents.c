@@ -36,7 +36,8 @@ static int txn_add_rebuilt(const struct dkms_ctx *ctx, struct initrd_txn *t, con
 			strv_push(&t->before, mv);
 			journal_add(&t->j, "before", mv);
 		}
-		if (t->enabled && !txn_captured(t, mv)) {
+		/* a rollback's rebuild (the image never changed) reads nothing more for the image */
+		if (t->enabled && !t->syncing && !txn_captured(t, mv)) {
 			struct initrd_pkg *p;
 
 			t->pkgs = xrealloc(t->pkgs, (t->n_pkgs + 1) * sizeof(*t->pkgs));
