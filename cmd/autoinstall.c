@@ -106,7 +106,7 @@ int cmd_match(struct cmd *c)
 			continue;
 		}
 		if (dkms_maybe_build(&c->ctx, m, v, k) == 0)
-			dkms_maybe_install(&c->ctx, m, v, k);
+			initrd_txn_run_install(&c->ctx, &t, m, v);
 	}
 	r = initrd_txn_commit(&c->ctx, &t, r);
 	initrd_txn_release(&t);

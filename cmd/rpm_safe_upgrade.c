@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "util/dir.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
@@ -53,8 +54,6 @@ static bool transaction_id(pid_t *ret_pid, char **ret_start)
 }
 
 #define NOTES_DIR ".rpm_safe_upgrade"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
 
 static bool owned_safely(const struct stat *st)
 {

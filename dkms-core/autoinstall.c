@@ -57,7 +57,15 @@ static void latest_versions(const struct dkms_ctx *ctx, struct strv *mods, struc
 	}
 }
 
-int dkms_autoinstall(const struct dkms_ctx *ctx, const struct dkms_kernel *k, int *ret_installed)
+static int maybe_install_cb(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k,
+			    void *userdata)
+{
+	(void)userdata;
+	return dkms_maybe_install(ctx, m, v, k);
+}
+
+int dkms_autoinstall(const struct dkms_ctx *ctx, const struct dkms_kernel *k, dkms_install_fn install,
+		     void *userdata, int *ret_installed)
 {
 	_cleanup_free_ char *noauto = xasprintf("%s/no-autoinstall", ctx->etc_dir);
 	_cleanup_strv_ struct strv mods = STRV_INIT, vers = STRV_INIT;
@@ -130,7 +138,7 @@ int dkms_autoinstall(const struct dkms_ctx *ctx, const struct dkms_kernel *k, in
 			}
 			dkms_info(ctx, "Autoinstall of module %s/%s for kernel %s (%s)", c.module, c.version,
 				  k->version, k->arch);
-			s = dkms_maybe_install(ctx, c.module, c.version, k);
+			s = (install ? install : maybe_install_cb)(ctx, c.module, c.version, k, userdata);
 			if (s == 0) {
 				strv_push(&installed, c.module);
 				n_new++;
@@ -258,8 +266,47 @@ int dkms_kernel_unbuild_all(const struct dkms_ctx *ctx_in, const struct dkms_ker
 	return 0;
 }
 
-/* Rebuild installed modules on k whose BUILD_DEPENDS changed version. */
-void dkms_rebuild_dependents(const struct dkms_ctx *ctx, const struct dkms_kernel *k)
+/* The newest version of dep installed on k, or NULL. */
+static const char *newest_installed(const struct dkms_ctx *ctx, const char *dep, const struct dkms_kernel *k,
+				    const struct strv *versions)
+{
+	const char *newest = NULL;
+
+	for (size_t x = 0; x < versions->n; x++) {
+		const char *ver = strchr(versions->v[x], '/') + 1;
+
+		if (tree_is_installed(ctx, dep, ver, k->version, k->arch) && (!newest || strverscmp(ver, newest) > 0))
+			newest = ver;
+	}
+	return newest;
+}
+
+/* check_dependencies_updated: a dependency installed now at another version than .dep_<dep> says. */
+static bool built_against_other(const struct dkms_ctx *ctx, const char *m, const char *v,
+				const struct dkms_kernel *k, const struct dkms_conf *conf)
+{
+	for (size_t d = 0; d < conf->build_depends.n; d++) {
+		const char *dep = conf->build_depends.v[d];
+		_cleanup_free_ char *file = xasprintf("%s/%s/%s/%s/%s/.dep_%s", ctx->dkms_tree, m, v, k->version,
+						      k->arch, dep);
+		_cleanup_strbuf_ struct strbuf old = STRBUF_INIT;
+		_cleanup_strv_ struct strv dv = STRV_INIT;
+		const char *newest;
+
+		tree_list_module_versions(ctx, dep, NULL, &dv);
+		newest = newest_installed(ctx, dep, k, &dv);
+		if (!newest)
+			continue;
+		if (read_file(file, &old) < 0)
+			return true;
+		strbuf_rtrim_newlines(&old);
+		if (!streq(old.buf, newest))
+			return true;
+	}
+	return false;
+}
+
+void dkms_stale_dependents(const struct dkms_ctx *ctx, const struct dkms_kernel *k, struct strv *ret)
 {
 	_cleanup_strv_ struct strv mvs = STRV_INIT;
 
@@ -270,7 +317,7 @@ void dkms_rebuild_dependents(const struct dkms_ctx *ctx, const struct dkms_kerne
 		char *slash = strchr(mvs.v[i], '/');
 		const char *m = mvs.v[i], *v = slash + 1;
 		struct dkms_conf conf;
-		bool stale = false;
+		bool stale;
 
 		*slash = '\0';
 		if (!tree_is_built(ctx, m, v, k->version, k->arch) || !tree_is_added(ctx, m, v))
@@ -279,41 +326,22 @@ void dkms_rebuild_dependents(const struct dkms_ctx *ctx, const struct dkms_kerne
 			dkms_conf_release(&conf);
 			continue;
 		}
-		if (conf.build_depends_rebuild) {
-			for (size_t d = 0; d < conf.build_depends.n && !stale; d++) {
-				_cleanup_free_ char *file = xasprintf("%s/%s/%s/%s/%s/.dep_%s", ctx->dkms_tree, m, v,
-								      k->version, k->arch, conf.build_depends.v[d]);
-				_cleanup_strbuf_ struct strbuf old = STRBUF_INIT;
-				_cleanup_strv_ struct strv dv = STRV_INIT;
-				const char *newest = NULL;
-
-				tree_list_module_versions(ctx, conf.build_depends.v[d], NULL, &dv);
-				for (size_t x = 0; x < dv.n; x++) {
-					const char *ver = strchr(dv.v[x], '/') + 1;
-
-					if (tree_is_installed(ctx, conf.build_depends.v[d], ver, k->version, k->arch) &&
-					    (!newest || strverscmp(ver, newest) > 0))
-						newest = ver;
-				}
-				if (!newest)
-					continue;
-				if (read_file(file, &old) < 0) {
-					stale = true;
-					continue;
-				}
-				strbuf_rtrim_newlines(&old);
-				stale = !streq(old.buf, newest);
-			}
-		}
+		stale = conf.build_depends_rebuild && built_against_other(ctx, m, v, k, &conf);
 		dkms_conf_release(&conf);
-		if (!stale)
-			continue;
-		dkms_info(ctx, "%s", "");
-		dkms_info(ctx, "Rebuilding module %s/%s due to updated dependencies", m, v);
-		dkms_info(ctx, "%s", "");
-		dkms_uninstall(ctx, m, v, k);
-		dkms_unbuild(ctx, m, v, k->version, k->arch);
-		if (dkms_build(ctx, m, v, k) == 0)
-			dkms_install(ctx, m, v, k);
+		if (stale)
+			strv_pushf(ret, "%s/%s", m, v);
 	}
+}
+
+int dkms_rebuild_dependent(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k)
+{
+	int r;
+
+	dkms_info(ctx, "%s", "");
+	dkms_info(ctx, "Rebuilding module %s/%s due to updated dependencies", m, v);
+	dkms_info(ctx, "%s", "");
+	dkms_uninstall(ctx, m, v, k);
+	dkms_unbuild(ctx, m, v, k->version, k->arch);
+	r = dkms_build(ctx, m, v, k);
+	return r ? r : dkms_install(ctx, m, v, k);
 }

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include "modinfo.h"
 #include "tree.h"
 #include "util/beneath.h"
+#include "util/dir.h"
 #include "util/failpoint.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
@@ -25,14 +25,11 @@ static void find_modules(const char *dir, const char *name, const char *suffix, 
 {
 	_cleanup_free_ char *plain = xasprintf("%s.ko", name);
 	_cleanup_free_ char *comp = xasprintf("%s.ko%s", name, suffix);
-	DIR *d = opendir(dir);
+	_cleanup_(closedirp) DIR *d = opendir(dir);
 	struct dirent *de;
 
-	if (!d || depth > 32) {
-		if (d)
-			closedir(d);
+	if (!d || depth > 32)
 		return;
-	}
 	while ((de = readdir(d))) {
 		_cleanup_free_ char *p = NULL;
 
@@ -46,7 +43,6 @@ static void find_modules(const char *dir, const char *name, const char *suffix, 
 		else if ((streq(de->d_name, plain) || streq(de->d_name, comp)) && is_file(p))
 			strv_push(ret, p);
 	}
-	closedir(d);
 }
 
 /* modules_to_force_install lists packages that skip the version check. */
@@ -54,7 +50,7 @@ static int forced_by_list(const char *m)
 {
 	const char *dir = "/usr/share/dkms/modules_to_force_install";
 	_cleanup_strv_ struct strv words = STRV_INIT;
-	DIR *d = opendir(dir);
+	_cleanup_(closedirp) DIR *d = opendir(dir);
 	struct dirent *de;
 	_cleanup_free_ char *vo = xasprintf("%s_version-override", m);
 
@@ -70,7 +66,6 @@ static int forced_by_list(const char *m)
 		if (read_file(p, &sb) == 0)
 			strv_split(&words, sb.buf, " \t\n");
 	}
-	closedir(d);
 	for (size_t i = 0; i < words.n; i++) {
 		if (streq(words.v[i], m))
 			return 1;
@@ -331,16 +326,46 @@ int dkms_depmod(const struct dkms_ctx *ctx, const char *kernelver)
 	return r;
 }
 
-int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, const struct dkms_kernel *k)
-{
-	struct dkms_ctx ctx_copy = *ctx_in; /* force flags may change for this package */
-	const struct dkms_ctx *ctx = &ctx_copy;
-	_cleanup_free_ char *base_dir = NULL, *lib_tree = NULL, *backup = NULL, *link = NULL;
-	_cleanup_free_ char *moddir = NULL, *target = NULL;
-	struct dkms_conf conf = { 0 };
+/* One install of m/v on k: what its steps share. */
+struct install {
+	struct dkms_ctx ctx; /* force flags may change for this package */
+	const char *m, *v;
+	const struct dkms_kernel *k;
+	struct dkms_conf conf;
 	const char *suffix;
-	bool any_installed = false;
-	struct install_undo undo = { STRV_INIT, STRV_INIT, STRV_INIT };
+	char *lib_tree;  /* <install_tree>/<k> */
+	char *backup;    /* where originals go: <dkms_tree>/m/original_module/<k>/<arch> */
+	char *link;      /* <dkms_tree>/m/kernel-<k>-<arch> */
+	char *moddir;    /* the build's module dir */
+	struct install_undo undo;
+	bool any_installed;
+};
+
+static void install_release(struct install *in)
+{
+	free(in->lib_tree);
+	free(in->backup);
+	free(in->link);
+	free(in->moddir);
+	install_undo_release(&in->undo);
+	dkms_conf_release(&in->conf);
+}
+
+/* A step failed after the kernel's tree changed: nothing half-installed, it goes back as it was. */
+static int install_roll_back(struct install *in)
+{
+	_cleanup_free_ char *originals = xasprintf("%s/%s/original_module", in->ctx.dkms_tree, in->m);
+
+	install_undo_run(&in->undo, in->lib_tree, originals);
+	return DKMS_EXIT_INSTALL;
+}
+
+/* The kernel, the build (made when missing), the paths, the force list and dkms.conf. */
+static int install_prepare(struct install *in)
+{
+	const struct dkms_ctx *ctx = &in->ctx;
+	const char *m = in->m, *v = in->v;
+	const struct dkms_kernel *k = in->k;
 	bool built_now = false;
 	int forced, r;
 
@@ -355,191 +380,240 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 			return r;
 		built_now = true;
 	}
-	base_dir = tree_build_dir(ctx, m, v, k->version, k->arch);
-	lib_tree = xasprintf("%s/%s", ctx->install_tree, k->version);
-	backup = xasprintf("%s/%s/original_module/%s/%s", ctx->dkms_tree, m, k->version, k->arch);
-	link = tree_kernel_link(ctx, m, k->version, k->arch);
-	moddir = xasprintf("%s/module", base_dir);
+	in->lib_tree = xasprintf("%s/%s", ctx->install_tree, k->version);
+	in->backup = xasprintf("%s/%s/original_module/%s/%s", ctx->dkms_tree, m, k->version, k->arch);
+	in->link = tree_kernel_link(ctx, m, k->version, k->arch);
+	{
+		_cleanup_free_ char *base_dir = tree_build_dir(ctx, m, v, k->version, k->arch);
+
+		in->moddir = xasprintf("%s/module", base_dir);
+	}
 
 	forced = forced_by_list(m);
 	if (forced == 1) {
-		ctx_copy.force = true;
+		in->ctx.force = true;
 		dkms_info(ctx, "Forcing installation of %s", m);
 	} else if (forced == 2) {
-		ctx_copy.force_version_override = true;
+		in->ctx.force_version_override = true;
 		dkms_info(ctx, "Forcing version override of %s", m);
 	}
 
-	if (!path_exists(lib_tree)) {
+	if (!path_exists(in->lib_tree)) {
 		dkms_error(ctx, "The directory %s doesn't exist.\nYou cannot install a module onto a non-existent kernel.",
-			   lib_tree);
+			   in->lib_tree);
 		return DKMS_EXIT_INSTALL;
 	}
 	/* the kernel link and the originals go in the DKMS tree: never through a link out of it */
-	if (beneath_check(ctx->dkms_tree, link) == -EXDEV || beneath_check(ctx->dkms_tree, backup) == -EXDEV) {
+	if (beneath_check(ctx->dkms_tree, in->link) == -EXDEV || beneath_check(ctx->dkms_tree, in->backup) == -EXDEV) {
 		dkms_error(ctx, "%s/%s leads outside the DKMS tree %s.", ctx->dkms_tree, m, ctx->dkms_tree);
 		return DKMS_EXIT_INSTALL;
 	}
-	suffix = dkms_kernel_module_suffix(ctx, k->version);
+	in->suffix = dkms_kernel_module_suffix(ctx, k->version);
 	/* dkms reads a conf once per m/v/k/a: no second round of its warnings */
-	if (!built_now || dkms_conf_read(ctx, m, v, k, ctx->conf_file, CONF_STRICT | CONF_REPEAT, &conf) < 0) {
-		dkms_conf_release(&conf); /* what a failed read resolved (releasable, or still zero) */
-		r = dkms_read_conf_or_die(ctx, m, v, k, NULL, true, &conf);
-		if (r)
-			return r;
+	if (!built_now || dkms_conf_read(ctx, m, v, k, ctx->conf_file, CONF_STRICT | CONF_REPEAT, &in->conf) < 0) {
+		dkms_conf_release(&in->conf); /* what a failed read resolved (releasable, or still zero) */
+		return dkms_read_conf_or_die(ctx, m, v, k, NULL, true, &in->conf);
 	}
+	return 0;
+}
 
-	for (size_t i = 0; i < conf.n_modules; i++) {
+/* Every module the package names is in the build, and m/v is not installed on k yet. */
+static int install_check_build(struct install *in)
+{
+	const struct dkms_ctx *ctx = &in->ctx;
+
+	for (size_t i = 0; i < in->conf.n_modules; i++) {
 		_cleanup_free_ char *f = NULL;
 
-		if (conf.modules[i].excluded)
+		if (in->conf.modules[i].excluded)
 			continue;
-		f = tree_find_module_file(moddir, conf.modules[i].dest_name, suffix);
+		f = tree_find_module_file(in->moddir, in->conf.modules[i].dest_name, in->suffix);
 		if (!f || !is_file(f)) {
-			dkms_error(ctx, "Missing module %s in %s", conf.modules[i].dest_name, moddir);
-			r = DKMS_EXIT_INSTALL;
-			goto out;
+			dkms_error(ctx, "Missing module %s in %s", in->conf.modules[i].dest_name, in->moddir);
+			return DKMS_EXIT_INSTALL;
 		}
 	}
-	if (tree_is_installed(ctx, m, v, k->version, k->arch)) {
+	if (tree_is_installed(ctx, in->m, in->v, in->k->version, in->k->arch)) {
 		dkms_error(ctx, "This module/version combo is already installed for kernel %s (%s).",
-			   k->version, k->arch);
-		r = DKMS_EXIT_PATCH_PATH;
-		goto out;
+			   in->k->version, in->k->arch);
+		return DKMS_EXIT_PATCH_PATH;
 	}
-	if (ctx->rpm_safe_upgrade)
-		ctx_copy.force = true;
+	return 0;
+}
 
-	setenv("kernelver", k->version, 1);
-	setenv("arch", k->arch, 1);
-	r = dkms_run_hook(ctx, m, v, "pre_install", conf.pre_install, NULL);
+static int install_run_pre_install(struct install *in)
+{
+	const struct dkms_ctx *ctx = &in->ctx;
+	int r;
+
+	if (ctx->rpm_safe_upgrade)
+		in->ctx.force = true;
+	setenv("kernelver", in->k->version, 1);
+	setenv("arch", in->k->arch, 1);
+	r = dkms_run_hook(ctx, in->m, in->v, "pre_install", in->conf.pre_install, NULL);
 	if (r && !ctx->force) {
 		dkms_error(ctx, "pre_install failed, aborting install.\nYou may override by specifying --force.");
-		r = DKMS_EXIT_PRE_INSTALL;
-		goto out;
+		return DKMS_EXIT_PRE_INSTALL;
 	}
+	return 0;
+}
 
-	for (size_t i = 0; i < conf.n_modules; i++) {
-		const struct dkms_conf_module *rec = &conf.modules[i];
-		_cleanup_strv_ struct strv found = STRV_INIT;
-		_cleanup_free_ char *orig_copy = NULL, *toinstall = NULL, *dest_dir = NULL, *dest = NULL;
-		_cleanup_close_ int dest_fd = -1;
+/*
+ * The module the kernel has under this name (in /extra, /updates, the
+ * destination, or the one copy found anywhere) goes aside for uninstall to
+ * put back; several copies are all kept in collisions/. -errno on failure.
+ */
+static int install_archive_originals(struct install *in, const struct dkms_conf_module *rec)
+{
+	const struct dkms_ctx *ctx = &in->ctx;
+	_cleanup_strv_ struct strv found = STRV_INIT;
+	_cleanup_free_ char *orig_copy = NULL;
+	bool linked = is_symlink(in->link);
+
+	find_modules(in->lib_tree, rec->dest_name, in->suffix, &found, 0);
+	orig_copy = tree_find_module_file(in->backup, rec->dest_name, in->suffix);
+	if (linked && orig_copy) {
+		dkms_info(ctx, "An original module was already stored during a previous install");
+	} else if (!linked) {
+		const char *prefs[] = { "/extra", "/updates", rec->dest_location };
+		bool archived = false;
+
+		for (size_t p = 0; p < ARRAY_SIZE(prefs) && !archived; p++) {
+			_cleanup_free_ char *dir = xasprintf("%s%s", in->lib_tree, prefs[p]);
+			_cleanup_free_ char *cand = tree_find_module_file(dir, rec->dest_name, in->suffix);
+
+			if (cand && is_file(cand) && beneath_check(ctx->install_tree, cand) == 0) {
+				if (archive_original(ctx, cand, in->backup, &in->undo) < 0)
+					return -EIO;
+				archived = true;
+			}
+		}
+		if (!archived && found.n == 1 && is_file(found.v[0]) &&
+		    beneath_check(ctx->install_tree, found.v[0]) == 0) {
+			if (archive_original(ctx, found.v[0], in->backup, &in->undo) < 0)
+				return -EIO;
+			archived = true;
+		}
+		if (!archived && found.n > 1) {
+			dkms_info(ctx, "Multiple original modules exist, so none will be put back in place during a later uninstall");
+			dkms_info(ctx, "All instances will be stored for reference purposes in %s/collisions/", in->backup);
+		}
+	}
+	if (found.n > 1) {
+		dkms_info(ctx, "Multiple same named modules! %zu named %s.ko%s in %s/", found.n, rec->dest_name,
+			  in->suffix, in->lib_tree);
+		/* find again: archiving may have moved one */
+		strv_release(&found);
+		find_modules(in->lib_tree, rec->dest_name, in->suffix, &found, 0);
+		if (archive_collisions(ctx, in->lib_tree, &found, in->backup, &in->undo) < 0)
+			return -EIO;
+	}
+	return 0;
+}
+
+/*
+ * Copy (or link) toinstall to dest_dir/name beneath the install tree: a
+ * symlink planted in it must not lead the copy out, and the file is made
+ * and renamed relative to the directory opened there, so one swapped for a
+ * symlink after the check cannot redirect it either. 0 or -errno (printed).
+ */
+static int install_place_file(struct install *in, const char *toinstall, const char *dest_dir, const char *name)
+{
+	const struct dkms_ctx *ctx = &in->ctx;
+	_cleanup_close_ int dest_fd = beneath_open_path(ctx->install_tree, dest_dir, true, 0755);
+	int r = dest_fd < 0 ? dest_fd : 0;
+
+	if (!r) {
+		/* copy_file's temp file, left by an install that was killed */
+		_cleanup_free_ char *stale = xasprintf("%s.tmp", name);
+
+		remove_stale_temps_at(dest_fd, stale);
+	}
+	if (!r && ctx->symlink_modules) {
+		r = symlink_into(dest_fd, name, toinstall);
+	} else if (!r) {
+		/* 0644 less the umask, whatever the build left (a 0777 source file) */
+		r = copy_file_into(dest_fd, name, toinstall, 0644 & ~current_umask());
+	}
+	if (r < 0) {
+		dkms_error(ctx, "Copying '%s' failed: %s", toinstall,
+			   r == -EXDEV ? "the destination leads outside the install tree" : strerror(-r));
+		if (beneath_check(ctx->install_tree, dest_dir) == 0)
+			rmdir_parents(dest_dir, in->lib_tree);
+	}
+	return r;
+}
+
+/* Each module that passes the version check goes to <k>/<DEST_MODULE_LOCATION>. */
+static int install_place_modules(struct install *in)
+{
+	const struct dkms_ctx *ctx = &in->ctx;
+
+	for (size_t i = 0; i < in->conf.n_modules; i++) {
+		const struct dkms_conf_module *rec = &in->conf.modules[i];
+		_cleanup_free_ char *toinstall = NULL, *dest_dir = NULL, *dest = NULL;
 		const char *name;
 
 		if (rec->excluded)
 			continue;
-		toinstall = tree_find_module_file(moddir, rec->dest_name, suffix);
+		toinstall = tree_find_module_file(in->moddir, rec->dest_name, in->suffix);
 		name = strrchr(toinstall, '/') + 1;
-		dest_dir = xasprintf("%s%s", lib_tree, rec->dest_location);
+		dest_dir = xasprintf("%s%s", in->lib_tree, rec->dest_location);
 		dest = xasprintf("%s/%s", dest_dir, name);
 		/*
 		 * Our own copy without the kernel link: an install killed before
 		 * it finished. Take it over instead of archiving it as an original.
 		 */
-		if (!is_symlink(link) && files_equal(dest, toinstall) == 1) {
+		if (!is_symlink(in->link) && files_equal(dest, toinstall) == 1) {
 			dkms_info(ctx, "Installing %s", dest);
-			any_installed = true;
+			in->any_installed = true;
 			continue;
 		}
-		if (!version_sane(ctx, m, v, k, &conf, rec->dest_name, suffix, ctx->force,
+		if (!version_sane(ctx, in->m, in->v, in->k, &in->conf, rec->dest_name, in->suffix, ctx->force,
 				  ctx->force_version_override))
 			continue;
-		find_modules(lib_tree, rec->dest_name, suffix, &found, 0);
-		orig_copy = tree_find_module_file(backup, rec->dest_name, suffix);
-		if (is_symlink(link) && orig_copy) {
-			dkms_info(ctx, "An original module was already stored during a previous install");
-		} else if (!is_symlink(link)) {
-			const char *prefs[] = { "/extra", "/updates", rec->dest_location };
-			bool archived = false;
-
-			for (size_t p = 0; p < ARRAY_SIZE(prefs) && !archived; p++) {
-				_cleanup_free_ char *dir = xasprintf("%s%s", lib_tree, prefs[p]);
-				_cleanup_free_ char *cand = tree_find_module_file(dir, rec->dest_name, suffix);
-
-				if (cand && is_file(cand) && beneath_check(ctx->install_tree, cand) == 0) {
-					if (archive_original(ctx, cand, backup, &undo) < 0)
-						goto failed;
-					archived = true;
-				}
-			}
-			if (!archived && found.n == 1 && is_file(found.v[0]) &&
-			    beneath_check(ctx->install_tree, found.v[0]) == 0) {
-				if (archive_original(ctx, found.v[0], backup, &undo) < 0)
-					goto failed;
-				archived = true;
-			}
-			if (!archived && found.n > 1) {
-				dkms_info(ctx, "Multiple original modules exist, so none will be put back in place during a later uninstall");
-				dkms_info(ctx, "All instances will be stored for reference purposes in %s/collisions/", backup);
-			}
-		}
-		if (found.n > 1) {
-			dkms_info(ctx, "Multiple same named modules! %zu named %s.ko%s in %s/", found.n,
-				  rec->dest_name, suffix, lib_tree);
-			/* find again: archiving may have moved one */
-			strv_release(&found);
-			find_modules(lib_tree, rec->dest_name, suffix, &found, 0);
-			if (archive_collisions(ctx, lib_tree, &found, backup, &undo) < 0)
-				goto failed;
-		}
-
+		if (install_archive_originals(in, rec) < 0)
+			return install_roll_back(in);
 		dkms_info(ctx, "Installing %s", dest);
-		/*
-		 * Beneath the install tree: a symlink planted in it must not lead the
-		 * copy out, and the file is made and renamed relative to the directory
-		 * opened there, so one swapped for a symlink after the check cannot
-		 * redirect it either.
-		 */
-		dest_fd = beneath_open_path(ctx->install_tree, dest_dir, true, 0755);
-		r = dest_fd < 0 ? dest_fd : 0;
-		if (!r) {
-			/* copy_file's temp file, left by an install that was killed */
-			_cleanup_free_ char *stale = xasprintf("%s.tmp", name);
-
-			remove_stale_temps_at(dest_fd, stale);
-		}
-		if (!r && ctx->symlink_modules) {
-			r = symlink_into(dest_fd, name, toinstall);
-		} else if (!r) {
-			/* 0644 less the umask, whatever the build left (a 0777 source file) */
-			r = copy_file_into(dest_fd, name, toinstall, 0644 & ~current_umask());
-		}
-		if (r < 0) {
-			dkms_error(ctx, "Copying '%s' failed: %s", toinstall,
-				   r == -EXDEV ? "the destination leads outside the install tree" : strerror(-r));
-			if (beneath_check(ctx->install_tree, dest_dir) == 0)
-				rmdir_parents(dest_dir, lib_tree);
-			goto failed;
-		}
-		strv_push(&undo.placed, dest);
+		if (install_place_file(in, toinstall, dest_dir, name) < 0)
+			return install_roll_back(in);
+		strv_push(&in->undo.placed, dest);
 		failpoint("install:module-placed");
-		any_installed = true;
+		in->any_installed = true;
 	}
-
-	if (conf.n_modules > 0 && !any_installed) {
+	if (in->conf.n_modules > 0 && !in->any_installed) {
 		dkms_error(ctx, "Installation aborted.");
-		r = DKMS_EXIT_INSTALL;
-		goto out;
+		return DKMS_EXIT_INSTALL;
 	}
+	return 0;
+}
 
-	unlink(link);
-	target = xasprintf("%s/%s/%s", v, k->version, k->arch);
-	if (symlink(target, link) < 0) {
-		dkms_error(ctx, "Could not create %s: %s", link, strerror(errno));
-		goto failed;
+/* The kernel-<k>-<arch> link makes m/v the installed version on k. */
+static int install_link(struct install *in)
+{
+	_cleanup_free_ char *target = xasprintf("%s/%s/%s", in->v, in->k->version, in->k->arch);
+
+	unlink(in->link);
+	if (symlink(target, in->link) < 0) {
+		dkms_error(&in->ctx, "Could not create %s: %s", in->link, strerror(errno));
+		return install_roll_back(in);
 	}
-
 	failpoint("install:linked");
-	dkms_run_hook(ctx, m, v, "post_install", conf.post_install, NULL);
+	return 0;
+}
+
+/* depmod (rolled back to built when it fails), then modprobe_on_install. */
+static int install_finish(struct install *in)
+{
+	const struct dkms_ctx *ctx = &in->ctx;
+	const struct dkms_kernel *k = in->k;
 
 	if (dkms_depmod(ctx, k->version) != 0) {
-		dkms_uninstall(ctx, m, v, k);
+		dkms_uninstall(ctx, in->m, in->v, k);
 		dkms_error(ctx, "Problems with depmod detected. Automatically uninstalling this module.\n"
 			   "Install Failed (depmod problems). Module rolled back to built state.");
-		r = DKMS_EXIT_INSTALL;
-		goto out;
+		return DKMS_EXIT_INSTALL;
 	}
-
 	if (ctx->modprobe_on_install) {
 		_cleanup_strbuf_ struct strbuf rel = STRBUF_INIT;
 
@@ -551,20 +625,27 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 					  NULL, -1);
 		}
 	}
-	r = 0;
-	dkms_rebuild_dependents(ctx, k);
-	goto out;
-failed:
-	/* nothing half-installed: the kernel's tree goes back as it was */
-	{
-		_cleanup_free_ char *originals = xasprintf("%s/%s/original_module", ctx->dkms_tree, m);
+	return 0;
+}
 
-		install_undo_run(&undo, lib_tree, originals);
+int dkms_install(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k)
+{
+	struct install in = { .ctx = *ctx, .m = m, .v = v, .k = k };
+	int r = install_prepare(&in);
+
+	if (!r)
+		r = install_check_build(&in);
+	if (!r)
+		r = install_run_pre_install(&in);
+	if (!r)
+		r = install_place_modules(&in);
+	if (!r)
+		r = install_link(&in);
+	if (!r) {
+		dkms_run_hook(&in.ctx, m, v, "post_install", in.conf.post_install, NULL);
+		r = install_finish(&in);
 	}
-	r = DKMS_EXIT_INSTALL;
-out:
-	install_undo_release(&undo);
-	dkms_conf_release(&conf);
+	install_release(&in);
 	return r;
 }
 

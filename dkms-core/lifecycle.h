@@ -37,7 +37,11 @@ int dkms_maybe_build(const struct dkms_ctx *ctx, const char *m, const char *v,
 void dkms_recover_previous_build(const struct dkms_ctx *ctx, const char *m, const char *v,
 				 const struct dkms_kernel *k);
 
-/* do_install (builds first when needed); maybe_install skips what is installed. */
+/*
+ * do_install (builds first when needed) of m/v on k alone; maybe_install
+ * skips what is installed. The dependents' rebuild dkms does after an
+ * install is the caller's (autoinstall.h: dkms_stale_dependents).
+ */
 int dkms_install(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k);
 int dkms_maybe_install(const struct dkms_ctx *ctx, const char *m, const char *v,
 		       const struct dkms_kernel *k);
@@ -61,9 +65,6 @@ int dkms_remove_with(const struct dkms_ctx *ctx, const char *m, const char *v,
 
 /* do_depmod, with the "Running depmod" step line. */
 int dkms_depmod(const struct dkms_ctx *ctx, const char *kernelver);
-
-/* check_and_rebuild_dependent_modules after an install on k. */
-void dkms_rebuild_dependents(const struct dkms_ctx *ctx, const struct dkms_kernel *k);
 
 /* run_build_script: a PRE_/POST_ hook; log for build-dir hooks. */
 int dkms_run_hook(const struct dkms_ctx *ctx, const char *m, const char *v, const char *type,

@@ -12,12 +12,12 @@
 
 #include "names.h"
 #include "tarball.h"
+#include "util/dir.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_write_free)
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
 
 #define SYMLINK_FOLLOW_MAX 40         /* the kernel's limit */
 #define RESOLVE_BUDGET (64u << 20)    /* path components walked over all symlinks */

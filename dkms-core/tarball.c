@@ -13,12 +13,12 @@
 
 #include "tarball.h"
 #include "util/beneath.h"
+#include "util/dir.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_write_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive_entry *, archive_entry_free)
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
 
 /* ----------------------------------------------------------------- names */
 

@@ -11,12 +11,11 @@
 
 #include "formats/deb.h"
 #include "names.h"
+#include "util/dir.h"
 #include "util/fileio.h"
 #include "util/macro.h"
 #include "util/spawn.h"
 #include "util/strbuf.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
 
 char *deb_package_name(const char *s)
 {

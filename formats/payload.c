@@ -8,10 +8,9 @@
 #include <unistd.h>
 
 #include "payload.h"
+#include "util/dir.h"
 #include "util/fileio.h"
 #include "util/macro.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
 
 static void entry_release(struct payload_entry *e)
 {

@@ -20,13 +20,12 @@
 #include "formats/kmod-rpm.h"
 #include "formats/rpm-header.h"
 #include "formats/rpmvercmp.h"
+#include "util/dir.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
 #include "util/strbuf.h"
 
 #define DEFAULT_ARCH "x86_64"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
 
 static int run_createrepo(const struct dkms_ctx *ctx, const char *dir)
 {

@@ -8,11 +8,10 @@
 
 #include "formats/rpmbuild.h"
 #include "util/beneath.h"
+#include "util/dir.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
 #include "util/strbuf.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
 
 char *rpmbuild_stage_dir(const char *workdir)
 {

@@ -14,12 +14,11 @@
 
 #include "formats/suse.h"
 #include "modmeta.h"
+#include "util/dir.h"
 #include "util/fileio.h"
 #include "util/macro.h"
 #include "util/strbuf.h"
 #include "util/strv.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
 
 static bool all_digits(const char *s)
 {

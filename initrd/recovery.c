@@ -79,8 +79,9 @@ static void finish_remove(const struct dkms_ctx *ctx, struct journal *j, struct 
 }
 
 /* Install what an install-like run had placed without the kernel link. */
-static void adopt_strays(const struct dkms_ctx *ctx, const struct dkms_kernel *k)
+static void adopt_strays(const struct dkms_ctx *ctx, struct initrd_txn *t)
 {
+	const struct dkms_kernel *k = t->k;
 	_cleanup_strv_ struct strv mvs = STRV_INIT;
 
 	tree_list_module_versions(ctx, NULL, NULL, &mvs);
@@ -91,7 +92,7 @@ static void adopt_strays(const struct dkms_ctx *ctx, const struct dkms_kernel *k
 		*v++ = '\0';
 		if (tree_is_built(ctx, m, v, k->version, k->arch) &&
 		    !tree_is_installed(ctx, m, v, k->version, k->arch) && txn_has_stray_copy(ctx, m, v, k))
-			txn_install_quietly(ctx, m, v, k);
+			txn_install_quietly(ctx, t, m, v);
 	}
 }
 
@@ -115,6 +116,7 @@ static void finish_change(const struct dkms_ctx *ctx, struct journal *j, struct 
 	}
 	t.force = streq(journal_get(j, "force") ? journal_get(j, "force") : "0", "1");
 	journal_get_all(j, "before", &t.before);
+	journal_get_all(j, "rebuild", &t.rebuilt);
 	t.j = *j; /* the transaction ends with this record */
 	*j = (struct journal)JOURNAL_INIT;
 	qc = txn_quiet_ctx(ctx, &q);
@@ -125,9 +127,11 @@ static void finish_change(const struct dkms_ctx *ctx, struct journal *j, struct 
 	if (install && m && v && !was && tree_is_built(ctx, m, v, k.version, k.arch))
 		dkms_install(qc, m, v, &k);
 	else if (install && !m)
-		adopt_strays(qc, &k);
+		adopt_strays(qc, &t);
 	else if (!install && was)
 		dkms_uninstall(qc, m, v, &k);
+	if (install)
+		txn_finish_rebuilds(qc, &t);
 	initrd_txn_commit(qc, &t, 0);
 	why = txn_quiet_error(&q);
 	txn_quiet_done(&q);

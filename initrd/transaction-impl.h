@@ -36,7 +36,19 @@ char *txn_quiet_error(struct quiet *q);
 
 const struct dkms_ctx *txn_quiet_ctx(const struct dkms_ctx *ctx, struct quiet *q);
 void txn_quiet_done(struct quiet *q);
-int txn_install_quietly(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k);
+/* dkms_install of m/v on t->k, then the rebuild of its dependents (recorded in t), all quietly. */
+int txn_install_quietly(const struct dkms_ctx *ctx, struct initrd_txn *t, const char *m, const char *v);
+
+/* The package read at begin (or when its rebuild began) as "m/v", or NULL. */
+const struct initrd_pkg *txn_captured(const struct initrd_txn *t, const char *mv);
+/*
+ * check_and_rebuild_dependent_modules inside t: each package
+ * dkms_stale_dependents names is recorded in t (rebuild=, with what it has
+ * on k), then rebuilt. 0, or the status of the first rebuild that failed.
+ */
+int txn_rebuild_dependents(const struct dkms_ctx *ctx, struct initrd_txn *t);
+/* Recovery: install again each dependent t was rebuilding (built first when its build is gone), then the rest. */
+void txn_finish_rebuilds(const struct dkms_ctx *ctx, struct initrd_txn *t);
 
 /* begin's first half: op, k, module, version, whether the initrd is kept in line. */
 int txn_setup(const struct dkms_ctx *ctx, const char *op, const struct dkms_kernel *k, const char *module,

@@ -94,17 +94,16 @@ int txn_setup(const struct dkms_ctx *ctx, const char *op, const struct dkms_kern
 	return 0;
 }
 
-/* a package on its way out: read what it has on k while it is there */
+/* a package on its way out (the one named, or a dependent rebuilt): read what it has on k while it is there */
 void txn_capture(const struct dkms_ctx *ctx, struct initrd_txn *t)
 {
-	if (!t->module)
-		return; /* nothing goes away in an autoinstall */
 	for (size_t i = 0; t->enabled && i < t->before.n; i++) {
 		_cleanup_free_ char *m = xstrdup(t->before.v[i]);
 		char *v = strchr(m, '/');
 
 		*v++ = '\0';
-		if (t->module && !streq(m, t->module))
+		/* nothing goes away in an autoinstall but what it rebuilds */
+		if (!(t->module && streq(m, t->module)) && !strv_contains(&t->rebuilt, t->before.v[i]))
 			continue;
 		t->pkgs = xrealloc(t->pkgs, (t->n_pkgs + 1) * sizeof(*t->pkgs));
 		if (txn_pkg_read(ctx, m, v, t->k, &t->pkgs[t->n_pkgs]) == 0)
@@ -168,6 +167,7 @@ void initrd_txn_release(struct initrd_txn *t)
 	free(t->module);
 	free(t->version);
 	strv_release(&t->before);
+	strv_release(&t->rebuilt);
 	journal_release(&t->j);
 	memset(t, 0, sizeof(*t));
 }
@@ -191,7 +191,7 @@ void txn_use_recorded_files(struct initrd_txn *t)
 		}
 }
 
-static const struct initrd_pkg *captured(const struct initrd_txn *t, const char *mv)
+const struct initrd_pkg *txn_captured(const struct initrd_txn *t, const char *mv)
 {
 	for (size_t i = 0; i < t->n_pkgs; i++) {
 		_cleanup_free_ char *p = xasprintf("%s/%s", t->pkgs[i].module, t->pkgs[i].version);
@@ -227,14 +227,34 @@ static void changes_release(struct changes *ch)
 	free(ch->removed);
 }
 
+/* --force reinstalls the same version, a dependent is rebuilt at its version: changes too */
+static bool changed_in_place(const struct initrd_txn *t, const char *mv)
+{
+	return t->force || strv_contains(&t->rebuilt, mv);
+}
+
+/* "m/v" installed on k now of the packages t is about: the one named and those it rebuilt, or all. */
+static void list_after(const struct dkms_ctx *ctx, const struct initrd_txn *t, struct strv *ret)
+{
+	txn_list_installed(ctx, t->k, t->module, ret);
+	for (size_t i = 0; t->module && i < t->rebuilt.n; i++) {
+		_cleanup_free_ char *m = xstrndup(t->rebuilt.v[i], strcspn(t->rebuilt.v[i], "/"));
+		_cleanup_strv_ struct strv now = STRV_INIT;
+
+		txn_list_installed(ctx, t->k, m, &now);
+		for (size_t j = 0; j < now.n; j++)
+			if (!strv_contains(ret, now.v[j]))
+				strv_push(ret, now.v[j]);
+	}
+}
+
 static void find_changes(const struct dkms_ctx *ctx, const struct initrd_txn *t, struct changes *ret)
 {
 	_cleanup_strv_ struct strv after = STRV_INIT;
 
-	txn_list_installed(ctx, t->k, t->module, &after);
+	list_after(ctx, t, &after);
 	for (size_t i = 0; i < after.n; i++) {
-		/* --force reinstalls the same version: that is a change too */
-		if (strv_contains(&t->before, after.v[i]) && !t->force)
+		if (strv_contains(&t->before, after.v[i]) && !changed_in_place(t, after.v[i]))
 			continue;
 		ret->added = xrealloc(ret->added, (ret->n_added + 1) * sizeof(*ret->added));
 		{
@@ -247,9 +267,9 @@ static void find_changes(const struct dkms_ctx *ctx, const struct initrd_txn *t,
 		}
 	}
 	for (size_t i = 0; i < t->before.n; i++) {
-		const struct initrd_pkg *p = captured(t, t->before.v[i]);
+		const struct initrd_pkg *p = txn_captured(t, t->before.v[i]);
 
-		if ((strv_contains(&after, t->before.v[i]) && !t->force) || !p)
+		if ((strv_contains(&after, t->before.v[i]) && !changed_in_place(t, t->before.v[i])) || !p)
 			continue;
 		ret->removed = xrealloc(ret->removed, (ret->n_removed + 1) * sizeof(*ret->removed));
 		ret->removed[ret->n_removed++] = p;
@@ -277,7 +297,7 @@ static int apply_conf(const struct dkms_ctx *ctx, const struct initrd_pkg *p, st
 }
 
 /* Back to built state: what dkms 2.x did when mkinitrd failed after an install. */
-static void roll_back_installs(const struct dkms_ctx *ctx, const struct initrd_txn *t, const struct changes *ch)
+static void roll_back_installs(const struct dkms_ctx *ctx, struct initrd_txn *t, const struct changes *ch)
 {
 	for (size_t i = 0; i < ch->n_added; i++) {
 		struct quiet q;
@@ -285,16 +305,23 @@ static void roll_back_installs(const struct dkms_ctx *ctx, const struct initrd_t
 		dkms_uninstall(txn_quiet_ctx(ctx, &q), ch->added[i].module, ch->added[i].version, t->k);
 		txn_quiet_done(&q);
 	}
-	/* the version an install replaced is what the image still holds: put it back */
-	for (size_t i = 0; i < ch->n_removed; i++)
-		if (tree_is_built(ctx, ch->removed[i]->module, ch->removed[i]->version, t->k->version, t->k->arch))
-			txn_install_quietly(ctx, ch->removed[i]->module, ch->removed[i]->version, t->k);
+	/*
+	 * the version an install replaced is what the image still holds: put it
+	 * back (its dependents rebuilt against it again, as it is installed)
+	 */
+	for (size_t i = 0; i < ch->n_removed; i++) {
+		const struct initrd_pkg *p = ch->removed[i];
+
+		if (tree_is_built(ctx, p->module, p->version, t->k->version, t->k->arch) &&
+		    !tree_is_installed(ctx, p->module, p->version, t->k->version, t->k->arch))
+			txn_install_quietly(ctx, t, p->module, p->version);
+	}
 	dkms_error(ctx, "Problems with the initrd detected. Automatically uninstalling this module.\n"
 		   "Install Failed (initrd problems). Module rolled back to built state.");
 }
 
 /* The image still holds what was uninstalled: install it again, so the two agree. */
-static bool keep_installed(const struct dkms_ctx *ctx, const struct initrd_txn *t, const struct changes *ch)
+static bool keep_installed(const struct dkms_ctx *ctx, struct initrd_txn *t, const struct changes *ch)
 {
 	bool all = true;
 
@@ -302,7 +329,7 @@ static bool keep_installed(const struct dkms_ctx *ctx, const struct initrd_txn *
 		const struct initrd_pkg *p = ch->removed[i];
 
 		if (!tree_is_built(ctx, p->module, p->version, t->k->version, t->k->arch) ||
-		    txn_install_quietly(ctx, p->module, p->version, t->k) != 0) {
+		    txn_install_quietly(ctx, t, p->module, p->version) != 0) {
 			all = false;
 			continue;
 		}
@@ -328,6 +355,7 @@ static int sync_initrd(const struct dkms_ctx *ctx, struct initrd_txn *t, bool *r
 	int q = 0;
 
 	*ret_kept = true;
+	t->syncing = true; /* ch points into t->pkgs */
 	find_changes(ctx, t, &ch);
 	if (!ch.n_added && !ch.n_removed)
 		goto out;
@@ -406,7 +434,7 @@ int initrd_txn_install(const struct dkms_ctx *ctx, const char *m, const char *v,
 	int r = initrd_txn_begin(ctx, "install", k, m, v, &t);
 
 	if (!r)
-		r = initrd_txn_commit(ctx, &t, dkms_maybe_install(ctx, m, v, k));
+		r = initrd_txn_commit(ctx, &t, initrd_txn_run_install(ctx, &t, m, v));
 	initrd_txn_release(&t);
 	return r;
 }
@@ -463,6 +491,13 @@ int initrd_txn_remove(const struct dkms_ctx *ctx, const char *m, const char *v, 
 	return r;
 }
 
+static int run_install_cb(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k,
+			  void *userdata)
+{
+	(void)k; /* the transaction's */
+	return initrd_txn_run_install(ctx, userdata, m, v);
+}
+
 int initrd_txn_autoinstall(const struct dkms_ctx *ctx, const struct dkms_kernel *k, int *ret_installed)
 {
 	struct initrd_txn t;
@@ -471,7 +506,7 @@ int initrd_txn_autoinstall(const struct dkms_ctx *ctx, const struct dkms_kernel 
 	if (ret_installed)
 		*ret_installed = 0;
 	if (!r)
-		r = initrd_txn_commit(ctx, &t, dkms_autoinstall(ctx, k, ret_installed));
+		r = initrd_txn_commit(ctx, &t, dkms_autoinstall(ctx, k, run_install_cb, &t, ret_installed));
 	initrd_txn_release(&t);
 	return r;
 }

@@ -19,7 +19,11 @@
  * generator configuration of the packages that changed is written
  * (modules-conf.h) and the image updated (remake.h) when a package says
  * REMAKE_INITRD=yes or has a MODULES_CONF_ALIAS_TYPE, or one of its modules
- * is in the image; then the record is removed.
+ * is in the image; then the record is removed. An install rebuilds, in the
+ * same transaction, the packages built against another version of what it
+ * installed (BUILD_DEPENDS_REBUILD): each is added to the record (rebuild=,
+ * with what it had on k) before it changes, and its modules count as
+ * changed like those of the package named.
  *
  * When the initrd cannot be updated: after an install, the packages just
  * installed are uninstalled again (as dkms 2.x did; a version they replaced
@@ -31,7 +35,9 @@
  * newest first:
  *   install, autoinstall, match  roll forward when the build is there: the
  *       install is completed (a module copy placed without the kernel link
- *       is taken over) and the image updated; when that fails, back to built.
+ *       is taken over), a dependent whose rebuild was under way is built
+ *       and installed again, and the image updated; when that fails, back
+ *       to built.
  *   uninstall, remove  roll forward: the modules go, the image is updated;
  *       when the image cannot be, the package is installed again.
  *   ldtarball  roll back: what it had loaded (dirs it made) is removed, so
@@ -64,14 +70,23 @@ struct initrd_txn {
 	char *module;              /* the package, or NULL for all */
 	char *version;
 	struct strv before;        /* "m/v" installed on k before the change */
+	struct strv rebuilt;       /* "m/v" rebuilt for their BUILD_DEPENDS: changed at the same version */
 	struct initrd_pkg *pkgs;   /* what they put on k, read before it goes */
 	size_t n_pkgs;
+	bool syncing;              /* the initrd step has begun: pkgs stays as it is */
 	struct journal j;
 };
 
 /* 0, or a dkms exit status after saying why (an invalid --initrd-mode, no journal). */
 int initrd_txn_begin(const struct dkms_ctx *ctx, const char *op, const struct dkms_kernel *k,
 		     const char *module, const char *version, struct initrd_txn *t);
+/*
+ * dkms_maybe_install of m/v on t->k and, when it installed, the rebuild of
+ * the packages built against another version of what is now installed
+ * (BUILD_DEPENDS_REBUILD), each recorded in t before it changes. 0, or the
+ * first failing status (as dkms 3.4.3: a failed rebuild fails the install).
+ */
+int initrd_txn_run_install(const struct dkms_ctx *ctx, struct initrd_txn *t, const char *m, const char *v);
 /* r: the tree change's result. Returns r when not 0, else 0 or 6 as above. */
 int initrd_txn_commit(const struct dkms_ctx *ctx, struct initrd_txn *t, int r);
 void initrd_txn_release(struct initrd_txn *t);

@@ -193,12 +193,14 @@ char *txn_quiet_error(struct quiet *q)
 	return q->error ? xstrdup(q->error) : NULL;
 }
 
-int txn_install_quietly(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k)
+int txn_install_quietly(const struct dkms_ctx *ctx, struct initrd_txn *t, const char *m, const char *v)
 {
 	struct quiet q;
-	int r;
+	const struct dkms_ctx *qc = txn_quiet_ctx(ctx, &q);
+	int r = dkms_install(qc, m, v, t->k);
 
-	r = dkms_install(txn_quiet_ctx(ctx, &q), m, v, k);
+	if (!r)
+		r = txn_rebuild_dependents(qc, t);
 	txn_quiet_done(&q);
 	return r;
 }

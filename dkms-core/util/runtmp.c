@@ -10,12 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dir.h"
 #include "fileio.h"
 #include "runtmp.h"
 
 #define PREFIX "dkms-run."
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
 
 /* Field 22 of /proc/<pid>/stat, or 0 when the process does not exist. */
 static unsigned long long start_time(const char *pid)
