@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include "codec/payload.h"
 #include "formats/format.h"
-#include "formats/payload.h"
 
 /*
  * The content of an initramfs fragment for k (see initramfs.c): k's modules

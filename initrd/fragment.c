@@ -8,31 +8,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "codec/newc.h"
 #include "initrd/fragment.h"
-#include "initrd/newc.h"
 #include "initrd/segments.h"
-#include "mkdisk/cpio.h"
 #include "util/failpoint.h"
 #include "util/fileio.h"
 #include "util/macro.h"
 
 #define STATE_HEADER "# dkms initrd fragment"
-
-int initrd_fragment_pack(const struct payload *p, enum compression c, struct strbuf *out)
-{
-	_cleanup_strbuf_ struct strbuf cpio = STRBUF_INIT;
-	int r;
-
-	r = cpio_write_payload(p, &cpio);
-	if (r < 0)
-		return r;
-	if (c == COMPRESSION_NONE) {
-		strbuf_add(out, cpio.buf, cpio.len);
-		return 0;
-	}
-	return compress_buffer(c == COMPRESSION_DEFAULT ? COMPRESSION_GZIP : c, cpio.buf, cpio.len,
-			       out);
-}
 
 /* Top-level names that merged-/usr initrds (Debian's, dracut's) make links into usr/. */
 static bool is_merged_usr_link(const char *name)

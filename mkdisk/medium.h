@@ -3,9 +3,9 @@
 
 #include <stdbool.h>
 
+#include "codec/compress.h"
+#include "codec/payload.h"
 #include "formats/format.h"
-#include "formats/payload.h"
-#include "mkdisk/compress.h"
 #include "util/strv.h"
 
 /*

@@ -10,8 +10,8 @@
  * tests/fuzz/corpus/newc. With -DFUZZ_REPLAY (gcc, no libFuzzer) it replays
  * the files named on the command line.
  */
+#include "codec/newc.h"
 #include "fuzz-util.h"
-#include "initrd/newc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "codec/cpio.h"
 #include "initrd/fragment.h"
-#include "mkdisk/cpio.h"
 #include "mkdisk/fat.h"
 #include "mkdisk/medium.h"
 #include "util/fileio.h"
@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 		_cleanup_free_ char *name = xasprintf("fragment-%zu", i);
 
 		strbuf_reset(&sb);
-		if (initrd_fragment_pack(&small, comp[i], &sb) < 0)
+		if (cpio_pack(&small, comp[i], COMPRESS_LEVEL_DEFAULT, &sb) < 0)
 			abort();
 		write_out(argv[1], name, sb.buf, sb.len);
 	}

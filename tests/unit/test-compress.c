@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "mkdisk/compress.h"
+#include "codec/compress.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
 #include "util/strbuf.h"
@@ -75,7 +75,7 @@ static char *roundtrip(enum compression c, const char *tool, const char *name,
 	char *path;
 
 	strbuf_addstr(&z, "prefix"); /* appends: what was there stays */
-	assert_int_equal(compress_buffer(c, in->buf, in->len, &z), 0);
+	assert_int_equal(compress_buffer(c, COMPRESS_LEVEL_DEFAULT, in->buf, in->len, &z), 0);
 	assert_memory_equal(z.buf, "prefix", 6);
 	memmove(z.buf, z.buf + 6, z.len - 6);
 	strbuf_setlen(&z, z.len - 6);
@@ -135,11 +135,11 @@ static void test_none_and_default_copy(void **state)
 {
 	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
 
-	assert_int_equal(compress_buffer(COMPRESSION_NONE, "abc", 3, &out), 0);
-	assert_int_equal(compress_buffer(COMPRESSION_DEFAULT, "de", 2, &out), 0);
+	assert_int_equal(compress_buffer(COMPRESSION_NONE, COMPRESS_LEVEL_DEFAULT, "abc", 3, &out), 0);
+	assert_int_equal(compress_buffer(COMPRESSION_DEFAULT, COMPRESS_LEVEL_DEFAULT, "de", 2, &out), 0);
 	assert_int_equal(out.len, 5);
 	assert_string_equal(out.buf, "abcde");
-	assert_int_equal(compress_buffer((enum compression)99, "x", 1, &out), -EINVAL);
+	assert_int_equal(compress_buffer((enum compression)99, COMPRESS_LEVEL_DEFAULT, "x", 1, &out), -EINVAL);
 }
 
 /* An empty input is a valid empty stream for every tool. */
@@ -156,7 +156,7 @@ static void test_empty(void **state)
 		_cleanup_strbuf_ struct strbuf z = STRBUF_INIT, back = STRBUF_INIT;
 		_cleanup_free_ char *path = NULL;
 
-		assert_int_equal(compress_buffer(cases[i].c, "", 0, &z), 0);
+		assert_int_equal(compress_buffer(cases[i].c, COMPRESS_LEVEL_DEFAULT, "", 0, &z), 0);
 		assert_true(z.len > 0);
 		path = write_tmp(cases[i].name, &z);
 		assert_int_equal(run(&back, cases[i].tool, "-d", "-c", path, NULL), 0);

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "mkdisk/cpio.h"
+#include "codec/cpio.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
 #include "util/strbuf.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "mkdisk/extract.h"
+#include "codec/extract.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 

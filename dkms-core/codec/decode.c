@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <libdeflate.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <lz4.h>
 #include <lzma.h>
 #include <stdint.h>
@@ -13,7 +14,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "initrd/decode.h"
+#include "codec/decode.h"
 #include "util/macro.h"
 
 #define CHUNK ((size_t)256 << 10)
