@@ -7,13 +7,52 @@
 #include "util/strv.h"
 
 /*
- * Unpacking an image's entries under a directory without ever leaving it:
- * paths are checked (no ".." component, a leading "/" dropped), every parent
- * is opened with O_NOFOLLOW from the root's descriptor, so nothing is written
- * through a symlink, and symlinks that would point outside the tree are not
- * made. Entries that cannot be unpacked safely are skipped with a line in
- * problems ("<image>: <path>: why"); the readers (archives, FAT) share it.
+ * Unpacking an archive's or an image's entries under a directory without
+ * ever leaving it. The rules for one entry are here, once, for every
+ * unpacker (dkms tarballs, which refuse the whole archive for one bad entry;
+ * driver-disk images, which skip it with a problem line):
+ *   - a name is taken with "./", "//", "." and a trailing "/" folded away;
+ *     a ".." component is never unpacked (it would climb out of the root);
+ *     a leading "/" is a name from the root of the archive, never of the
+ *     machine: images drop it, tarballs (which dkms writes relative) refuse it;
+ *   - a symlink's target is never absolute, never empty, and climbs no
+ *     further than the link's own depth: every ".." comes first (each
+ *     parent is a real directory made here), so following any link made
+ *     here cannot leave the tree. An unpacker that has seen the whole tree
+ *     (tarballs read in two passes) may instead resolve the target through
+ *     the archive's own links, as the kernel would.
+ *
+ * The image unpacker: every parent is opened with O_NOFOLLOW from the
+ * root's descriptor, so nothing is written through a symlink, and links
+ * failing the rule are not made. Entries that cannot be unpacked safely are
+ * skipped with a line in problems ("<image>: <path>: why"); the readers
+ * (archives, FAT, squashfs) share it.
  */
+
+/* What extract_name found, as bits; the name is normalised whatever they say. */
+enum {
+	EXTRACT_NAME_ABSOLUTE = 1 << 0, /* a leading "/" (dropped) */
+	EXTRACT_NAME_DOTDOT = 1 << 1,   /* a ".." component */
+	EXTRACT_NAME_TOO_LONG = 1 << 2, /* PATH_MAX bytes or more once normalised */
+};
+
+/*
+ * name normalised into *ret (allocated; "" for the root itself): "./a//b/"
+ * and "/a/./b" give "a/b". Returns 0 or EXTRACT_NAME_* bits.
+ */
+unsigned extract_name(const char *name, char **ret);
+
+/* Why a symlink target breaks the rule above, or EXTRACT_LINK_OK. */
+enum extract_link {
+	EXTRACT_LINK_OK,
+	EXTRACT_LINK_EMPTY,
+	EXTRACT_LINK_ABSOLUTE,
+	EXTRACT_LINK_TOO_LONG, /* PATH_MAX bytes or more */
+	EXTRACT_LINK_CLIMBS,   /* a ".." after a name, or more of them than norm's parents */
+};
+
+/* The rule for a link at norm (extract_name's form) pointing at target. */
+enum extract_link extract_link_check(const char *norm, const char *target);
 struct extract {
 	int root_fd;
 	const char *image;       /* the image's name, for problem lines */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Writes seed images with the program's own writers: FAT floppies
- * (mkdisk/fat-write.c), ISOs (medium_write), newc archives (mkdisk/cpio.c)
+ * (mkdisk/fat-write.c), ISOs (medium_write), newc archives (dkms-core/codec/cpio.c)
  * and initramfs fragments (initrd/fragment.c), each small payload as a
  * driver disk or a REMAKE_INITRD fragment would hold. Usage: gen-seeds DIR;
  * make-seeds.sh trims the images and files them under corpus/ by hash.
