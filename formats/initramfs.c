@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "codec/cpio.h"
 #include "formats/format.h"
 #include "formats/initramfs.h"
 #include "modmeta.h"
@@ -274,18 +275,6 @@ static int add_index(struct payload *out, const char *moddir, const char *kernel
 	return r;
 }
 
-/*
- * Leave the "lib" directory entry out. The kernel's unpacker removes an
- * existing entry of another type before it creates one, so a "lib"
- * directory would replace the lib -> usr/lib link of a merged-/usr initrd
- * (Debian's, dracut's) and hide everything below it. Every initrd has a
- * /lib; the entries below it resolve through the link.
- */
-static void drop_lib_entry(struct payload *p)
-{
-	(void)payload_remove(p, "lib");
-}
-
 int initramfs_fragment_payload(const struct dud_kernel *k, const char *index_dir, struct payload *out)
 {
 	int r;
@@ -300,7 +289,7 @@ int initramfs_fragment_payload(const struct dud_kernel *k, const char *index_dir
 	r = add_index(out, index_dir, k->kernelver);
 	if (r < 0)
 		return r;
-	drop_lib_entry(out);
+	cpio_drop_usr_link_dirs(out);
 	return 0;
 }
 

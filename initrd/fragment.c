@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "codec/cpio.h"
 #include "codec/newc.h"
 #include "initrd/fragment.h"
 #include "initrd/segments.h"
@@ -16,17 +17,6 @@
 #include "util/macro.h"
 
 #define STATE_HEADER "# dkms initrd fragment"
-
-/* Top-level names that merged-/usr initrds (Debian's, dracut's) make links into usr/. */
-static bool is_merged_usr_link(const char *name)
-{
-	static const char *const links[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
-
-	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
-		if (streq(name, links[i]))
-			return true;
-	return false;
-}
 
 /* Directories of one fragment in the order they come, for the parents-first rule. */
 static bool seen_dir(const struct strv *dirs, const char *path, size_t len)
@@ -60,7 +50,7 @@ static void check_entries(const struct initrd_segment *s, struct strv *problems)
 		while (!strncmp(name, "./", 2))
 			name += 2;
 		name += strspn(name, "/");
-		if (S_ISDIR(e.mode) && is_merged_usr_link(name))
+		if (S_ISDIR(e.mode) && cpio_replaces_usr_link(name))
 			strv_pushf(problems, "%s: a directory entry replaces a merged-/usr initrd's %s -> usr/%s "
 					     "link (the kernel unlinks it), hiding what is below it",
 				   name, name, name);

@@ -59,6 +59,27 @@ const char *compression_suffix(enum compression c)
 	return (size_t)c < ARRAY_SIZE(compressions) ? compressions[c].suffix : "";
 }
 
+bool xz_check_kernel_reads(unsigned check)
+{
+	return check == LZMA_CHECK_NONE || check == LZMA_CHECK_CRC32;
+}
+
+const char *xz_check_name(unsigned check)
+{
+	switch (check) {
+	case LZMA_CHECK_NONE:
+		return "none";
+	case LZMA_CHECK_CRC32:
+		return "CRC32";
+	case LZMA_CHECK_CRC64:
+		return "CRC64";
+	case LZMA_CHECK_SHA256:
+		return "SHA-256";
+	default:
+		return "unknown";
+	}
+}
+
 int compression_max_level(enum compression c)
 {
 	switch (c) {
@@ -125,7 +146,7 @@ static int xz_buffer(int level, const void *data, size_t len, struct strbuf *out
 	if (!bound)
 		return -EFBIG;
 	strbuf_grow(out, bound);
-	/* the kernel's XZ Embedded knows no CRC64 (nor SHA-256): CRC32 */
+	/* xz_check_kernel_reads: CRC32, which the kernel's XZ Embedded verifies */
 	r = lzma_stream_buffer_encode(filters, LZMA_CHECK_CRC32, NULL, data, len,
 				      (uint8_t *)out->buf, &pos, out->len + bound);
 	if (r != LZMA_OK)

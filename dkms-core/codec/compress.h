@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/strbuf.h"
@@ -17,6 +18,16 @@ enum compression {
 	COMPRESSION_XZ,
 	COMPRESSION_ZSTD,
 };
+
+/*
+ * The integrity check of an xz stream (its header's check ID, liblzma's
+ * lzma_check: 0 none, 1 CRC32, 4 CRC64, 10 SHA-256). The kernel's XZ
+ * Embedded verifies CRC32 or nothing and refuses the rest, CRC64 (xz's and
+ * libarchive's default) too: xz for the kernel is written with CRC32.
+ */
+bool xz_check_kernel_reads(unsigned check);
+/* "none", "CRC32", "CRC64", "SHA-256" or "unknown" (static). */
+const char *xz_check_name(unsigned check);
 
 int compression_from_name(const char *name, enum compression *ret);
 const char *compression_name(enum compression c);

@@ -69,6 +69,26 @@ int cpio_write_payload(const struct payload *p, struct strbuf *out)
 	return 0;
 }
 
+bool cpio_replaces_usr_link(const char *path)
+{
+	static const char *const links[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+		if (streq(path, links[i]))
+			return true;
+	return false;
+}
+
+void cpio_drop_usr_link_dirs(struct payload *p)
+{
+	for (size_t i = 0; i < p->n;) {
+		if (p->entries[i].kind == PAYLOAD_DIR && cpio_replaces_usr_link(p->entries[i].path))
+			(void)payload_remove(p, p->entries[i].path);
+		else
+			i++;
+	}
+}
+
 int cpio_pack(const struct payload *p, enum compression c, int level, struct strbuf *out)
 {
 	_cleanup_strbuf_ struct strbuf cpio = STRBUF_INIT;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
+
 #include "codec/compress.h"
 #include "codec/payload.h"
 #include "util/strbuf.h"
@@ -21,3 +23,18 @@ int cpio_write_payload(const struct payload *p, struct strbuf *out);
  * COMPRESSION_NONE the archive as it is. 0 or -errno.
  */
 int cpio_pack(const struct payload *p, enum compression c, int level, struct strbuf *out);
+
+/*
+ * Merged-/usr initrds (Debian's, dracut's) have bin, sbin, lib, lib32,
+ * lib64 and libx32 as links into usr/. The kernel's unpacker removes an
+ * existing entry of another type before it makes one, so a directory entry
+ * of such a name in an archive appended to the initrd replaces the link and
+ * hides everything below it. True for those names (a normalised path).
+ */
+bool cpio_replaces_usr_link(const char *path);
+/*
+ * Leave such directory entries out of a payload meant to be appended to an
+ * initrd: every initrd has those directories, and the entries below them
+ * resolve through the links.
+ */
+void cpio_drop_usr_link_dirs(struct payload *p);
