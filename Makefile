@@ -39,7 +39,7 @@ CFLAGS  += -Werror -fsanitize=address,undefined -fno-omit-frame-pointer -O1
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-CORE_SRC := $(sort $(wildcard dkms-core/util/*.c) $(wildcard dkms-core/*.c) \
+CORE_SRC := $(sort $(wildcard dkms-core/util/*.c) $(wildcard dkms-core/codec/*.c) $(wildcard dkms-core/*.c) \
 	      $(wildcard formats/*.c) $(wildcard mkdisk/*.c) $(wildcard initrd/*.c))
 CMD_SRC  := $(sort $(wildcard cmd/*.c))
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)

@@ -142,7 +142,7 @@ static void compression_rules(const struct dud_format *f, const struct medium_in
 				"and zstd", what);
 	}
 	if (mi->medium == DUD_MEDIUM_CPIO && mi->compressor == MEDIUM_XZ && mi->xz_check &&
-	    !streq(mi->xz_check, "CRC32") && !streq(mi->xz_check, "none"))
+	    !mi->xz_kernel_reads)
 		problem(dc, "%s: xz check %s: the kernel's XZ Embedded accepts only CRC32 or none", name,
 			mi->xz_check);
 }

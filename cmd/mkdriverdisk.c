@@ -12,12 +12,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "codec/compress.h"
 #include "dud.h"
 #include "exitcode.h"
 #include "initrd/list.h"
 #include "lifecycle.h"
-#include "mkdisk/compress.h"
-#include "mkdisk/cpio.h"
 #include "tree.h"
 #include "util/beneath.h"
 #include "util/fileio.h"
@@ -278,17 +277,6 @@ static time_t disk_mtime(void)
 	return time(NULL);
 }
 
-/* mkdisk's newc writer + gzip, for formats that carry an archive as a file (modules.cgz). */
-static int pack_cpio_gz(const struct payload *files, struct strbuf *out)
-{
-	_cleanup_strbuf_ struct strbuf raw = STRBUF_INIT;
-	int r = cpio_write_payload(files, &raw);
-
-	if (r < 0)
-		return r;
-	return compress_buffer(COMPRESSION_GZIP, raw.buf, raw.len, out);
-}
-
 /* Why medium_write failed, for the error line: an ISO says which directories it cannot hold. */
 static char *write_error(const struct payload *disk, enum dud_medium m, int r)
 {
@@ -330,6 +318,28 @@ static int wrap_as_iso(const struct dkms_ctx *ctx, const struct disk_plan *p, co
 	return 0;
 }
 
+/* --initrd BASE: each kernel's modules of the base image under req->initrd_base_dir. */
+static int unpack_initrd_base(struct cmd *c, const struct dud_request *req)
+{
+	for (size_t i = 0; i < req->n_kernels; i++) {
+		const char *k = req->kernels[i].kernelver;
+		_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
+		int r = initrd_unpack_modules(req->initrd_base, k, req->initrd_base_dir, &why);
+
+		if (r < 0) {
+			dkms_error(&c->ctx, "Cannot read the base initrd %s: %s", req->initrd_base, why.buf);
+			return r;
+		}
+		if (r == 0) {
+			dkms_error(&c->ctx, "The base initrd %s holds no modules for kernel %s "
+					    "(nothing under lib/modules/%s/).",
+				   req->initrd_base, k, k);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
 static int write_image(struct cmd *c, struct disk_plan *p, const struct dud_request *req,
 		       const char *workdir)
 {
@@ -337,6 +347,8 @@ static int write_image(struct cmd *c, struct disk_plan *p, const struct dud_requ
 	unsigned need;
 	int r;
 
+	if (req->initrd_base_dir && unpack_initrd_base(c, req) < 0)
+		return DKMS_EXIT_INSTALL;
 	/* a format says why it failed (it knows the context) */
 	r = p->format->make(req, &disk);
 	if (r)
@@ -463,7 +475,7 @@ static void remove_made_dir(const struct disk_plan *p)
 static int make_disk(struct cmd *c, struct disk_plan *p)
 {
 	_cleanup_free_ char *workdir = xasprintf("%s/dkms-mkdriverdisk.XXXXXX", c->ctx.tmp_location);
-	_cleanup_free_ char *src = NULL, *mv = NULL, *hint = NULL, *publisher = NULL;
+	_cleanup_free_ char *src = NULL, *mv = NULL, *hint = NULL, *publisher = NULL, *base = NULL;
 	struct dud_kernel *kernels = NULL;
 	size_t n_kernels = 0;
 	struct dud_request req = { 0 };
@@ -493,9 +505,10 @@ static int make_disk(struct cmd *c, struct disk_plan *p)
 		.release = c->release,
 		.workdir = workdir,
 		.initrd_base = c->initrd,
+		.initrd_base_dir = c->initrd && p->format->takes_initrd_base
+					   ? (base = xasprintf("%s/initrd-base", workdir))
+					   : NULL,
 		.medium = p->mo.medium,
-		.pack_cpio_gz = pack_cpio_gz,
-		.unpack_initrd_modules = initrd_unpack_modules,
 	};
 	dkms_info(&c->ctx, "Making the %s %s (%s) for %s/%s...", p->format->name,
 		  streq(p->format->name, "initramfs") ? "fragment" : "driver disk", medium_name(p->mo.medium),

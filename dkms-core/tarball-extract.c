@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "codec/extract.h"
 #include "names.h"
 #include "tarball.h"
 #include "util/dir.h"
@@ -116,51 +117,24 @@ _printf_(3, 4) static int refuse(const struct scan *s, const char *name, const c
 	return -EINVAL;
 }
 
-/*
- * Fold "./", "//" and a trailing "/" away. Returns 0 and an allocated name,
- * 1 for an absolute name, 2 for a ".." component, 3 for a name too long.
- */
-static int normalize(const char *name, char **ret)
-{
-	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
-
-	if (name[0] == '/')
-		return 1;
-	for (const char *p = name; *p;) {
-		size_t len = strcspn(p, "/");
-
-		if (len == 2 && p[0] == '.' && p[1] == '.')
-			return 2;
-		if (len && !(len == 1 && p[0] == '.')) {
-			if (out.len)
-				strbuf_addch(&out, '/');
-			strbuf_add(&out, p, len);
-		}
-		p += len;
-		p += strspn(p, "/");
-	}
-	if (out.len >= PATH_MAX)
-		return 3;
-	*ret = strbuf_detach(&out);
-	return 0;
-}
-
+/* The name by codec/extract.h's rule; dkms writes names relative, so a leading "/" is refused too. */
 static int check_name(const struct scan *s, const char *shown, const char *name, char **ret,
 		      bool hardlink)
 {
-	switch (normalize(name, ret)) {
-	case 1:
+	unsigned found = extract_name(name, ret);
+
+	if (!found)
+		return 0;
+	free(TAKE_PTR(*ret));
+	if (found & EXTRACT_NAME_ABSOLUTE)
 		return hardlink ? refuse(s, shown, "is a hardlink to an absolute path ('%s')", name)
 				: refuse(s, shown, "has an absolute path");
-	case 2:
+	if (found & EXTRACT_NAME_DOTDOT)
 		return hardlink ? refuse(s, shown, "is a hardlink to a path with a '..' component ('%s')",
 					 name)
 				: refuse(s, shown, "has a '..' component");
-	case 3:
-		return refuse(s, shown, "%s longer than %d bytes",
-			      hardlink ? "is a hardlink to a name" : "has a name", PATH_MAX - 1);
-	}
-	return 0;
+	return refuse(s, shown, "%s longer than %d bytes",
+		      hardlink ? "is a hardlink to a name" : "has a name", PATH_MAX - 1);
 }
 
 static const char *entry_name(struct archive_entry *ae)
@@ -195,14 +169,20 @@ static int check_entry(struct scan *s, struct archive_entry *ae, struct entry *r
 		case AE_IFLNK: {
 			const char *t = archive_entry_symlink(ae) ?: archive_entry_symlink_utf8(ae);
 
-			if (!t || !*t)
+			/* EXTRACT_LINK_CLIMBS is left to check_tree, which resolves through the archive */
+			switch (t ? extract_link_check(e.path, t) : EXTRACT_LINK_EMPTY) {
+			case EXTRACT_LINK_EMPTY:
 				r = refuse(s, name, "is a symlink without a target");
-			else if (t[0] == '/')
+				break;
+			case EXTRACT_LINK_ABSOLUTE:
 				r = refuse(s, name, "is a symlink to an absolute path ('%s')", t);
-			else if (strlen(t) >= PATH_MAX)
+				break;
+			case EXTRACT_LINK_TOO_LONG:
 				r = refuse(s, name, "is a symlink with a target too long");
-			else
+				break;
+			default:
 				e.link = xstrdup(t);
+			}
 			break;
 		}
 		case AE_IFCHR:

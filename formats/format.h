@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "codec/payload.h"
 #include "context.h"
-#include "formats/payload.h"
 #include "util/strv.h"
 
 /*
@@ -50,25 +50,17 @@ struct dud_request {
 	const struct dud_kernel *kernels;
 	size_t n_kernels;
 	const char *release;      /* -r, NULL when not given */
-	const char *workdir;      /* a private empty temp dir the format may fill */
+	const char *workdir;      /* a private temp dir the format may fill (initrd_base_dir is in it) */
 	const char *initrd_base;  /* --initrd BASE, or NULL */
 	enum dud_medium medium;   /* what the payload will be written to */
 	/*
-	 * Pack files as a gzip-compressed newc cpio, appended to out (0 or
-	 * -errno), for disks that carry an archive as one of their files
-	 * (legacy Red Hat modules.cgz). Formats sit below mkdisk, so cmd
-	 * passes mkdisk's writer in (cpio_write_payload + compress_buffer).
+	 * With initrd_base, for a format that takes_initrd_base: the base
+	 * image's modules for each kernel, with its modules.builtin,
+	 * modules.builtin.modinfo and modules.order, under
+	 * <initrd_base_dir>/lib/modules/<kernelver>/. initrd/ reads images and
+	 * sits left of formats, so cmd unpacks them (initrd_unpack_modules).
 	 */
-	int (*pack_cpio_gz)(const struct payload *files, struct strbuf *out);
-	/*
-	 * Write the kernel modules of the initramfs image `image` for kernelver,
-	 * with its modules.builtin, modules.builtin.modinfo and modules.order,
-	 * under dir/lib/modules/<kernelver>/ (the initramfs format's --initrd
-	 * BASE). Returns the number of modules or -errno, the reason in err.
-	 * initrd/ sits left of formats, so cmd passes initrd_unpack_modules in.
-	 */
-	int (*unpack_initrd_modules)(const char *image, const char *kernelver, const char *dir,
-				     struct strbuf *err);
+	const char *initrd_base_dir;
 };
 
 /* What checkdisk found: one line per problem, the drivers the installer would load. */
@@ -90,6 +82,7 @@ struct dud_format {
 	unsigned media;            /* 1 << enum dud_medium for each medium supported */
 	enum dud_medium default_medium;
 	bool needs_release;        /* -r is required */
+	bool takes_initrd_base;    /* --initrd BASE: the payload is for that image (initrd_base_dir) */
 	/*
 	 * --media cpio: cmd writes the payload as an ISO (label OEMDRV) and
 	 * puts that at this path in the cpio (anaconda boots it appended to

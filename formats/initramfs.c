@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "codec/cpio.h"
 #include "formats/format.h"
 #include "formats/initramfs.h"
 #include "modmeta.h"
@@ -198,24 +199,15 @@ static int stage_kernel(const struct dud_request *req, const struct dud_kernel *
 		r = -errno;
 	if (r < 0)
 		return r;
-	if (req->initrd_base) {
-		_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
+	if (req->initrd_base_dir) {
+		_cleanup_free_ char *base = xasprintf("%s/lib/modules/%s", req->initrd_base_dir,
+						      k->kernelver);
 
-		if (!req->unpack_initrd_modules) {
-			dkms_error(ctx, "--initrd %s: this program was built without the initrd reader.",
-				   req->initrd_base);
-			return -EOPNOTSUPP;
-		}
-		r = req->unpack_initrd_modules(req->initrd_base, k->kernelver, stage, &why);
+		/* exactly the base image's modules, as cmd unpacked them */
+		r = mirror_modules(base, moddir, true);
 		if (r < 0) {
-			dkms_error(ctx, "Cannot read the base initrd %s: %s", req->initrd_base, why.buf);
+			dkms_error(ctx, "Cannot stage the modules of %s: %s", base, strerror(-r));
 			return r;
-		}
-		if (r == 0) {
-			dkms_error(ctx, "The base initrd %s holds no modules for kernel %s "
-					"(nothing under lib/modules/%s/).",
-				   req->initrd_base, k->kernelver, k->kernelver);
-			return -ENOENT;
 		}
 		r = complete_kernel_lists(ctx, k, moddir);
 		if (r < 0)
@@ -283,18 +275,6 @@ static int add_index(struct payload *out, const char *moddir, const char *kernel
 	return r;
 }
 
-/*
- * Leave the "lib" directory entry out. The kernel's unpacker removes an
- * existing entry of another type before it creates one, so a "lib"
- * directory would replace the lib -> usr/lib link of a merged-/usr initrd
- * (Debian's, dracut's) and hide everything below it. Every initrd has a
- * /lib; the entries below it resolve through the link.
- */
-static void drop_lib_entry(struct payload *p)
-{
-	(void)payload_remove(p, "lib");
-}
-
 int initramfs_fragment_payload(const struct dud_kernel *k, const char *index_dir, struct payload *out)
 {
 	int r;
@@ -309,7 +289,7 @@ int initramfs_fragment_payload(const struct dud_kernel *k, const char *index_dir
 	r = add_index(out, index_dir, k->kernelver);
 	if (r < 0)
 		return r;
-	drop_lib_entry(out);
+	cpio_drop_usr_link_dirs(out);
 	return 0;
 }
 
@@ -495,6 +475,7 @@ const struct dud_format dud_format_initramfs = {
 	.media = 1u << DUD_MEDIUM_CPIO,
 	.default_medium = DUD_MEDIUM_CPIO,
 	.needs_release = false,
+	.takes_initrd_base = true,
 	.make = initramfs_make,
 	.detect = initramfs_detect,
 	.check = initramfs_check,

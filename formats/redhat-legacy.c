@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "codec/cpio.h"
 #include "conf.h"
 #include "formats/format.h"
 #include "formats/redhat-legacy-files.h"
@@ -135,7 +136,8 @@ static int add_modules_cgz(const struct dud_request *req, const struct legacy_la
 			}
 		}
 	}
-	r = req->pack_cpio_gz(&cgz, &packed);
+	/* the loader gunzips and reads newc (isys/uncpio.c) */
+	r = cpio_pack(&cgz, COMPRESSION_GZIP, COMPRESS_LEVEL_DEFAULT, &packed);
 	if (r < 0) {
 		dkms_error(req->ctx, "Cannot pack modules.cgz: %s", strerror(-r));
 		return r;
@@ -212,10 +214,6 @@ static int legacy_make(const struct legacy_layout *l, const struct dud_request *
 	bool have_conf;
 	int r;
 
-	if (!req->pack_cpio_gz) {
-		dkms_error(req->ctx, "The %s format needs a cpio writer for modules.cgz.", l->format);
-		return -EINVAL;
-	}
 	have_conf = read_conf(req, &conf);
 	module_set_init(&set, req);
 	r = add_modules_cgz(req, l, &set, have_conf ? &conf : NULL, out);

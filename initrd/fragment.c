@@ -8,42 +8,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "codec/cpio.h"
+#include "codec/newc.h"
 #include "initrd/fragment.h"
-#include "initrd/newc.h"
 #include "initrd/segments.h"
-#include "mkdisk/cpio.h"
 #include "util/failpoint.h"
 #include "util/fileio.h"
 #include "util/macro.h"
 
 #define STATE_HEADER "# dkms initrd fragment"
-
-int initrd_fragment_pack(const struct payload *p, enum compression c, struct strbuf *out)
-{
-	_cleanup_strbuf_ struct strbuf cpio = STRBUF_INIT;
-	int r;
-
-	r = cpio_write_payload(p, &cpio);
-	if (r < 0)
-		return r;
-	if (c == COMPRESSION_NONE) {
-		strbuf_add(out, cpio.buf, cpio.len);
-		return 0;
-	}
-	return compress_buffer(c == COMPRESSION_DEFAULT ? COMPRESSION_GZIP : c, cpio.buf, cpio.len,
-			       out);
-}
-
-/* Top-level names that merged-/usr initrds (Debian's, dracut's) make links into usr/. */
-static bool is_merged_usr_link(const char *name)
-{
-	static const char *const links[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
-
-	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
-		if (streq(name, links[i]))
-			return true;
-	return false;
-}
 
 /* Directories of one fragment in the order they come, for the parents-first rule. */
 static bool seen_dir(const struct strv *dirs, const char *path, size_t len)
@@ -77,7 +50,7 @@ static void check_entries(const struct initrd_segment *s, struct strv *problems)
 		while (!strncmp(name, "./", 2))
 			name += 2;
 		name += strspn(name, "/");
-		if (S_ISDIR(e.mode) && is_merged_usr_link(name))
+		if (S_ISDIR(e.mode) && cpio_replaces_usr_link(name))
 			strv_pushf(problems, "%s: a directory entry replaces a merged-/usr initrd's %s -> usr/%s "
 					     "link (the kernel unlinks it), hiding what is below it",
 				   name, name, name);

@@ -4,9 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "formats/payload.h"
 #include "initrd/segments.h"
-#include "mkdisk/compress.h"
 #include "util/sha256.h"
 #include "util/strbuf.h"
 #include "util/strv.h"
@@ -17,7 +15,8 @@
  * are written to a temp file beside it, synced and renamed over it, so a
  * kill or a full disk leaves the old image whole. A state file records the
  * image's length and SHA-256 before the append and the bytes added; removal
- * checks both and truncates back to exactly the original bytes.
+ * checks both and truncates back to exactly the original bytes. The
+ * fragment itself is codec/cpio.h's cpio_pack of a payload.
  */
 
 /* What an append recorded. */
@@ -27,13 +26,6 @@ struct fragment_state {
 	uint64_t added_size; /* NUL padding + the fragment */
 	char added_sha256[SHA256_HEX_SIZE];
 };
-
-/*
- * The fragment for a payload, as the kernel reads it: newc 070701 with
- * directories first and a TRAILER!!!, compressed (COMPRESSION_DEFAULT: gzip;
- * xz with a CRC32 check; zstd; none). Appended to out. 0 or -errno.
- */
-int initrd_fragment_pack(const struct payload *p, enum compression c, struct strbuf *out);
 
 /*
  * Append fragment to image and record the state in state_path (replaced).

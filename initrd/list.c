@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "codec/newc.h"
 #include "initrd/list.h"
-#include "initrd/newc.h"
 #include "util/macro.h"
 #include "util/strv.h"
 

@@ -83,8 +83,9 @@ int initrd_listing_write_modules(const struct initrd_listing *l, const char *ker
 				 const char *dir);
 
 /*
- * initrd_list + initrd_listing_write_modules for one image: the shape of
- * dud_request.unpack_initrd_modules. The reason for a failure goes to err.
+ * initrd_list + initrd_listing_write_modules for one image: what cmd unpacks
+ * for --initrd BASE (dud_request.initrd_base_dir). The reason for a failure
+ * goes to err.
  */
 int initrd_unpack_modules(const char *image, const char *kernelver, const char *dir,
 			  struct strbuf *err);

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "initrd/decode.h"
+#include "codec/decode.h"
 #include "initrd/list.h"
 #include "tree.h"
 #include "util/fileio.h"

@@ -20,14 +20,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zstd.h>
 
+#include "codec/cpio.h"
 #include "formats/format.h"
 #include "formats/initramfs.h"
 #include "initrd/fragment.h"
 #include "initrd/remake-impl.h"
 #include "invoke.h"
-#include "mkdisk/cpio.h"
 #include "util/fileio.h"
 
 #define STATE_SUFFIX ".dkms-fragment"
@@ -194,39 +193,6 @@ static bool kernel_reads_zstd(const struct initrd_change *ch)
 }
 
 /*
- * Pack the fragment: zstd at a fast level where the kernel reads zstd
- * (the fragment is made on every change, and gzip -9 or zstd -19 would
- * take most of the time), else gzip.
- */
-static int pack(const struct initrd_change *ch, const struct payload *p, struct strbuf *out)
-{
-	_cleanup_strbuf_ struct strbuf cpio = STRBUF_INIT;
-	ZSTD_CCtx *cctx;
-	size_t bound, n;
-	int r;
-
-	if (!kernel_reads_zstd(ch))
-		return initrd_fragment_pack(p, COMPRESSION_GZIP, out);
-	r = cpio_write_payload(p, &cpio);
-	if (r < 0)
-		return r;
-	bound = ZSTD_compressBound(cpio.len);
-	cctx = ZSTD_createCCtx();
-	if (!cctx)
-		return -ENOMEM;
-	ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 3);
-	ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
-	ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
-	strbuf_grow(out, bound);
-	n = ZSTD_compress2(cctx, out->buf + out->len, bound, cpio.buf, cpio.len);
-	ZSTD_freeCCtx(cctx);
-	if (ZSTD_isError(n))
-		return -EIO;
-	strbuf_setlen(out, out->len + n);
-	return 0;
-}
-
-/*
  * dkms's modprobe.d files (MODULES_CONF_ALIAS_TYPE aliases, MODULES_CONF
  * lines: modules-conf.h) go into the fragment too, so that modprobe in the
  * initrd applies them when it loads the modules by alias.
@@ -362,7 +328,15 @@ static int finish_fragment(const struct dkms_ctx *ctx, const struct initrd_chang
 			   strerror(-r));
 		return r;
 	}
-	r = pack(ch, payload, out);
+	/*
+	 * zstd at a fast level where the kernel reads zstd (the fragment is
+	 * made on every change, and gzip -9 or zstd -19 would take most of the
+	 * time), else gzip.
+	 */
+	if (kernel_reads_zstd(ch))
+		r = cpio_pack(payload, COMPRESSION_ZSTD, 3, out);
+	else
+		r = cpio_pack(payload, COMPRESSION_GZIP, COMPRESS_LEVEL_DEFAULT, out);
 	if (r < 0)
 		dkms_error(ctx, "Cannot pack the initrd fragment for %s: %s", ch->kernel, strerror(-r));
 	return r;

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "initrd/decode.h"
-#include "initrd/newc.h"
+#include "codec/decode.h"
+#include "codec/newc.h"
 #include "initrd/segments.h"
 #include "util/fileio.h"
 #include "util/macro.h"

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "codec/decode.h"
 #include "util/strbuf.h"
 #include "util/strv.h"
 
@@ -15,17 +16,6 @@
  * its magic, as the kernel does) whose content is one or more cpio archives.
  * Splitting decodes every member, so it knows where each one ends.
  */
-enum initrd_compression {
-	INITRD_CPIO, /* uncompressed */
-	INITRD_GZIP,
-	INITRD_BZIP2,
-	INITRD_LZMA,
-	INITRD_XZ,
-	INITRD_LZO,
-	INITRD_LZ4, /* the legacy format (lz4 -l), the only one the kernel reads */
-	INITRD_ZSTD,
-};
-
 const char *initrd_compression_name(enum initrd_compression c);
 
 struct initrd_segment {

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "formats/payload.h"
-#include "mkdisk/extract.h"
+#include "codec/extract.h"
+#include "codec/payload.h"
 
 /*
  * FAT images: a FAT12/FAT16 writer for floppy and small USB images (libarchive

@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "mkdisk/extract.h"
+#include "codec/extract.h"
 #include "mkdisk/medium.h"
 
 /*

@@ -118,25 +118,14 @@ static enum compression compression_of(enum medium_compressor c)
 	}
 }
 
-/* The integrity check an xz stream declares in its header. */
-static const char *xz_check(int fd)
+/* The integrity check an xz stream declares in its header (stream flags, the 8th byte); -1 unread. */
+static int xz_check(int fd)
 {
 	uint8_t h[8];
 
 	if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h))
-		return "unknown";
-	switch (h[7] & 0x0f) {
-	case 0x0:
-		return "none";
-	case 0x1:
-		return "CRC32";
-	case 0x4:
-		return "CRC64";
-	case 0xa:
-		return "SHA-256";
-	default:
-		return "unknown";
-	}
+		return -1;
+	return h[7] & 0x0f;
 }
 
 /*
@@ -159,8 +148,12 @@ static int read_archive(int fd, const uint8_t *raw, size_t raw_len, struct mediu
 			mi->compressor = MEDIUM_OTHER_COMPRESSION;
 	}
 	mi->compress = compression_of(mi->compressor);
-	if (mi->compressor == MEDIUM_XZ)
-		mi->xz_check = xz_check(fd);
+	if (mi->compressor == MEDIUM_XZ) {
+		int check = xz_check(fd);
+
+		mi->xz_check = check < 0 ? "unknown" : xz_check_name((unsigned)check);
+		mi->xz_kernel_reads = check >= 0 && xz_check_kernel_reads((unsigned)check);
+	}
 	if (is_cpio(head, len)) {
 		mi->medium = DUD_MEDIUM_CPIO;
 		mi->fstype = xstrdup("cpio");

@@ -37,6 +37,6 @@ int tar_write(const struct payload *p, const struct medium_opts *o, int fd)
 		return archive_errno_of(a);
 	if (o->compress == COMPRESSION_NONE || o->compress == COMPRESSION_DEFAULT)
 		return write_all(fd, raw.buf, raw.len);
-	r = compress_buffer(o->compress, raw.buf, raw.len, &packed);
+	r = compress_buffer(o->compress, COMPRESS_LEVEL_DEFAULT, raw.buf, raw.len, &packed);
 	return r < 0 ? r : write_all(fd, packed.buf, packed.len);
 }

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mkdisk/cpio.h"
+#include "codec/cpio.h"
 #include "mkdisk/fat.h"
 #include "mkdisk/medium-impl.h"
 #include "util/fileio.h"
@@ -72,15 +72,10 @@ const char *medium_extension(enum dud_medium m, enum compression c)
 
 int cpio_medium_write(const struct payload *p, const struct medium_opts *o, int fd)
 {
-	_cleanup_strbuf_ struct strbuf raw = STRBUF_INIT, packed = STRBUF_INIT;
-	enum compression c = effective_compression(DUD_MEDIUM_CPIO, o->compress);
-	int r = cpio_write_payload(p, &raw);
+	_cleanup_strbuf_ struct strbuf packed = STRBUF_INIT;
+	int r = cpio_pack(p, effective_compression(DUD_MEDIUM_CPIO, o->compress),
+			  COMPRESS_LEVEL_DEFAULT, &packed);
 
-	if (r < 0)
-		return r;
-	if (c == COMPRESSION_NONE)
-		return write_all(fd, raw.buf, raw.len);
-	r = compress_buffer(c, raw.buf, raw.len, &packed);
 	return r < 0 ? r : write_all(fd, packed.buf, packed.len);
 }
 

@@ -3,9 +3,9 @@
 
 #include <stdbool.h>
 
+#include "codec/compress.h"
+#include "codec/payload.h"
 #include "formats/format.h"
-#include "formats/payload.h"
-#include "mkdisk/compress.h"
 #include "util/strv.h"
 
 /*
@@ -73,6 +73,7 @@ struct medium_info {
 	enum compression compress; /* cpio, tar: gzip, xz, zstd, else NONE (compressor tells) */
 	enum medium_compressor compressor; /* cpio, tar */
 	const char *xz_check; /* xz: the check its header declares: "CRC32", "CRC64", "SHA-256", "none", "unknown" (static) */
+	bool xz_kernel_reads; /* xz: ... and the kernel verifies it (xz_check_kernel_reads) */
 	char *fstype;      /* blkid TYPE: iso9660, vfat, squashfs; "cpio", "tar" otherwise */
 	char *label;       /* blkid LABEL (iso: PVD merged with Joliet; vfat: root dir entry) */
 	char *boot_label;  /* vfat: LABEL_FATBOOT */

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "formats/payload.h"
+#include "codec/payload.h"
 #include "mkdisk/medium.h"
 
 static double now(void)

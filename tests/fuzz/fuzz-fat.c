@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * libFuzzer target for the FAT12/16/32 reader of `dkms checkdisk`
- * (mkdisk/fat-read.c, unpacking through mkdisk/extract.c). The input is the
+ * (mkdisk/fat-read.c, unpacking through dkms-core/codec/extract.c). The input is the
  * start of an image: it is zero-extended to at least 64 KiB (images our
  * writer makes are sparse, so seeds are kept small by cutting trailing
  * zeros). Each input is unpacked into a fresh scratch directory; the result

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * libFuzzer target for the newc cpio walker (initrd/newc.c) on its own, with
- * the properties its callers rely on: every entry's header, name and data
+ * libFuzzer target for the newc cpio walker (dkms-core/codec/newc.c) on its
+ * own, with the properties its callers rely on: every entry's header, name and data
  * lie inside the buffer, the name is NUL-terminated, the position only
  * moves forward, stays 4-aligned from the start where it can, and never
  * passes the end; a damaged entry is refused with an "offset N: " reason.
@@ -10,8 +10,8 @@
  * tests/fuzz/corpus/newc. With -DFUZZ_REPLAY (gcc, no libFuzzer) it replays
  * the files named on the command line.
  */
+#include "codec/newc.h"
 #include "fuzz-util.h"
-#include "initrd/newc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

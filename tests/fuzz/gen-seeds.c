@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Writes seed images with the program's own writers: FAT floppies
- * (mkdisk/fat-write.c), ISOs (medium_write), newc archives (mkdisk/cpio.c)
+ * (mkdisk/fat-write.c), ISOs (medium_write), newc archives (dkms-core/codec/cpio.c)
  * and initramfs fragments (initrd/fragment.c), each small payload as a
  * driver disk or a REMAKE_INITRD fragment would hold. Usage: gen-seeds DIR;
  * make-seeds.sh trims the images and files them under corpus/ by hash.
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "codec/cpio.h"
 #include "initrd/fragment.h"
-#include "mkdisk/cpio.h"
 #include "mkdisk/fat.h"
 #include "mkdisk/medium.h"
 #include "util/fileio.h"
@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 		_cleanup_free_ char *name = xasprintf("fragment-%zu", i);
 
 		strbuf_reset(&sb);
-		if (initrd_fragment_pack(&small, comp[i], &sb) < 0)
+		if (cpio_pack(&small, comp[i], COMPRESS_LEVEL_DEFAULT, &sb) < 0)
 			abort();
 		write_out(argv[1], name, sb.buf, sb.len);
 	}

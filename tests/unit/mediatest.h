@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "formats/payload.h"
+#include "codec/payload.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
 #include "util/strbuf.h"

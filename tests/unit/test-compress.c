@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* compress_buffer: every output decodes with the real tool to the same bytes. */
+/* compress_buffer: every output, at every level, decodes with the real tool to the same bytes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "mkdisk/compress.h"
+#include "codec/compress.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
 #include "util/strbuf.h"
@@ -67,15 +67,15 @@ static char *write_tmp(const char *name, const struct strbuf *data)
 	return path;
 }
 
-/* Compress, check with `tool -t`, decode with `tool -dc` and compare. */
-static char *roundtrip(enum compression c, const char *tool, const char *name,
-		       const struct strbuf *in)
+/* Compress at level, check with `tool -t`, decode with `tool -dc` and compare. */
+static char *roundtrip_at(enum compression c, int level, const char *tool, const char *name,
+			  const struct strbuf *in)
 {
 	_cleanup_strbuf_ struct strbuf z = STRBUF_INIT, back = STRBUF_INIT;
 	char *path;
 
 	strbuf_addstr(&z, "prefix"); /* appends: what was there stays */
-	assert_int_equal(compress_buffer(c, in->buf, in->len, &z), 0);
+	assert_int_equal(compress_buffer(c, level, in->buf, in->len, &z), 0);
 	assert_memory_equal(z.buf, "prefix", 6);
 	memmove(z.buf, z.buf + 6, z.len - 6);
 	strbuf_setlen(&z, z.len - 6);
@@ -86,6 +86,85 @@ static char *roundtrip(enum compression c, const char *tool, const char *name,
 	assert_int_equal(back.len, in->len);
 	assert_memory_equal(back.buf, in->buf, in->len);
 	return path;
+}
+
+static char *roundtrip(enum compression c, const char *tool, const char *name,
+		       const struct strbuf *in)
+{
+	return roundtrip_at(c, COMPRESS_LEVEL_DEFAULT, tool, name, in);
+}
+
+/*
+ * Levels: a fast one and the highest decode with the real tool; the default
+ * is gzip -9, xz -6, zstd -19: the same bytes as that level named; a fast
+ * level gives other bytes, larger ones for gzip and zstd (zstd 3, the
+ * fragment's; xz keeps the kernel's 1 MiB dictionary at every level, and
+ * its -1 can come out smaller); out of range is refused and appends nothing.
+ */
+static void test_levels(void **state)
+{
+	static const struct {
+		enum compression c;
+		const char *tool, *ext;
+		int fast, deflt, max;
+		bool fast_larger;
+	} cases[] = { { COMPRESSION_GZIP, "gzip", "gz", 1, 9, 9, true },
+		      { COMPRESSION_XZ, "xz", "xz", 1, 6, 9, false },
+		      { COMPRESSION_ZSTD, "zstd", "zst", 3, 19, 22, true } };
+	_cleanup_strbuf_ struct strbuf in = STRBUF_INIT;
+
+	sample(&in);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		_cleanup_strbuf_ struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, z = STRBUF_INIT;
+		_cleanup_strbuf_ struct strbuf f = STRBUF_INIT, t = STRBUF_INIT;
+		_cleanup_free_ char *fast = xasprintf("fast.%s", cases[i].ext);
+		_cleanup_free_ char *top = xasprintf("max.%s", cases[i].ext);
+		_cleanup_free_ char *fast_path = NULL, *top_path = NULL;
+
+		assert_int_equal(compression_max_level(cases[i].c), cases[i].max);
+		fast_path = roundtrip_at(cases[i].c, cases[i].fast, cases[i].tool, fast, &in);
+		top_path = roundtrip_at(cases[i].c, cases[i].max, cases[i].tool, top, &in);
+		assert_int_equal(read_file(fast_path, &f), 0);
+		assert_int_equal(read_file(top_path, &t), 0);
+		assert_true(f.len != t.len || memcmp(f.buf, t.buf, f.len));
+		if (cases[i].fast_larger)
+			assert_true(f.len > t.len);
+		assert_int_equal(compress_buffer(cases[i].c, COMPRESS_LEVEL_DEFAULT, in.buf, in.len, &a), 0);
+		assert_int_equal(compress_buffer(cases[i].c, cases[i].deflt, in.buf, in.len, &b), 0);
+		assert_int_equal(a.len, b.len);
+		assert_memory_equal(a.buf, b.buf, a.len);
+		assert_int_equal(compress_buffer(cases[i].c, cases[i].max + 1, "x", 1, &z), -EINVAL);
+		assert_int_equal(compress_buffer(cases[i].c, -1, "x", 1, &z), -EINVAL);
+		assert_int_equal(z.len, 0);
+	}
+	/* gzip -1 says so in its header: xfl 4 = fastest */
+	{
+		_cleanup_strbuf_ struct strbuf z = STRBUF_INIT;
+
+		assert_int_equal(compress_buffer(COMPRESSION_GZIP, 1, in.buf, in.len, &z), 0);
+		assert_int_equal((unsigned char)z.buf[8], 4);
+	}
+	assert_int_equal(compression_max_level(COMPRESSION_NONE), 0);
+	{
+		_cleanup_strbuf_ struct strbuf z = STRBUF_INIT;
+
+		assert_int_equal(compress_buffer(COMPRESSION_NONE, 1, "x", 1, &z), -EINVAL);
+	}
+}
+
+/* The kernel's XZ Embedded verifies CRC32 or nothing: the rule and its names. */
+static void test_xz_checks(void **state)
+{
+	assert_true(xz_check_kernel_reads(0));
+	assert_true(xz_check_kernel_reads(1));
+	assert_false(xz_check_kernel_reads(4));
+	assert_false(xz_check_kernel_reads(10));
+	assert_false(xz_check_kernel_reads(7));
+	assert_string_equal(xz_check_name(0), "none");
+	assert_string_equal(xz_check_name(1), "CRC32");
+	assert_string_equal(xz_check_name(4), "CRC64");
+	assert_string_equal(xz_check_name(10), "SHA-256");
+	assert_string_equal(xz_check_name(7), "unknown");
 }
 
 static void test_gzip(void **state)
@@ -135,11 +214,11 @@ static void test_none_and_default_copy(void **state)
 {
 	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
 
-	assert_int_equal(compress_buffer(COMPRESSION_NONE, "abc", 3, &out), 0);
-	assert_int_equal(compress_buffer(COMPRESSION_DEFAULT, "de", 2, &out), 0);
+	assert_int_equal(compress_buffer(COMPRESSION_NONE, COMPRESS_LEVEL_DEFAULT, "abc", 3, &out), 0);
+	assert_int_equal(compress_buffer(COMPRESSION_DEFAULT, COMPRESS_LEVEL_DEFAULT, "de", 2, &out), 0);
 	assert_int_equal(out.len, 5);
 	assert_string_equal(out.buf, "abcde");
-	assert_int_equal(compress_buffer((enum compression)99, "x", 1, &out), -EINVAL);
+	assert_int_equal(compress_buffer((enum compression)99, COMPRESS_LEVEL_DEFAULT, "x", 1, &out), -EINVAL);
 }
 
 /* An empty input is a valid empty stream for every tool. */
@@ -156,7 +235,7 @@ static void test_empty(void **state)
 		_cleanup_strbuf_ struct strbuf z = STRBUF_INIT, back = STRBUF_INIT;
 		_cleanup_free_ char *path = NULL;
 
-		assert_int_equal(compress_buffer(cases[i].c, "", 0, &z), 0);
+		assert_int_equal(compress_buffer(cases[i].c, COMPRESS_LEVEL_DEFAULT, "", 0, &z), 0);
 		assert_true(z.len > 0);
 		path = write_tmp(cases[i].name, &z);
 		assert_int_equal(run(&back, cases[i].tool, "-d", "-c", path, NULL), 0);
@@ -201,6 +280,8 @@ int main(void)
 		cmocka_unit_test(test_none_and_default_copy),
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test_setup_teardown(test_levels, setup, teardown),
+		cmocka_unit_test(test_xz_checks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* cpio_write_payload: every header byte, then GNU cpio reads the archive back. */
+/* cpio_write_payload: every header byte, then GNU cpio reads the archive back; cpio_pack; the merged-/usr rule. */
+#include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +11,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "mkdisk/cpio.h"
+#include "codec/cpio.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
 #include "util/strbuf.h"
@@ -307,6 +308,77 @@ static void test_gnu_cpio(void **state)
 	assert_int_equal(st.st_size, 0);
 }
 
+/*
+ * cpio_pack: none is the archive as cpio_write_payload writes it; default is
+ * gzip -9; zstd at level 3 (the fragment's) decodes with zstd to the same
+ * archive; appended after what out held.
+ */
+static void test_pack(void **state)
+{
+	_cleanup_payload_ struct payload p = PAYLOAD_INIT;
+	_cleanup_strbuf_ struct strbuf raw = STRBUF_INIT, none = STRBUF_INIT, gz = STRBUF_INIT;
+	_cleanup_strbuf_ struct strbuf zst = STRBUF_INIT, back = STRBUF_INIT, back2 = STRBUF_INIT;
+	_cleanup_free_ char *gz_path = xasprintf("%s/a.cpio.gz", tmpdir);
+	_cleanup_free_ char *zst_path = xasprintf("%s/a.cpio.zst", tmpdir);
+	_cleanup_close_ int gz_fd = -1, zst_fd = -1;
+
+	make_payload(&p);
+	assert_int_equal(cpio_write_payload(&p, &raw), 0);
+	strbuf_addstr(&none, "head");
+	assert_int_equal(cpio_pack(&p, COMPRESSION_NONE, COMPRESS_LEVEL_DEFAULT, &none), 0);
+	assert_int_equal(none.len, 4 + raw.len);
+	assert_memory_equal(none.buf + 4, raw.buf, raw.len);
+
+	assert_int_equal(cpio_pack(&p, COMPRESSION_DEFAULT, COMPRESS_LEVEL_DEFAULT, &gz), 0);
+	/* gzip, xfl 2: the best level */
+	assert_memory_equal(gz.buf, "\x1f\x8b\x08", 3);
+	assert_int_equal((unsigned char)gz.buf[8], 2);
+	assert_int_equal(write_file_atomic(gz_path, gz.buf, gz.len, 0644), 0);
+	gz_fd = open(gz_path, O_RDONLY | O_CLOEXEC);
+	assert_true(gz_fd >= 0);
+	assert_int_equal(run(&back, NULL, gz_fd, "gzip", "-dc", NULL), 0);
+	assert_int_equal(back.len, raw.len);
+	assert_memory_equal(back.buf, raw.buf, raw.len);
+
+	assert_int_equal(cpio_pack(&p, COMPRESSION_ZSTD, 3, &zst), 0);
+	assert_int_equal(write_file_atomic(zst_path, zst.buf, zst.len, 0644), 0);
+	zst_fd = open(zst_path, O_RDONLY | O_CLOEXEC);
+	assert_true(zst_fd >= 0);
+	assert_int_equal(run(&back2, NULL, zst_fd, "zstd", "-dc", NULL), 0);
+	assert_int_equal(back2.len, raw.len);
+	assert_memory_equal(back2.buf, raw.buf, raw.len);
+
+	assert_int_equal(cpio_pack(&p, COMPRESSION_ZSTD, 99, &zst), -EINVAL);
+}
+
+/* The merged-/usr names, and a fragment's payload without their directory entries. */
+static void test_usr_links(void **state)
+{
+	static const char *const links[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
+	_cleanup_payload_ struct payload p = PAYLOAD_INIT;
+
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		assert_true(cpio_replaces_usr_link(links[i]));
+	assert_false(cpio_replaces_usr_link("etc"));
+	assert_false(cpio_replaces_usr_link("usr"));
+	assert_false(cpio_replaces_usr_link("lib/modules"));
+	assert_false(cpio_replaces_usr_link("libexec"));
+
+	assert_int_equal(payload_add_str(&p, "lib/modules/6.1/extra/a.ko", 0644, "ko"), 0);
+	assert_int_equal(payload_add_str(&p, "bin/tool", 0755, "x"), 0);
+	assert_int_equal(payload_add_str(&p, "etc/modprobe.d/a.conf", 0644, "alias a b\n"), 0);
+	assert_int_equal(payload_add_symlink(&p, "lib64", "usr/lib64"), 0);
+	cpio_drop_usr_link_dirs(&p);
+	assert_null(payload_find(&p, "lib"));
+	assert_null(payload_find(&p, "bin"));
+	/* a symlink of such a name is no directory entry: it stays */
+	assert_non_null(payload_find(&p, "lib64"));
+	assert_non_null(payload_find(&p, "etc"));
+	assert_non_null(payload_find(&p, "lib/modules"));
+	assert_non_null(payload_find(&p, "lib/modules/6.1/extra/a.ko"));
+	assert_non_null(payload_find(&p, "bin/tool"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +387,8 @@ int main(void)
 		cmocka_unit_test(test_empty_payload),
 		cmocka_unit_test_setup_teardown(test_source_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gnu_cpio, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pack, setup, teardown),
+		cmocka_unit_test(test_usr_links),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,10 +23,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "codec/compress.h"
+#include "codec/cpio.h"
 #include "initrd/fragment.h"
 #include "initrd/list.h"
-#include "mkdisk/compress.h"
-#include "mkdisk/cpio.h"
 #include "util/fileio.h"
 #include "util/sha256.h"
 #include "util/strbuf.h"
@@ -75,12 +75,12 @@ static int setup(void **state)
 	strbuf_init(&F.frag);
 	/* a gzip'd main archive of odd length: the append must pad */
 	payload_cpio("init", "#!/bin/sh\n", &cpio);
-	assert_int_equal(compress_buffer(COMPRESSION_GZIP, cpio.buf, cpio.len, &F.original), 0);
+	assert_int_equal(compress_buffer(COMPRESSION_GZIP, COMPRESS_LEVEL_DEFAULT, cpio.buf, cpio.len, &F.original), 0);
 	if (F.original.len % 4 == 0)
 		strbuf_addch(&F.original, '\0');
 	write_image(&F.original, 0600);
 	assert_int_equal(payload_add_str(&p, "usr/lib/modules/" K "/updates/dkms/x.ko", 0644, "\177ELF"), 0);
-	assert_int_equal(initrd_fragment_pack(&p, COMPRESSION_DEFAULT, &F.frag), 0);
+	assert_int_equal(cpio_pack(&p, COMPRESSION_DEFAULT, COMPRESS_LEVEL_DEFAULT, &F.frag), 0);
 	payload_release(&p);
 	strbuf_release(&cpio);
 	return 0;
@@ -391,9 +391,9 @@ static void test_full_disk(void **state)
 			strbuf_addch(&noise, (char)(x >> 16));
 		}
 		CHILD_CHECK(payload_add_data(&p, "noise", 0644, noise.buf, noise.len) == 0);
-		CHILD_CHECK(initrd_fragment_pack(&p, COMPRESSION_GZIP, &big) == 0);
+		CHILD_CHECK(cpio_pack(&p, COMPRESSION_GZIP, COMPRESS_LEVEL_DEFAULT, &big) == 0);
 		CHILD_CHECK(write_file_atomic(img, big.buf, big.len, 0644) == 0);
-		CHILD_CHECK(initrd_fragment_pack(&p, COMPRESSION_GZIP, &frag) == 0);
+		CHILD_CHECK(cpio_pack(&p, COMPRESSION_GZIP, COMPRESS_LEVEL_DEFAULT, &frag) == 0);
 		r = initrd_fragment_append(img, frag.buf, frag.len, F.state, &err);
 		CHILD_CHECK(r == -ENOSPC);
 		CHILD_CHECK(strstr(err.buf, "No space left on device"));
@@ -434,7 +434,7 @@ static void expect_problems(const struct strbuf *cpio, bool gz, ...)
 	va_list ap;
 
 	if (gz)
-		assert_int_equal(compress_buffer(COMPRESSION_GZIP, cpio->buf, cpio->len, &frag), 0);
+		assert_int_equal(compress_buffer(COMPRESSION_GZIP, COMPRESS_LEVEL_DEFAULT, cpio->buf, cpio->len, &frag), 0);
 	else
 		strbuf_add(&frag, cpio->buf, cpio->len);
 	assert_int_equal(initrd_fragment_check(frag.buf, frag.len, &problems), 0);

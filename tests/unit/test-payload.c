@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "formats/payload.h"
+#include "codec/payload.h"
 #include "util/fileio.h"
 
 static void test_paths(void **state)

@@ -17,12 +17,12 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "codec/compress.h"
+#include "codec/cpio.h"
 #include "formats/format.h"
 #include "formats/kmod-rpm.h"
 #include "formats/rpm-header.h"
 #include "formats/rpmbuild.h"
-#include "mkdisk/compress.h"
-#include "mkdisk/cpio.h"
 #include "testlib.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
@@ -63,14 +63,6 @@ static bool have(const char *prog)
 	return p != NULL;
 }
 
-static int pack_cpio_gz(const struct payload *files, struct strbuf *out)
-{
-	_cleanup_strbuf_ struct strbuf cpio = STRBUF_INIT;
-	int r = cpio_write_payload(files, &cpio);
-
-	return r < 0 ? r : compress_buffer(COMPRESSION_GZIP, cpio.buf, cpio.len, out);
-}
-
 static int setup(void **state)
 {
 	char tmpl[] = "/tmp/test-redhat-formats.XXXXXX";
@@ -106,7 +98,6 @@ static int setup(void **state)
 	fx.req.source_dir = fx.dir;
 	fx.req.kernels = &fx.kernel;
 	fx.req.n_kernels = 1;
-	fx.req.pack_cpio_gz = pack_cpio_gz;
 	return 0;
 }
 

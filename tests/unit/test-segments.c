@@ -19,11 +19,11 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "formats/payload.h"
+#include "codec/compress.h"
+#include "codec/cpio.h"
+#include "codec/payload.h"
 #include "initrd/list.h"
 #include "initrd/segments.h"
-#include "mkdisk/compress.h"
-#include "mkdisk/cpio.h"
 #include "util/strbuf.h"
 
 #define K "6.1.0-56-amd64"
@@ -119,13 +119,13 @@ static void compressed(enum method m, const struct strbuf *in, struct strbuf *ou
 {
 	switch (m) {
 	case M_GZIP:
-		assert_int_equal(compress_buffer(COMPRESSION_GZIP, in->buf, in->len, out), 0);
+		assert_int_equal(compress_buffer(COMPRESSION_GZIP, COMPRESS_LEVEL_DEFAULT, in->buf, in->len, out), 0);
 		break;
 	case M_XZ:
-		assert_int_equal(compress_buffer(COMPRESSION_XZ, in->buf, in->len, out), 0);
+		assert_int_equal(compress_buffer(COMPRESSION_XZ, COMPRESS_LEVEL_DEFAULT, in->buf, in->len, out), 0);
 		break;
 	case M_ZSTD:
-		assert_int_equal(compress_buffer(COMPRESSION_ZSTD, in->buf, in->len, out), 0);
+		assert_int_equal(compress_buffer(COMPRESSION_ZSTD, COMPRESS_LEVEL_DEFAULT, in->buf, in->len, out), 0);
 		break;
 	case M_BZIP2:
 		bzip2_of(in, out);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* gzip, xz (CRC32) and zstd into memory, as kernels and installers read them. */
+/* gzip, xz (CRC32) and zstd into memory, as kernels and installers read them (see compress.h). */
 #include <errno.h>
 #include <limits.h>
 #include <lzma.h>
@@ -7,10 +7,13 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "mkdisk/compress.h"
+#include "codec/compress.h"
 #include "util/macro.h"
 
 #define XZ_DICT_SIZE (1u << 20) /* what dracut gives the kernel: --lzma2=dict=1MiB */
+/* COMPRESS_LEVEL_DEFAULT: the smallest output at a bearable cost, as gzip -9, xz -6, zstd -19 */
+#define GZIP_LEVEL 9
+#define XZ_LEVEL 6
 #define ZSTD_LEVEL 19
 
 static const struct {
@@ -56,14 +59,49 @@ const char *compression_suffix(enum compression c)
 	return (size_t)c < ARRAY_SIZE(compressions) ? compressions[c].suffix : "";
 }
 
-static int gzip_buffer(const void *data, size_t len, struct strbuf *out)
+bool xz_check_kernel_reads(unsigned check)
+{
+	return check == LZMA_CHECK_NONE || check == LZMA_CHECK_CRC32;
+}
+
+const char *xz_check_name(unsigned check)
+{
+	switch (check) {
+	case LZMA_CHECK_NONE:
+		return "none";
+	case LZMA_CHECK_CRC32:
+		return "CRC32";
+	case LZMA_CHECK_CRC64:
+		return "CRC64";
+	case LZMA_CHECK_SHA256:
+		return "SHA-256";
+	default:
+		return "unknown";
+	}
+}
+
+int compression_max_level(enum compression c)
+{
+	switch (c) {
+	case COMPRESSION_GZIP:
+		return 9;
+	case COMPRESSION_XZ:
+		return 9;
+	case COMPRESSION_ZSTD:
+		return ZSTD_maxCLevel();
+	default:
+		return 0;
+	}
+}
+
+static int gzip_buffer(int level, const void *data, size_t len, struct strbuf *out)
 {
 	z_stream z = { 0 };
 	size_t start = out->len;
 	int r;
 
 	/* windowBits 15 + 16: a gzip header and trailer instead of zlib's */
-	if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&z, level ?: GZIP_LEVEL, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
 		return -ENOMEM;
 	z.next_in = (Bytef *)data;
 	do {
@@ -91,7 +129,7 @@ static int gzip_buffer(const void *data, size_t len, struct strbuf *out)
 	return 0;
 }
 
-static int xz_buffer(const void *data, size_t len, struct strbuf *out)
+static int xz_buffer(int level, const void *data, size_t len, struct strbuf *out)
 {
 	lzma_options_lzma lz;
 	lzma_filter filters[] = {
@@ -101,14 +139,14 @@ static int xz_buffer(const void *data, size_t len, struct strbuf *out)
 	size_t bound, pos = out->len;
 	lzma_ret r;
 
-	if (lzma_lzma_preset(&lz, 6))
+	if (lzma_lzma_preset(&lz, (uint32_t)(level ?: XZ_LEVEL)))
 		return -EINVAL;
 	lz.dict_size = XZ_DICT_SIZE;
 	bound = lzma_stream_buffer_bound(len);
 	if (!bound)
 		return -EFBIG;
 	strbuf_grow(out, bound);
-	/* the kernel's XZ Embedded knows no CRC64 (nor SHA-256): CRC32 */
+	/* xz_check_kernel_reads: CRC32, which the kernel's XZ Embedded verifies */
 	r = lzma_stream_buffer_encode(filters, LZMA_CHECK_CRC32, NULL, data, len,
 				      (uint8_t *)out->buf, &pos, out->len + bound);
 	if (r != LZMA_OK)
@@ -117,7 +155,7 @@ static int xz_buffer(const void *data, size_t len, struct strbuf *out)
 	return 0;
 }
 
-static int zstd_buffer(const void *data, size_t len, struct strbuf *out)
+static int zstd_buffer(int level, const void *data, size_t len, struct strbuf *out)
 {
 	size_t bound = ZSTD_compressBound(len), n;
 	ZSTD_CCtx *cctx;
@@ -127,7 +165,7 @@ static int zstd_buffer(const void *data, size_t len, struct strbuf *out)
 	cctx = ZSTD_createCCtx();
 	if (!cctx)
 		return -ENOMEM;
-	ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, ZSTD_LEVEL);
+	ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level ?: ZSTD_LEVEL);
 	ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
 	ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
 	strbuf_grow(out, bound);
@@ -139,19 +177,22 @@ static int zstd_buffer(const void *data, size_t len, struct strbuf *out)
 	return 0;
 }
 
-int compress_buffer(enum compression c, const void *data, size_t len, struct strbuf *out)
+int compress_buffer(enum compression c, int level, const void *data, size_t len,
+		    struct strbuf *out)
 {
+	if (level < 0 || level > compression_max_level(c))
+		return -EINVAL;
 	switch (c) {
 	case COMPRESSION_DEFAULT:
 	case COMPRESSION_NONE:
 		strbuf_add(out, data, len);
 		return 0;
 	case COMPRESSION_GZIP:
-		return gzip_buffer(data, len, out);
+		return gzip_buffer(level, data, len, out);
 	case COMPRESSION_XZ:
-		return xz_buffer(data, len, out);
+		return xz_buffer(level, data, len, out);
 	case COMPRESSION_ZSTD:
-		return zstd_buffer(data, len, out);
+		return zstd_buffer(level, data, len, out);
 	}
 	return -EINVAL;
 }

@@ -1,38 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* A payload as a newc cpio archive (see cpio.h). */
+/* A payload as a newc cpio archive, compressed or not (see cpio.h). */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "mkdisk/cpio.h"
+#include "codec/cpio.h"
+#include "codec/newc.h"
 #include "util/macro.h"
-
-#define CPIO_NEWC_MAGIC "070701"
-#define CPIO_TRAILER "TRAILER!!!"
-
-static void pad4(struct strbuf *out, size_t start)
-{
-	static const char zeros[4];
-
-	strbuf_add(out, zeros, (4 - (out->len - start) % 4) % 4);
-}
-
-/*
- * One header and name. Fields are 8 hex digits: ino, mode, uid, gid, nlink,
- * mtime, filesize, devmajor, devminor, rdevmajor, rdevminor, namesize, check.
- * The header starts 4-byte aligned relative to start, so padding counts from there.
- */
-static void add_header(struct strbuf *out, size_t start, uint32_t ino, uint32_t mode,
-		       uint32_t nlink, uint32_t mtime, uint32_t filesize, const char *name)
-{
-	size_t namesize = strlen(name) + 1;
-
-	strbuf_addf(out, CPIO_NEWC_MAGIC "%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08zX%08X",
-		    ino, mode, 0u, 0u, nlink, mtime, filesize, 0u, 0u, 0u, 0u, namesize, 0u);
-	strbuf_add(out, name, namesize);
-	pad4(out, start);
-}
 
 static uint32_t entry_mode(const struct payload_entry *e)
 {
@@ -79,17 +54,51 @@ int cpio_write_payload(const struct payload *p, struct strbuf *out)
 			r = -EFBIG; /* newc sizes are 8 hex digits */
 			break;
 		}
-		add_header(out, start, (uint32_t)(i + 1), entry_mode(e),
-			   e->kind == PAYLOAD_DIR ? 2 : 1, mtime, (uint32_t)size, e->path);
+		newc_add_header(out, start, (uint32_t)(i + 1), entry_mode(e),
+				e->kind == PAYLOAD_DIR ? 2 : 1, mtime, (uint32_t)size, e->path);
 		if (size)
 			strbuf_add(out, content, size);
-		pad4(out, start);
+		newc_pad4(out, start);
 	}
 	free(sorted.entries);
 	if (r < 0) {
 		strbuf_setlen(out, start);
 		return r;
 	}
-	add_header(out, start, 0, 0, 1, 0, 0, CPIO_TRAILER);
+	newc_add_trailer(out, start);
 	return 0;
+}
+
+bool cpio_replaces_usr_link(const char *path)
+{
+	static const char *const links[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+		if (streq(path, links[i]))
+			return true;
+	return false;
+}
+
+void cpio_drop_usr_link_dirs(struct payload *p)
+{
+	for (size_t i = 0; i < p->n;) {
+		if (p->entries[i].kind == PAYLOAD_DIR && cpio_replaces_usr_link(p->entries[i].path))
+			(void)payload_remove(p, p->entries[i].path);
+		else
+			i++;
+	}
+}
+
+int cpio_pack(const struct payload *p, enum compression c, int level, struct strbuf *out)
+{
+	_cleanup_strbuf_ struct strbuf cpio = STRBUF_INIT;
+	int r;
+
+	if (c == COMPRESSION_NONE)
+		return cpio_write_payload(p, out);
+	r = cpio_write_payload(p, &cpio);
+	if (r < 0)
+		return r;
+	return compress_buffer(c == COMPRESSION_DEFAULT ? COMPRESSION_GZIP : c, level, cpio.buf,
+			       cpio.len, out);
 }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Unpacking entries under a directory, never through a symlink (see extract.h). */
+/* The rules for one entry, and unpacking entries under a directory, never through a symlink (see extract.h). */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "mkdisk/extract.h"
+#include "codec/extract.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
@@ -44,16 +45,16 @@ void extract_problem(struct extract *x, const char *fmt, ...)
 		strv_push(x->problems, sb.buf);
 }
 
-/* "/a//./b/" -> "a/b"; NULL for the root itself or a ".." component. */
-static char *normalise(const char *path)
+unsigned extract_name(const char *name, char **ret)
 {
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	unsigned found = name[0] == '/' ? EXTRACT_NAME_ABSOLUTE : 0;
 
-	for (const char *p = path; *p;) {
+	for (const char *p = name; *p;) {
 		size_t len = strcspn(p, "/");
 
 		if (len == 2 && p[0] == '.' && p[1] == '.')
-			return NULL;
+			found |= EXTRACT_NAME_DOTDOT;
 		if (len && !(len == 1 && p[0] == '.')) {
 			if (sb.len)
 				strbuf_addch(&sb, '/');
@@ -62,7 +63,50 @@ static char *normalise(const char *path)
 		p += len;
 		p += strspn(p, "/");
 	}
-	return sb.len ? strbuf_detach(&sb) : NULL;
+	if (sb.len >= PATH_MAX)
+		found |= EXTRACT_NAME_TOO_LONG;
+	*ret = strbuf_detach(&sb);
+	return found;
+}
+
+enum extract_link extract_link_check(const char *norm, const char *target)
+{
+	size_t depth = 0, up = 0;
+	bool descended = false;
+
+	if (!*target)
+		return EXTRACT_LINK_EMPTY;
+	if (target[0] == '/')
+		return EXTRACT_LINK_ABSOLUTE;
+	if (strlen(target) >= PATH_MAX)
+		return EXTRACT_LINK_TOO_LONG;
+	for (const char *p = norm; (p = strchr(p, '/')); p++)
+		depth++;
+	for (const char *p = target; *p;) {
+		size_t len = strcspn(p, "/");
+
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			if (descended || ++up > depth)
+				return EXTRACT_LINK_CLIMBS;
+		} else if (len && !(len == 1 && p[0] == '.')) {
+			descended = true;
+		}
+		p += len;
+		p += strspn(p, "/");
+	}
+	return EXTRACT_LINK_OK;
+}
+
+/* The image unpacker's name: NULL (skipped) for the root itself or a ".." component. */
+static char *normalise(const char *path)
+{
+	char *norm;
+
+	if (extract_name(path, &norm) & EXTRACT_NAME_DOTDOT || !*norm) {
+		free(norm);
+		return NULL;
+	}
+	return norm;
 }
 
 /*
@@ -178,36 +222,6 @@ int extract_file(struct extract *x, const char *path, mode_t perm, int *ret_fd)
 	return 0;
 }
 
-/*
- * A link target stays inside the tree when its ".." components all come
- * first and do not climb above the root: every parent of the link is a real
- * directory (made here, never replaced), and every other link made here
- * obeys the same rule, so following any of them cannot leave the tree.
- */
-static bool target_stays_inside(const char *norm, const char *target)
-{
-	size_t depth = 0, up = 0;
-	bool descended = false;
-
-	if (target[0] == '/')
-		return false;
-	for (const char *p = norm; (p = strchr(p, '/')); p++)
-		depth++;
-	for (const char *p = target; *p;) {
-		size_t len = strcspn(p, "/");
-
-		if (len == 2 && p[0] == '.' && p[1] == '.') {
-			if (descended || ++up > depth)
-				return false;
-		} else if (len && !(len == 1 && p[0] == '.')) {
-			descended = true;
-		}
-		p += len;
-		p += strspn(p, "/");
-	}
-	return true;
-}
-
 int extract_symlink(struct extract *x, const char *path, const char *target)
 {
 	_cleanup_free_ char *norm = NULL;
@@ -217,7 +231,14 @@ int extract_symlink(struct extract *x, const char *path, const char *target)
 
 	if (r)
 		return r < 0 ? r : 0;
-	if (!*target || !target_stays_inside(norm, target)) {
+	switch (extract_link_check(norm, target)) {
+	case EXTRACT_LINK_OK:
+		break;
+	case EXTRACT_LINK_TOO_LONG:
+		extract_problem(x, "%s: symlink target longer than %d bytes; not unpacked", norm,
+				PATH_MAX - 1);
+		return 0;
+	default:
 		extract_problem(x, "%s: symlink to '%s' points outside the disk; not unpacked", norm,
 				target);
 		return 0;

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "payload.h"
+#include "codec/payload.h"
 #include "util/dir.h"
 #include "util/fileio.h"
 #include "util/macro.h"

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Walking newc cpio archives in memory (see newc.h). */
+/* newc cpio archives in memory: the one reader and the one writer of headers (see newc.h). */
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
 
-#include "initrd/newc.h"
+#include "codec/newc.h"
 #include "util/macro.h"
 
 #define ALIGN4(x) (((x) + 3) & ~(size_t)3)
@@ -12,7 +12,31 @@
 bool newc_magic_at(const char *buf, size_t len, size_t pos)
 {
 	return pos <= len && len - pos >= 6 &&
-	       (!memcmp(buf + pos, "070701", 6) || !memcmp(buf + pos, "070702", 6));
+	       (!memcmp(buf + pos, NEWC_MAGIC, 6) || !memcmp(buf + pos, NEWC_MAGIC_CRC, 6));
+}
+
+void newc_pad4(struct strbuf *out, size_t start)
+{
+	static const char zeros[4];
+
+	strbuf_add(out, zeros, (4 - (out->len - start) % 4) % 4);
+}
+
+void newc_add_header(struct strbuf *out, size_t start, uint32_t ino, uint32_t mode,
+		     uint32_t nlink, uint32_t mtime, uint32_t filesize, const char *name)
+{
+	size_t namesize = strlen(name) + 1;
+
+	/* fields: ino mode uid gid nlink mtime filesize devmajor devminor rdevmajor rdevminor namesize check */
+	strbuf_addf(out, NEWC_MAGIC "%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08zX%08X", ino,
+		    mode, 0u, 0u, nlink, mtime, filesize, 0u, 0u, 0u, 0u, namesize, 0u);
+	strbuf_add(out, name, namesize);
+	newc_pad4(out, start);
+}
+
+void newc_add_trailer(struct strbuf *out, size_t start)
+{
+	newc_add_header(out, start, 0, 0, 1, 0, 0, NEWC_TRAILER);
 }
 
 static int hex8(const char *s, uint32_t *ret)

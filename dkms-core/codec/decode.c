@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <libdeflate.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <lz4.h>
 #include <lzma.h>
 #include <stdint.h>
@@ -13,7 +14,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "initrd/decode.h"
+#include "codec/compress.h"
+#include "codec/decode.h"
 #include "util/macro.h"
 
 #define CHUNK ((size_t)256 << 10)
@@ -247,8 +249,7 @@ static int decode_lzma(bool xz, const uint8_t *in, size_t len, struct out *o,
 		if (lr == LZMA_GET_CHECK) {
 			lzma_check c = lzma_get_check(&s);
 
-			/* XZ Embedded in the kernel verifies CRC32 only */
-			if (c != LZMA_CHECK_NONE && c != LZMA_CHECK_CRC32)
+			if (!xz_check_kernel_reads(c))
 				ret->problem = c == LZMA_CHECK_CRC64
 						       ? "xz stream uses a CRC64 check; the kernel reads only CRC32 or none (xz --check=crc32)"
 						       : "xz stream uses a check the kernel cannot read (use xz --check=crc32)";

@@ -3,8 +3,22 @@
 
 #include <stddef.h>
 
-#include "initrd/segments.h"
 #include "util/strbuf.h"
+
+/*
+ * The compressions of an initramfs member, each found by its magic as the
+ * kernel's unpacker (init/initramfs.c, lib/decompress.c) finds it.
+ */
+enum initrd_compression {
+	INITRD_CPIO, /* uncompressed */
+	INITRD_GZIP,
+	INITRD_BZIP2,
+	INITRD_LZMA,
+	INITRD_XZ,
+	INITRD_LZO,
+	INITRD_LZ4, /* the legacy format (lz4 -l), the only one the kernel reads */
+	INITRD_ZSTD,
+};
 
 /*
  * Decoding one compressed initramfs member: exactly one stream (one gzip
