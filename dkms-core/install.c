@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "hooks.h"
 #include "invoke.h"
 #include "lifecycle.h"
 #include "modinfo.h"
@@ -410,9 +411,7 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 	if (ctx->rpm_safe_upgrade)
 		ctx_copy.force = true;
 
-	setenv("kernelver", k->version, 1);
-	setenv("arch", k->arch, 1);
-	r = dkms_run_hook(ctx, m, v, "pre_install", conf.pre_install, NULL);
+	r = dkms_run_kernel_hook(ctx, m, v, k, "pre_install", conf.pre_install);
 	if (r && !ctx->force) {
 		dkms_error(ctx, "pre_install failed, aborting install.\nYou may override by specifying --force.");
 		r = DKMS_EXIT_PRE_INSTALL;
@@ -530,7 +529,7 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 	}
 
 	failpoint("install:linked");
-	dkms_run_hook(ctx, m, v, "post_install", conf.post_install, NULL);
+	dkms_run_kernel_hook(ctx, m, v, k, "post_install", conf.post_install);
 
 	if (dkms_depmod(ctx, k->version) != 0) {
 		dkms_uninstall(ctx, m, v, k);
