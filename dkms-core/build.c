@@ -5,10 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "conf.h"
 #include "hooks.h"
 #include "invoke.h"
 #include "lifecycle.h"
+#include "modcheck.h"
 #include "sign.h"
 #include "names.h"
 #include "tree.h"
@@ -90,13 +92,28 @@ static bool dependency_installed(const struct dkms_ctx *ctx, const char *dep,
  * it. Each job has its own; this process's environment never changes, so a
  * run over several kernels gives each build its own toolchain.
  */
-static void job_environment(struct build_job *j)
+static int job_environment(struct build_job *j)
 {
-	j->toolchain = dkms_kernel_toolchain(j->k);
+	const struct kernel_toolchain *tc = dkms_kernel_toolchain(j->ctx, j->k);
+	bool conf_cross = tc->cross && !tc->cross_explicit && !strempty(j->conf.cross_compile);
+
+	j->toolchain = tc;
+	if (tc->missing && !conf_cross) {
+		dkms_error(j->ctx, "Building for %s (kernel %s) needs a cross compiler: no %s-gcc on PATH. Install %s, or set CROSS_COMPILE.",
+			   j->k->arch, j->k->version, tc->machine->triplet, tc->missing);
+		return DKMS_EXIT_ARCH;
+	}
 	strv_pushf(&j->env, "kernelver=%s", j->k->version);
 	strv_pushf(&j->env, "arch=%s", j->k->arch);
-	for (size_t i = 0; i < j->toolchain->env.n; i++)
-		strv_push(&j->env, j->toolchain->env.v[i]);
+	for (size_t i = 0; i < tc->env.n; i++)
+		strv_push(&j->env, tc->env.v[i]);
+	if (conf_cross) {
+		/* the package's own prefix; kbuild makes CC from it */
+		strv_pushf(&j->env, "CROSS_COMPILE=%s", j->conf.cross_compile);
+		strv_push(&j->env, "CC");
+		strv_push(&j->env, "KERNEL_CC");
+	}
+	return 0;
 }
 
 /* Prefix a shell command with the admin's build_environment, sourced and exported. */
@@ -275,7 +292,7 @@ static int stage_modules(struct build_job *j)
 			continue;
 		}
 		if (rec->strip) {
-			const char *argv[] = { j->toolchain->clang ? "llvm-strip" : "strip", "-g", built, NULL };
+			const char *argv[] = { j->toolchain->strip, "-g", built, NULL };
 			run_argv(argv);
 		}
 		if (dkms_kernel_sign_plan(j->k)->enabled)
@@ -539,8 +556,14 @@ static int check_built(struct build_job *j)
 		if (rec->excluded)
 			continue;
 		ko = xasprintf("%s/%s%s.ko", j->build_dir, rec->built_location, rec->built_name);
-		if (path_exists(ko))
+		if (path_exists(ko)) {
+			/* the MAKE may have built for another machine or kernel than k */
+			int r = dkms_module_fits_kernel(j->ctx, ko, j->k);
+
+			if (r)
+				return r;
 			continue;
+		}
 		msg = xasprintf("Build of %s%s.ko failed for: %s (%s)\n"
 				"Make sure the name and location of the generated module are correct,\n"
 				"or consult %s for more information.",
@@ -603,10 +626,10 @@ static int build_module(const struct dkms_ctx *ctx, const char *m, const char *v
 	j.log = xasprintf("%s/make.log", j.build_dir);
 
 	r = check_buildable(&j);
-	if (!r) {
-		job_environment(&j);
+	if (!r)
+		r = job_environment(&j);
+	if (!r)
 		r = check_dependencies(&j);
-	}
 	if (!r)
 		r = prepare_build_dir(&j);
 	if (!r)

@@ -643,6 +643,7 @@ int conf_read_evaluated(const struct dkms_ctx *ctx, const char *module, const ch
 	out->obsolete_by = dup_or_null(val(vars, "OBSOLETE_BY", 0));
 	out->remake_initrd = dup_or_null(val(vars, "REMAKE_INITRD", 0));
 	out->clean = dup_or_null(val(vars, "CLEAN", 0));
+	out->cross_compile = dup_or_null(val(vars, "CROSS_COMPILE", 0));
 	push_all(&out->build_depends, vars, "BUILD_DEPENDS");
 	push_all(&out->modules_conf, vars, "MODULES_CONF");
 	push_all(&out->modules_conf_alias_type, vars, "MODULES_CONF_ALIAS_TYPE");
@@ -700,7 +701,7 @@ void dkms_conf_release(struct dkms_conf *conf)
 		&conf->post_build, &conf->post_add, &conf->pre_install, &conf->post_install,
 		&conf->post_remove, &conf->make_command, &conf->excl_kernel, &conf->excl_kernel_min,
 		&conf->excl_kernel_max, &conf->excl_arch, &conf->excl_config, &conf->obsolete_by,
-		&conf->remake_initrd, &conf->clean,
+		&conf->remake_initrd, &conf->clean, &conf->cross_compile,
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(strings); i++)

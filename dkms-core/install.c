@@ -11,6 +11,7 @@
 #include "hooks.h"
 #include "invoke.h"
 #include "lifecycle.h"
+#include "modcheck.h"
 #include "modinfo.h"
 #include "tree.h"
 #include "util/beneath.h"
@@ -401,6 +402,9 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 			r = DKMS_EXIT_INSTALL;
 			goto out;
 		}
+		r = dkms_module_fits_kernel(ctx, f, k);
+		if (r)
+			goto out;
 	}
 	if (tree_is_installed(ctx, m, v, k->version, k->arch)) {
 		dkms_error(ctx, "This module/version combo is already installed for kernel %s (%s).",

@@ -6,10 +6,12 @@
  */
 #include <elf.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "kernel.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
@@ -113,7 +115,7 @@ static void env_put(struct strv *env, const char *name, const char *value)
  * CC as the headers' .kernelvariables (Debian, Ubuntu) defines it, made by
  * make itself as dkms does; NULL when the headers carry none.
  */
-static char *kernelvariables_cc(const struct dkms_kernel *k)
+static char *kernelvariables_cc(const struct dkms_kernel *k, const struct kernel_toolchain *tc)
 {
 	_cleanup_free_ char *path = xasprintf("%s/.kernelvariables", k->source_dir);
 	_cleanup_free_ char *text = NULL;
@@ -141,6 +143,8 @@ static char *kernelvariables_cc(const struct dkms_kernel *k)
 	strv_push(&c.env_unset, "MAKEFLAGS");
 	strv_push(&c.env_unset, "MFLAGS");
 	strv_push(&c.env_unset, "MAKELEVEL");
+	if (tc->cross_compile)
+		strv_pushf(&c.env_set, "CROSS_COMPILE=%s", tc->cross_compile);
 	c.in_fd = fds[0];
 	c.capture = &out;
 	child_run(&c);
@@ -157,23 +161,77 @@ static bool on_path(const char *prog)
 	return found != NULL;
 }
 
-static void toolchain_find(const struct dkms_kernel *k, struct kernel_toolchain *tc)
+/* <prefix>gcc, or the compiler the kernel's config names with the prefix, on PATH */
+static bool prefix_has_compiler(const char *prefix, const char *kernel_cc)
+{
+	_cleanup_free_ char *gcc = xasprintf("%sgcc", prefix);
+	_cleanup_free_ char *named = kernel_cc ? xasprintf("%s%s", prefix, kernel_cc) : NULL;
+
+	return on_path(gcc) || (named && on_path(named));
+}
+
+/* The cross prefix for a foreign target, or NULL with tc->missing set. */
+static void find_cross(const struct dkms_ctx *ctx, const struct kernel_config *kc,
+		       const char *kernel_cc, struct kernel_toolchain *tc)
+{
+	const char *env = getenv("CROSS_COMPILE");
+	_cleanup_free_ char *from_config = kernel_config_get(kc, "CONFIG_CROSS_COMPILE");
+	_cleanup_free_ char *triplet = xasprintf("%s-", tc->machine->triplet);
+
+	if (!strempty(env)) {
+		tc->cross_compile = xstrdup(env);
+		tc->cross_explicit = true;
+	} else if (!strempty(ctx->cross_compile)) {
+		tc->cross_compile = xstrdup(ctx->cross_compile);
+		tc->cross_explicit = true;
+	} else if (!strempty(from_config)) {
+		tc->cross_compile = TAKE_PTR(from_config);
+	} else if (prefix_has_compiler(triplet, kernel_cc)) {
+		tc->cross_compile = TAKE_PTR(triplet);
+	} else {
+		tc->missing = machine_cross_package(tc->machine);
+	}
+}
+
+static void toolchain_find(const struct dkms_ctx *ctx, const struct dkms_kernel *k,
+			   struct kernel_toolchain *tc)
 {
 	const struct kernel_config *kc = dkms_kernel_config(k);
-	_cleanup_free_ char *kv_cc = kernelvariables_cc(k);
-	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *kv_cc = NULL, *text = NULL, *first = NULL;
 	const char *cc;
 
+	text = kernel_config_get(kc, "CONFIG_CC_VERSION_TEXT");
+	if (text && !strchr(text, '"') && strchr(text, ' '))
+		first = xstrndup(text, strcspn(text, " "));
+
+	tc->machine = machine_lookup(k->arch);
+	tc->cross = machine_is_foreign(tc->machine);
+	if (tc->cross) {
+		find_cross(ctx, kc, first, tc);
+		env_put(&tc->env, "ARCH", tc->machine->kbuild_arch);
+		if (tc->cross_compile)
+			env_put(&tc->env, "CROSS_COMPILE", tc->cross_compile);
+	}
+
 	/* dkms: CC from .kernelvariables, else unset */
+	kv_cc = kernelvariables_cc(k, tc);
 	env_put(&tc->env, "CC", kv_cc);
 
-	text = kernel_config_get(kc, "CONFIG_CC_VERSION_TEXT");
-	if (text && !strchr(text, '"') && strchr(text, ' ')) {
-		_cleanup_free_ char *first = xstrndup(text, strcspn(text, " "));
+	if (first) {
+		/* a cross build takes the prefixed form of the compiler the kernel names */
+		_cleanup_free_ char *prefixed = NULL;
+		const char *use = NULL;
 
-		if (on_path(first)) {
-			env_put(&tc->env, "CC", first);
-			env_put(&tc->env, "KERNEL_CC", first);
+		if (tc->cross_compile && strncmp(first, tc->cross_compile, strlen(tc->cross_compile))) {
+			prefixed = xasprintf("%s%s", tc->cross_compile, first);
+			if (on_path(prefixed))
+				use = prefixed;
+		} else if (!tc->missing && on_path(first)) {
+			use = first;
+		}
+		if (use) {
+			env_put(&tc->env, "CC", use);
+			env_put(&tc->env, "KERNEL_CC", use);
 		}
 	}
 	if (kernel_config_is_set(kc, "CONFIG_CC_IS_CLANG") && on_path("clang")) {
@@ -189,6 +247,12 @@ static void toolchain_find(const struct dkms_kernel *k, struct kernel_toolchain 
 		if (!strncmp(tc->env.v[i], "CC=", 3))
 			cc = tc->env.v[i] + 3;
 	tc->clang = cc && streq(cc, "clang");
+	if (tc->clang)
+		tc->strip = "llvm-strip";
+	else if (tc->cross_compile)
+		tc->strip = tc->strip_buf = xasprintf("%sstrip", tc->cross_compile);
+	else
+		tc->strip = "strip";
 }
 
 /* dkms's LLVM=1 test: readelf -p .comment vmlinux | grep clang, else grep the config. */
@@ -209,12 +273,13 @@ bool dkms_kernel_llvm(const struct dkms_kernel *k)
 	return f->llvm;
 }
 
-const struct kernel_toolchain *dkms_kernel_toolchain(const struct dkms_kernel *k)
+const struct kernel_toolchain *dkms_kernel_toolchain(const struct dkms_ctx *ctx,
+						     const struct dkms_kernel *k)
 {
 	struct kernel_facts *f = k->facts;
 
 	if (!(f->have & KERNEL_HAVE_TOOLCHAIN)) {
-		toolchain_find(k, &f->toolchain);
+		toolchain_find(ctx, k, &f->toolchain);
 		f->have |= KERNEL_HAVE_TOOLCHAIN;
 	}
 	return &f->toolchain;
@@ -223,5 +288,8 @@ const struct kernel_toolchain *dkms_kernel_toolchain(const struct dkms_kernel *k
 void kernel_toolchain_release(struct kernel_toolchain *tc)
 {
 	strv_release(&tc->env);
+	free(tc->cross_compile);
+	free(tc->missing);
+	free(tc->strip_buf);
 	memset(tc, 0, sizeof(*tc));
 }

@@ -30,11 +30,25 @@ bool kernel_config_is_set(const struct kernel_config *kc, const char *name);
  * only when on PATH). Children get it as environment entries of their own;
  * the process environment is never changed.
  */
+struct machine;
 struct kernel_toolchain {
 	/* "CC=…", "KERNEL_CC=…", "LD=…", "KERNEL_LD=…"; a bare "CC" unsets it
 	 * (the headers carry no .kernelvariables), as util/spawn reads env_set */
 	struct strv env;
 	bool clang;        /* CC is clang: strip with llvm-strip */
+	const char *strip; /* "strip", "llvm-strip", or "<prefix>strip" for a cross build */
+	/*
+	 * A foreign target (-k kernel/aarch64 on x86_64): env holds ARCH= and
+	 * CROSS_COMPILE=, the prefix from $CROSS_COMPILE, framework.conf's
+	 * cross_compile, the kernel's CONFIG_CROSS_COMPILE, or Debian's
+	 * triplet found on PATH, in that order.
+	 */
+	const struct machine *machine; /* the target, NULL when the arch is unknown */
+	bool cross;
+	bool cross_explicit;  /* the prefix was set (environment, framework.conf), not found */
+	char *cross_compile;  /* the prefix, or NULL */
+	char *missing;        /* cross with no compiler: the Debian package to install */
+	char *strip_buf;      /* owns strip when allocated */
 };
 
 void kernel_toolchain_release(struct kernel_toolchain *tc);
@@ -86,7 +100,8 @@ void dkms_kernel_release(struct dkms_kernel *k);
 /* The kernel's config, read on first use. */
 const struct kernel_config *dkms_kernel_config(const struct dkms_kernel *k);
 /* The kernel's toolchain, found on first use. */
-const struct kernel_toolchain *dkms_kernel_toolchain(const struct dkms_kernel *k);
+const struct kernel_toolchain *dkms_kernel_toolchain(const struct dkms_ctx *ctx,
+						     const struct dkms_kernel *k);
 /* make gets LLVM=1: vmlinux's .comment names clang, else the config says CC_IS_CLANG. */
 bool dkms_kernel_llvm(const struct dkms_kernel *k);
 /* dkms_kernel_module_suffix for k, scanned on first use. */
