@@ -644,6 +644,14 @@ int conf_read_evaluated(const struct dkms_ctx *ctx, const char *module, const ch
 	out->remake_initrd = dup_or_null(val(vars, "REMAKE_INITRD", 0));
 	out->clean = dup_or_null(val(vars, "CLEAN", 0));
 	out->cross_compile = dup_or_null(val(vars, "CROSS_COMPILE", 0));
+	/* make runs "$(CROSS_COMPILE)gcc" through a shell: a prefix, no shell word */
+	if (out->cross_compile &&
+	    out->cross_compile[strspn(out->cross_compile, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+-/")]) {
+		_cleanup_free_ char *shown = name_escape(out->cross_compile);
+
+		say(ctx, flags, "dkms.conf: Error! CROSS_COMPILE \"%s\" is not a compiler prefix.", shown);
+		ok = false;
+	}
 	push_all(&out->build_depends, vars, "BUILD_DEPENDS");
 	push_all(&out->modules_conf, vars, "MODULES_CONF");
 	push_all(&out->modules_conf_alias_type, vars, "MODULES_CONF_ALIAS_TYPE");

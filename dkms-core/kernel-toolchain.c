@@ -125,7 +125,8 @@ static char *kernelvariables_cc(const struct dkms_kernel *k, const struct kernel
 
 	if (!is_file(path))
 		return NULL;
-	text = xasprintf("show-%%:\n\t@echo $($*)\ninclude %s\n", path);
+	/* included from its own dir: a blank or '$' in the path means nothing to make */
+	text = xstrdup("show-%:\n\t@echo $($*)\ninclude .kernelvariables\n");
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return xstrdup("");
 	/* a few hundred bytes: the pipe holds them before make reads */
@@ -145,6 +146,7 @@ static char *kernelvariables_cc(const struct dkms_kernel *k, const struct kernel
 	strv_push(&c.env_unset, "MAKELEVEL");
 	if (tc->cross_compile)
 		strv_pushf(&c.env_set, "CROSS_COMPILE=%s", tc->cross_compile);
+	c.dir = k->source_dir;
 	c.in_fd = fds[0];
 	c.capture = &out;
 	child_run(&c);
