@@ -60,7 +60,8 @@ fi
 mkdir -p "$T"/{tree,src,etc,inst/"$KA",inst/"$K"}
 ln -s "$HA" "$T/inst/$KA/build"
 ln -s "/usr/src/linux-headers-$K" "$T/inst/$K/build"
-export DKMS_ETC_DIR=$T/etc try_sign_modules=false
+printf 'ID=debian\nVERSION_ID="12"\n' >"$T/os-release" # Debian's destination: updates/dkms
+export DKMS_ETC_DIR=$T/etc DKMS_OS_RELEASE=$T/os-release try_sign_modules=false
 unset CROSS_COMPILE sign_file post_transaction parallel_jobs
 KO=$T/tree/dkms_tiny/1.0/$KA/aarch64/module/dkms_tiny.ko
 
@@ -78,6 +79,7 @@ check "status shows the arch as dkms does" is_status
 
 step "install -k $KA/aarch64 --no-depmod" 0 install dkms_tiny/1.0 -k "$KA/aarch64" --no-depmod
 check "installed in the arm64 kernel's tree" cmp "$KO" "$T/inst/$KA/updates/dkms/dkms_tiny.ko"
+[[ -e $T/inst/$KA/updates/dkms/dkms_tiny.ko ]] || cat "$T/out" "$T/err" | diag
 step "uninstall" 0 uninstall dkms_tiny/1.0 -k "$KA/aarch64"
 step "remove" 0 remove dkms_tiny/1.0 -k "$KA/aarch64"
 
