@@ -5,9 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "conf.h"
+#include "hooks.h"
 #include "invoke.h"
 #include "lifecycle.h"
+#include "modcheck.h"
 #include "sign.h"
 #include "names.h"
 #include "tree.h"
@@ -26,7 +29,9 @@ struct build_job {
 	char *source_dir, *build_dir, *kernel_dir, *base_dir, *log;
 	char *link_dir; /* spaceless_link's dir, removed with the job */
 	const char *suffix;
-	struct strv env; /* CC/KERNEL_CC/LD for make */
+	/* what make and the build's hooks get: kernelver, arch, the kernel's toolchain */
+	struct strv env;
+	const struct kernel_toolchain *toolchain;
 	bool replace;    /* --force: a previous build is swapped out at the end */
 };
 
@@ -81,63 +86,41 @@ static bool dependency_installed(const struct dkms_ctx *ctx, const char *dep,
 	return true;
 }
 
-/* The compiler the kernel was built with, as dkms picks it. */
-static void pick_compiler(struct build_job *j)
+/*
+ * The environment of make and the build's hooks: the target kernel (hooks
+ * of a build see it, as under dkms) and the compiler dkms would export for
+ * it. Each job has its own; this process's environment never changes, so a
+ * run over several kernels gives each build its own toolchain.
+ */
+static int job_environment(struct build_job *j)
 {
-	_cleanup_free_ char *text = dkms_kernel_config_value(j->k, "CONFIG_CC_VERSION_TEXT");
+	const struct kernel_toolchain *tc = dkms_kernel_toolchain(j->ctx, j->k);
+	bool conf_cross = tc->cross && !tc->cross_explicit && !strempty(j->conf.cross_compile);
 
-	if (text) {
-		_cleanup_free_ char *cc = xstrndup(text, strcspn(text, " "));
-		_cleanup_free_ char *found = find_program(cc);
-
-		if (found && !strchr(text, '"') && strchr(text, ' ')) {
-			strv_pushf(&j->env, "CC=%s", cc);
-			strv_pushf(&j->env, "KERNEL_CC=%s", cc);
-		}
+	j->toolchain = tc;
+	if (tc->missing && !conf_cross) {
+		dkms_error(j->ctx, "Building for %s (kernel %s) needs a cross compiler: no %s-gcc on PATH. Install %s, or set CROSS_COMPILE.",
+			   j->k->arch, j->k->version, tc->machine->triplet, tc->missing);
+		return DKMS_EXIT_ARCH;
 	}
-	if (dkms_kernel_config_enabled(j->k, "CONFIG_CC_IS_CLANG")) {
-		_cleanup_free_ char *clang = find_program("clang");
-
-		if (clang) {
-			strv_push(&j->env, "CC=clang");
-			strv_push(&j->env, "KERNEL_CC=clang");
-		}
+	strv_pushf(&j->env, "kernelver=%s", j->k->version);
+	strv_pushf(&j->env, "arch=%s", j->k->arch);
+	for (size_t i = 0; i < tc->env.n; i++)
+		strv_push(&j->env, tc->env.v[i]);
+	if (conf_cross) {
+		/* the package's own prefix; kbuild makes CC from it */
+		strv_pushf(&j->env, "CROSS_COMPILE=%s", j->conf.cross_compile);
+		strv_push(&j->env, "CC");
+		strv_push(&j->env, "KERNEL_CC");
 	}
-	if (dkms_kernel_config_enabled(j->k, "CONFIG_LD_IS_LLD")) {
-		_cleanup_free_ char *lld = find_program("ld.lld");
-
-		if (lld) {
-			strv_push(&j->env, "LD=ld.lld");
-			strv_push(&j->env, "KERNEL_LD=ld.lld");
-		}
-	}
+	return 0;
 }
 
-static bool uses_clang(const struct build_job *j)
-{
-	for (size_t i = 0; i < j->env.n; i++)
-		if (streq(j->env.v[i], "CC=clang"))
-			return true;
-	return false;
-}
-
-/* dkms exports these into its own environment; so do we, which keeps
- * them out of the command make.log records */
-static void with_env_export(const struct build_job *j)
-{
-	for (size_t i = 0; i < j->env.n; i++) {
-		_cleanup_free_ char *name = xstrndup(j->env.v[i], strcspn(j->env.v[i], "="));
-
-		setenv(name, strchr(j->env.v[i], '=') + 1, 1);
-	}
-}
-
-/* Prefix a shell command with the environment assignments for make. */
-static char *with_env(const struct build_job *j, const char *cmd)
+/* Prefix a shell command with the admin's build_environment, sourced and exported. */
+static char *with_build_environment(const struct build_job *j, const char *cmd)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	with_env_export(j);
 	if (!strempty(j->ctx->build_environment) && is_file(j->ctx->build_environment))
 		strbuf_addf(&sb, "set -a; . '%s' >/dev/null 2>&1; set +a; ", j->ctx->build_environment);
 	strbuf_addstr(&sb, cmd);
@@ -158,7 +141,9 @@ static int run_strict(const struct build_job *j, const char *cmd, const char *de
 	_cleanup_free_ char *bad = NULL;
 	size_t i = 0;
 
-	with_env_export(j);
+	/* the job's environment first: the command's own NAME=value words win */
+	for (size_t e = 0; e < j->env.n; e++)
+		strv_push(&env, j->env.v[e]);
 	if (words_split(cmd, &words_no_shell, &words, &bad) < 0) {
 		dkms_error(j->ctx, "\"%s\" needs a shell (%s); strict mode runs none.", cmd, bad);
 		return DKMS_EXIT_BAD_CONF;
@@ -307,11 +292,11 @@ static int stage_modules(struct build_job *j)
 			continue;
 		}
 		if (rec->strip) {
-			const char *argv[] = { uses_clang(j) ? "llvm-strip" : "strip", "-g", built, NULL };
+			const char *argv[] = { j->toolchain->strip, "-g", built, NULL };
 			run_argv(argv);
 		}
-		if (j->k->sign->enabled)
-			sign_module(ctx, j->k->sign, built);
+		if (dkms_kernel_sign_plan(j->k)->enabled)
+			sign_module(ctx, dkms_kernel_sign_plan(j->k), built);
 		use_compressed = !strempty(j->suffix) && compress_module(j, built) == 0;
 		if (use_compressed) {
 			compressed = xasprintf("%s%s", built, j->suffix);
@@ -390,20 +375,237 @@ int dkms_prepare_kernel(const struct dkms_ctx *ctx, const struct dkms_kernel *k)
 			   k->version, ctx->install_tree, k->version, ctx->install_tree, k->version, k->version);
 		return DKMS_EXIT_NO_HEADERS;
 	}
-	if (k->sign->prepared)
+	if (dkms_kernel_sign_plan(k)->prepared)
 		return 0;
-	sign_prepare(ctx, k, k->sign);
+	sign_prepare(ctx, k, dkms_kernel_sign_plan(k));
 	dkms_info(ctx, "%s", "");
 	return 0;
 }
 
+/* The checks before anything is copied: state, dkms.conf, BUILD_EXCLUSIVE, source, headers. */
+static int check_buildable(struct build_job *j)
+{
+	const struct dkms_ctx *ctx = j->ctx;
+	int r;
+
+	if (is_dir(j->base_dir) && !j->replace) {
+		dkms_error(ctx, "This module/version has already been built on: %s\n"
+			   "Directory %s already exists. Use the dkms remove function before trying to build again.",
+			   j->k->version, j->base_dir);
+		return DKMS_EXIT_STATE;
+	}
+
+	j->suffix = dkms_kernel_suffix(ctx, j->k);
+	r = dkms_read_conf_or_die(ctx, j->m, j->v, j->k, NULL, true, &j->conf);
+	if (r)
+		return r;
+
+	if (j->conf.build_exclude) {
+		dkms_warn(ctx, "The %s/dkms.conf\nfor module %s/%s includes BUILD_EXCLUSIVE directives\n"
+			  "which do not match this kernel/arch/config for any modules.\n"
+			  "This indicates that it should not be built.", j->base_dir, j->m, j->v);
+		return DKMS_EXIT_EXCLUDED;
+	}
+
+	if (!source_has_files(j->source_dir)) {
+		dkms_error(ctx, "The directory %s does not appear to have module source located within it.\n"
+			   "Build halted.", j->source_dir);
+		return DKMS_EXIT_BAD_CONF;
+	}
+	return dkms_prepare_kernel(ctx, j->k);
+}
+
+/* BUILD_DEPENDS installed for this kernel, or --force to go on without. */
+static int check_dependencies(struct build_job *j)
+{
+	const struct dkms_ctx *ctx = j->ctx;
+	const struct dkms_kernel *k = j->k;
+	_cleanup_strbuf_ struct strbuf missing = STRBUF_INIT;
+
+	for (size_t i = 0; i < j->conf.build_depends.n; i++)
+		if (!dependency_installed(ctx, j->conf.build_depends.v[i], k, NULL))
+			strbuf_addf(&missing, " %s", j->conf.build_depends.v[i]);
+	if (!missing.len)
+		return 0;
+	if (ctx->force) {
+		dkms_warn(ctx, "Trying to build module %s/%s for kernel %s (%s) despite of missing BUILD_DEPENDS:%s.",
+			  j->m, j->v, k->version, k->arch, missing.buf);
+		return 0;
+	}
+	dkms_error(ctx, "Aborting build of module %s/%s for kernel %s (%s) due to missing BUILD_DEPENDS:%s.\n"
+		   "You may override by specifying --force.", j->m, j->v, k->version, k->arch, missing.buf);
+	return DKMS_EXIT_BUILD_DEPENDS;
+}
+
+/* A fresh copy of the source (and /etc/dkms/<m>/patches) in build/, and make.log begun. */
+static int prepare_build_dir(struct build_job *j)
+{
+	const struct dkms_ctx *ctx = j->ctx;
+	_cleanup_free_ char *etc_patches = xasprintf("%s/%s/patches", ctx->etc_dir, j->m);
+	int r;
+
+	/* beneath the DKMS tree: a link planted there leads nowhere else */
+	r = beneath_rm_rf(ctx->dkms_tree, j->build_dir);
+	if (!r)
+		r = beneath_mkdir_p(ctx->dkms_tree, j->build_dir, 0755);
+	if (!r)
+		r = copy_tree(j->source_dir, j->build_dir);
+	if (!r && is_dir(etc_patches)) {
+		_cleanup_free_ char *to = xasprintf("%s/patches", j->build_dir);
+		r = copy_tree(etc_patches, to);
+	}
+	if (r < 0) {
+		dkms_error(ctx, "Could not copy %s to %s: %s", j->source_dir, j->build_dir, strerror(-r));
+		return DKMS_EXIT_BUILD;
+	}
+	makelog_start(j->log, j->m, j->v, j->k->version, j->k->arch);
+	return 0;
+}
+
+/* PATCH[] in order, each checked to stay in build/patches/. */
+static int apply_patches(struct build_job *j)
+{
+	const struct dkms_ctx *ctx = j->ctx;
+
+	for (size_t i = 0; i < j->conf.patches.n; i++) {
+		const char *p = j->conf.patches.v[i];
+		_cleanup_free_ char *rel = xasprintf("patches/%s", p);
+		_cleanup_free_ char *abs = xasprintf("%s/patches/%s", j->build_dir, p);
+		_cleanup_free_ char *pcmd = NULL, *desc = NULL, *msg = NULL;
+		char reason[NAME_REASON_MAX];
+		const char *bad = name_check(NAME_LOCATION, p, reason);
+		int r;
+
+		if (strstr(rel, "/../") || (bad && strstr(bad, "'..'"))) {
+			msg = xasprintf("Patch %s as specified in dkms.conf contains '..' path component.", p);
+			return build_problem(j, DKMS_EXIT_PATCH_PATH, msg);
+		}
+		if (bad) {
+			_cleanup_free_ char *shown = name_escape(p);
+
+			msg = xasprintf("PATCH \"%s\" as specified in dkms.conf is not a valid location: %s.",
+					shown, bad);
+			return build_problem(j, DKMS_EXIT_PATCH_PATH, msg);
+		}
+		if (!path_exists(abs)) {
+			msg = xasprintf("Patch %s as specified in dkms.conf cannot be\nfound in %s/patches/.",
+					p, j->build_dir);
+			return build_problem(j, DKMS_EXIT_PATCH_PATH, msg);
+		}
+		pcmd = xasprintf("patch -p1 < ./patches/%s", p);
+		desc = xasprintf("Applying patch %s", p);
+		if (ctx->strict_conf) {
+			/* the same patch run, without a shell to read the redirection */
+			_cleanup_strv_ struct strv argv = STRV_INIT;
+
+			strv_push(&argv, "patch");
+			strv_push(&argv, "-p1");
+			strv_pushf(&argv, "--input=./patches/%s", p);
+			r = invoke_argv_watched(ctx, &argv, NULL, pcmd, desc, j->build_dir, j->log, NULL);
+		} else {
+			r = invoke_command(ctx, pcmd, desc, j->build_dir, j->log);
+		}
+		if (r != 0) {
+			msg = xasprintf("Application of patch %s failed.\nConsult %s for more information.",
+					p, j->log);
+			return build_problem(j, DKMS_EXIT_INSTALL, msg);
+		}
+	}
+	return 0;
+}
+
+/* MAKE (through a blank-free link when needed), in the job's environment. */
+static int run_make(struct build_job *j)
+{
+	const struct dkms_ctx *ctx = j->ctx;
+	_cleanup_free_ char *make = NULL, *cmd = NULL, *subject = NULL, *msg = NULL;
+	int r;
+
+	if (j->conf.make_default && j->build_dir[strcspn(j->build_dir, " \t\n")]) {
+		/* kbuild takes no blank in M= (6.1: "building multiple external
+		 * modules"): make builds through a link without one */
+		r = spaceless_link(j);
+		if (r)
+			return r;
+	}
+	make = make_command(j);
+	subject = xasprintf("Building %s/%s for %s", j->m, j->v, j->k->version);
+	if (ctx->strict_conf) {
+		r = run_strict(j, make, "Building module(s)", subject);
+		if (r == DKMS_EXIT_BAD_CONF)
+			return r;
+	} else {
+		cmd = with_build_environment(j, make);
+		r = invoke_command_env(ctx, cmd, &j->env, "Building module(s)", j->build_dir, j->log,
+				       subject);
+	}
+	if (r == 0)
+		return 0;
+	msg = xasprintf("Bad return status for module build on kernel: %s (%s)\nConsult %s for more information.",
+			j->k->version, j->k->arch, j->log);
+	return build_problem(j, DKMS_EXIT_BUILD, msg);
+}
+
+/* Every record not excluded made its .ko where dkms.conf says. */
+static int check_built(struct build_job *j)
+{
+	for (size_t i = 0; i < j->conf.n_modules; i++) {
+		const struct dkms_conf_module *rec = &j->conf.modules[i];
+		_cleanup_free_ char *ko = NULL, *msg = NULL;
+
+		if (rec->excluded)
+			continue;
+		ko = xasprintf("%s/%s%s.ko", j->build_dir, rec->built_location, rec->built_name);
+		if (path_exists(ko)) {
+			/* the MAKE may have built for another machine or kernel than k */
+			int r = dkms_module_fits_kernel(j->ctx, ko, j->k);
+
+			if (r)
+				return r;
+			continue;
+		}
+		msg = xasprintf("Build of %s%s.ko failed for: %s (%s)\n"
+				"Make sure the name and location of the generated module are correct,\n"
+				"or consult %s for more information.",
+				rec->built_location, rec->built_name, j->k->version, j->k->arch, j->log);
+		return build_problem(j, DKMS_EXIT_KO_MISSING, msg);
+	}
+	return 0;
+}
+
+/* The modules into <kernel>/<arch>/, POST_BUILD, make.log kept, build/ gone. */
+static int commit_build(struct build_job *j)
+{
+	const struct dkms_ctx *ctx = j->ctx;
+	_cleanup_free_ char *final_log = NULL;
+	int r;
+
+	r = stage_modules(j);
+	if (r)
+		return r;
+	if (j->replace) {
+		_cleanup_free_ char *old = previous_build_dir(ctx, j->m, j->v, j->k);
+		beneath_rm_rf(ctx->dkms_tree, old);
+	}
+
+	r = dkms_run_hook_env(ctx, j->m, j->v, "post_build", j->conf.post_build, j->log, &j->env);
+	if (r)
+		return r;
+
+	final_log = xasprintf("%s/log/make.log", j->base_dir);
+	rename(j->log, final_log);
+	beneath_rm_rf(ctx->dkms_tree, j->build_dir);
+
+	if (j->conf.build_depends_rebuild && !ctx->force)
+		save_dependency_versions(j);
+	return 0;
+}
+
+/* dkms's do_build for one module/version/kernel, step by step. */
 static int build_module(const struct dkms_ctx *ctx, const char *m, const char *v,
 			const struct dkms_kernel *k, bool replace)
 {
 	struct build_job j = { .ctx = ctx, .m = m, .v = v, .k = k, .replace = replace };
-	_cleanup_strbuf_ struct strbuf missing = STRBUF_INIT;
-	_cleanup_free_ char *make = NULL, *cmd = NULL, *etc_patches = NULL, *final_log = NULL;
-	_cleanup_free_ char *subject = NULL;
 	int r;
 
 	if (strempty(k->version) || strempty(k->arch)) {
@@ -423,194 +625,26 @@ static int build_module(const struct dkms_ctx *ctx, const char *m, const char *v
 	j.base_dir = xasprintf("%s/%s", j.kernel_dir, k->arch);
 	j.log = xasprintf("%s/make.log", j.build_dir);
 
-	if (is_dir(j.base_dir) && !replace) {
-		dkms_error(ctx, "This module/version has already been built on: %s\n"
-			   "Directory %s already exists. Use the dkms remove function before trying to build again.",
-			   k->version, j.base_dir);
-		r = DKMS_EXIT_STATE;
-		goto out;
-	}
-
-	j.suffix = dkms_kernel_module_suffix(ctx, k->version);
-	r = dkms_read_conf_or_die(ctx, m, v, k, NULL, true, &j.conf);
-	if (r)
-		goto out;
-
-	if (j.conf.build_exclude) {
-		dkms_warn(ctx, "The %s/dkms.conf\nfor module %s/%s includes BUILD_EXCLUSIVE directives\n"
-			  "which do not match this kernel/arch/config for any modules.\n"
-			  "This indicates that it should not be built.", j.base_dir, m, v);
-		r = DKMS_EXIT_EXCLUDED;
-		goto out;
-	}
-
-	if (!source_has_files(j.source_dir)) {
-		dkms_error(ctx, "The directory %s does not appear to have module source located within it.\n"
-			   "Build halted.", j.source_dir);
-		r = DKMS_EXIT_BAD_CONF;
-		goto out;
-	}
-
-	r = dkms_prepare_kernel(ctx, k);
-	if (r)
-		goto out;
-
-	pick_compiler(&j);
-
-	for (size_t i = 0; i < j.conf.build_depends.n; i++)
-		if (!dependency_installed(ctx, j.conf.build_depends.v[i], k, NULL))
-			strbuf_addf(&missing, " %s", j.conf.build_depends.v[i]);
-	if (missing.len) {
-		if (ctx->force) {
-			dkms_warn(ctx, "Trying to build module %s/%s for kernel %s (%s) despite of missing BUILD_DEPENDS:%s.",
-				  m, v, k->version, k->arch, missing.buf);
-		} else {
-			dkms_error(ctx, "Aborting build of module %s/%s for kernel %s (%s) due to missing BUILD_DEPENDS:%s.\n"
-				   "You may override by specifying --force.", m, v, k->version, k->arch, missing.buf);
-			r = DKMS_EXIT_BUILD_DEPENDS;
-			goto out;
-		}
-	}
-
-	/* a fresh copy of the source for every build, beneath the DKMS tree */
-	r = beneath_rm_rf(ctx->dkms_tree, j.build_dir);
+	r = check_buildable(&j);
 	if (!r)
-		r = beneath_mkdir_p(ctx->dkms_tree, j.build_dir, 0755);
+		r = job_environment(&j);
 	if (!r)
-		r = copy_tree(j.source_dir, j.build_dir);
-	etc_patches = xasprintf("%s/%s/patches", ctx->etc_dir, m);
-	if (!r && is_dir(etc_patches)) {
-		_cleanup_free_ char *to = xasprintf("%s/patches", j.build_dir);
-		r = copy_tree(etc_patches, to);
-	}
-	if (r < 0) {
-		dkms_error(ctx, "Could not copy %s to %s: %s", j.source_dir, j.build_dir, strerror(-r));
-		r = DKMS_EXIT_BUILD;
-		goto out;
-	}
-	makelog_start(j.log, m, v, k->version, k->arch);
+		r = check_dependencies(&j);
+	if (!r)
+		r = prepare_build_dir(&j);
+	if (!r)
+		r = apply_patches(&j);
+	if (!r)
+		r = dkms_run_hook_env(ctx, m, v, "pre_build", j.conf.pre_build, j.log, &j.env);
+	if (!r)
+		r = run_make(&j);
+	if (!r)
+		r = check_built(&j);
+	if (!r)
+		r = commit_build(&j);
 
-	for (size_t i = 0; i < j.conf.patches.n; i++) {
-		const char *p = j.conf.patches.v[i];
-		_cleanup_free_ char *rel = xasprintf("patches/%s", p);
-		_cleanup_free_ char *abs = xasprintf("%s/patches/%s", j.build_dir, p);
-		_cleanup_free_ char *pcmd = NULL, *desc = NULL, *msg = NULL;
-
-		char reason[NAME_REASON_MAX];
-		const char *bad = name_check(NAME_LOCATION, p, reason);
-
-		if (strstr(rel, "/../") || (bad && strstr(bad, "'..'"))) {
-			msg = xasprintf("Patch %s as specified in dkms.conf contains '..' path component.", p);
-			r = build_problem(&j, DKMS_EXIT_PATCH_PATH, msg);
-			goto out;
-		}
-		if (bad) {
-			_cleanup_free_ char *shown = name_escape(p);
-
-			msg = xasprintf("PATCH \"%s\" as specified in dkms.conf is not a valid location: %s.",
-					shown, bad);
-			r = build_problem(&j, DKMS_EXIT_PATCH_PATH, msg);
-			goto out;
-		}
-		if (!path_exists(abs)) {
-			msg = xasprintf("Patch %s as specified in dkms.conf cannot be\nfound in %s/patches/.",
-					p, j.build_dir);
-			r = build_problem(&j, DKMS_EXIT_PATCH_PATH, msg);
-			goto out;
-		}
-		pcmd = xasprintf("patch -p1 < ./patches/%s", p);
-		desc = xasprintf("Applying patch %s", p);
-		if (ctx->strict_conf) {
-			/* the same patch run, without a shell to read the redirection */
-			_cleanup_strv_ struct strv argv = STRV_INIT;
-
-			strv_push(&argv, "patch");
-			strv_push(&argv, "-p1");
-			strv_pushf(&argv, "--input=./patches/%s", p);
-			r = invoke_argv_watched(ctx, &argv, NULL, pcmd, desc, j.build_dir, j.log, NULL);
-		} else {
-			r = invoke_command(ctx, pcmd, desc, j.build_dir, j.log);
-		}
-		if (r != 0) {
-			msg = xasprintf("Application of patch %s failed.\nConsult %s for more information.",
-					p, j.log);
-			r = build_problem(&j, DKMS_EXIT_INSTALL, msg);
-			goto out;
-		}
-	}
-
-	/* hooks of a build or install see the target kernel, as under dkms */
-	setenv("kernelver", k->version, 1);
-	setenv("arch", k->arch, 1);
-	r = dkms_run_hook(ctx, m, v, "pre_build", j.conf.pre_build, j.log);
-	if (r)
-		goto out;
-
-	if (j.conf.make_default && j.build_dir[strcspn(j.build_dir, " \t\n")]) {
-		/* kbuild takes no blank in M= (6.1: "building multiple external
-		 * modules"): make builds through a link without one */
-		r = spaceless_link(&j);
-		if (r)
-			goto out;
-	}
-	make = make_command(&j);
-	subject = xasprintf("Building %s/%s for %s", m, v, k->version);
-	if (ctx->strict_conf) {
-		r = run_strict(&j, make, "Building module(s)", subject);
-		if (r == DKMS_EXIT_BAD_CONF)
-			goto out;
-	} else {
-		cmd = with_env(&j, make);
-		r = invoke_command_watched(ctx, cmd, "Building module(s)", j.build_dir, j.log, subject);
-	}
-	if (r != 0) {
-		_cleanup_free_ char *msg = xasprintf(
-			"Bad return status for module build on kernel: %s (%s)\nConsult %s for more information.",
-			k->version, k->arch, j.log);
-		r = build_problem(&j, DKMS_EXIT_BUILD, msg);
-		goto out;
-	}
-
-	for (size_t i = 0; i < j.conf.n_modules; i++) {
-		const struct dkms_conf_module *rec = &j.conf.modules[i];
-		_cleanup_free_ char *ko = NULL;
-
-		if (rec->excluded)
-			continue;
-		ko = xasprintf("%s/%s%s.ko", j.build_dir, rec->built_location, rec->built_name);
-		if (!path_exists(ko)) {
-			_cleanup_free_ char *msg = xasprintf(
-				"Build of %s%s.ko failed for: %s (%s)\n"
-				"Make sure the name and location of the generated module are correct,\n"
-				"or consult %s for more information.",
-				rec->built_location, rec->built_name, k->version, k->arch, j.log);
-			r = build_problem(&j, DKMS_EXIT_KO_MISSING, msg);
-			goto out;
-		}
-	}
-
-	r = stage_modules(&j);
-	if (r)
-		goto out;
-	if (replace) {
-		_cleanup_free_ char *old = previous_build_dir(ctx, m, v, k);
-		beneath_rm_rf(ctx->dkms_tree, old);
-	}
-
-	r = dkms_run_hook(ctx, m, v, "post_build", j.conf.post_build, j.log);
-	if (r)
-		goto out;
-
-	final_log = xasprintf("%s/log/make.log", j.base_dir);
-	rename(j.log, final_log);
-	beneath_rm_rf(ctx->dkms_tree, j.build_dir);
-
-	if (j.conf.build_depends_rebuild && !ctx->force)
-		save_dependency_versions(&j);
-	r = 0;
-out:
 	/* a failed build leaves no empty <kernel> dir behind */
-	if (r && j.kernel_dir)
+	if (r)
 		rmdir(j.kernel_dir);
 	build_job_release(&j);
 	return r;

@@ -5,19 +5,15 @@
  * else with bash), apply --directive, then resolve and validate the records
  * for one kernel, printing the same "dkms.conf: Error! ..." lines as dkms.
  */
-#include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf-read.h"
 #include "names.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
@@ -102,201 +98,6 @@ static size_t var_extent(const struct conf_vars *vars, const char *name)
 	return v && v->n ? (size_t)v->items[v->n - 1].index + 1 : 0;
 }
 
-/* ---- the kernel: clang or not ---- */
-
-static uint64_t elf_get(const unsigned char *p, size_t size, bool big)
-{
-	uint64_t v = 0;
-
-	for (size_t i = 0; i < size; i++)
-		v |= (uint64_t)p[big ? size - 1 - i : i] << (8 * i);
-	return v;
-}
-
-static bool pread_all(int fd, void *buf, size_t len, uint64_t off)
-{
-	return off <= INT64_MAX && pread(fd, buf, len, (off_t)off) == (ssize_t)len;
-}
-
-/* readelf -p .comment vmlinux | grep -q clang */
-static bool vmlinux_is_clang(const char *path)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ unsigned char *strtab = NULL;
-	_cleanup_free_ char *comment = NULL;
-	unsigned char eh[64], sh[64];
-	uint64_t shoff, shnum, shentsize, shstrndx, str_off, str_size;
-	bool is64, big;
-
-	if (fd < 0 || !pread_all(fd, eh, sizeof(eh), 0) || memcmp(eh, ELFMAG, SELFMAG) != 0)
-		return false;
-	is64 = eh[EI_CLASS] == ELFCLASS64;
-	big = eh[EI_DATA] == ELFDATA2MSB;
-	if (is64) {
-		shoff = elf_get(eh + 0x28, 8, big);
-		shentsize = elf_get(eh + 0x3a, 2, big);
-		shnum = elf_get(eh + 0x3c, 2, big);
-		shstrndx = elf_get(eh + 0x3e, 2, big);
-	} else {
-		shoff = elf_get(eh + 0x20, 4, big);
-		shentsize = elf_get(eh + 0x2e, 2, big);
-		shnum = elf_get(eh + 0x30, 2, big);
-		shstrndx = elf_get(eh + 0x32, 2, big);
-	}
-	if (shentsize < (is64 ? 64u : 40u) || shentsize > sizeof(sh) || shstrndx >= shnum)
-		return false;
-
-#define SH_FIELD(off64, off32, size64, size32) \
-	elf_get(sh + (is64 ? (off64) : (off32)), is64 ? (size64) : (size32), big)
-	if (!pread_all(fd, sh, shentsize, shoff + shstrndx * shentsize))
-		return false;
-	str_off = SH_FIELD(0x18, 0x10, 8, 4);
-	str_size = SH_FIELD(0x20, 0x14, 8, 4);
-	if (str_size == 0 || str_size > (1u << 24))
-		return false;
-	strtab = xmalloc(str_size + 1);
-	if (!pread_all(fd, strtab, str_size, str_off))
-		return false;
-	strtab[str_size] = '\0';
-
-	for (uint64_t i = 0; i < shnum; i++) {
-		uint64_t name, off, size;
-
-		if (!pread_all(fd, sh, shentsize, shoff + i * shentsize))
-			return false;
-		name = elf_get(sh, 4, big);
-		if (name >= str_size || strcmp((char *)strtab + name, ".comment") != 0)
-			continue;
-		off = SH_FIELD(0x18, 0x10, 8, 4);
-		size = SH_FIELD(0x20, 0x14, 8, 4);
-		if (size == 0 || size > (1u << 24))
-			return false;
-		comment = xmalloc(size);
-		if (!pread_all(fd, comment, size, off))
-			return false;
-		return memmem(comment, size, "clang", 5) != NULL;
-	}
-#undef SH_FIELD
-	return false;
-}
-
-/* ---- BUILD_EXCLUSIVE ---- */
-
-/* The kernel config, read at most once per resolution. */
-struct kconfig {
-	const char *path;
-	bool loaded, exists;
-	struct strbuf text;
-};
-
-static bool kconfig_load(struct kconfig *kc)
-{
-	if (!kc->loaded) {
-		kc->loaded = true;
-		strbuf_init(&kc->text);
-		kc->exists = kc->path && path_exists(kc->path);
-		if (kc->exists && read_file(kc->path, &kc->text) < 0)
-			strbuf_reset(&kc->text); /* grep fails: nothing matches */
-	}
-	return kc->exists;
-}
-
-static void kconfig_release(struct kconfig *kc)
-{
-	if (kc->loaded)
-		strbuf_release(&kc->text);
-}
-
-/* grep -q "^${kconf}=[ym]" config (a basic regular expression, as grep). */
-static bool config_has(const struct strbuf *config, const char *kconf)
-{
-	_cleanup_free_ char *re = NULL;
-	size_t len = strlen(kconf);
-	regex_t rx;
-	bool m;
-
-	if (!strpbrk(kconf, ".[]*^$\\")) {
-		/* a plain name: find it at a line start followed by =y or =m */
-		for (const char *p = config->buf; (p = strstr(p, kconf)); p++)
-			if ((p == config->buf || p[-1] == '\n') && p[len] == '=' &&
-			    (p[len + 1] == 'y' || p[len + 1] == 'm'))
-				return true;
-		return false;
-	}
-	re = xasprintf("^%s=[ym]", kconf);
-	if (regcomp(&rx, re, REG_NOSUB | REG_NEWLINE) != 0)
-		return false;
-	m = regexec(&rx, config->buf, 0, NULL, 0) == 0;
-	regfree(&rx);
-	return m;
-}
-
-static bool config_ok(const char *spec, struct kconfig *kc)
-{
-	_cleanup_strv_ struct strv words = STRV_INIT;
-
-	if (strempty(spec) || !kconfig_load(kc))
-		return true;
-	strv_split(&words, spec, " \t\n");
-	for (size_t i = 0; i < words.n; i++) {
-		const char *w = words.v[i];
-
-		if (w[0] == '!') {
-			if (config_has(&kc->text, w + 1))
-				return false;
-		} else if (!config_has(&kc->text, w)) {
-			return false;
-		}
-	}
-	return true;
-}
-
-struct excl {
-	const char *kernel, *kernel_min, *kernel_max, *arch, *config;
-};
-
-static bool excl_any(const struct excl *e)
-{
-	return e->kernel || e->kernel_min || e->kernel_max || e->arch || e->config;
-}
-
-static bool excl_version_ok(const struct excl *e, const char *kver, const char *arch)
-{
-	if (e->kernel && !regex_match(e->kernel, kver))
-		return false;
-	if (e->kernel_min && ver_compare(kver, e->kernel_min) < 0)
-		return false;
-	if (e->kernel_max && ver_compare(kver, e->kernel_max) > 0)
-		return false;
-	if (e->arch && !regex_match(e->arch, arch))
-		return false;
-	return true;
-}
-
-static bool buildable(const struct dkms_conf *conf, size_t i, const struct dkms_kernel *k,
-		      struct kconfig *kc)
-{
-	const struct dkms_conf_module *m = i < conf->n_modules ? &conf->modules[i] : NULL;
-	const struct excl g = { conf->excl_kernel, conf->excl_kernel_min, conf->excl_kernel_max,
-				conf->excl_arch, conf->excl_config };
-	const struct excl r = m ? (struct excl){ m->excl_kernel, m->excl_kernel_min,
-						 m->excl_kernel_max, m->excl_arch, m->excl_config }
-				: (struct excl){ 0 };
-	const char *kver = k->version ? k->version : "", *arch = k->arch ? k->arch : "";
-
-	return excl_version_ok(&g, kver, arch) && excl_version_ok(&r, kver, arch) &&
-	       config_ok(g.config, kc) && config_ok(r.config, kc);
-}
-
-bool dkms_conf_module_buildable(const struct dkms_conf *conf, size_t i, const struct dkms_kernel *k)
-{
-	struct kconfig kc = { .path = k->config };
-	bool ok = buildable(conf, i, k, &kc);
-
-	kconfig_release(&kc);
-	return ok;
-}
-
 /* ---- evaluation ---- */
 
 static void warn_deprecated(const struct dkms_ctx *ctx, unsigned flags,
@@ -321,7 +122,7 @@ static void warn_deprecated(const struct dkms_ctx *ctx, unsigned flags,
 		    file);
 }
 
-static void states_release(struct conf_vars *states, size_t n)
+void conf_states_release(struct conf_vars *states, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		conf_vars_release(&states[i]);
@@ -351,7 +152,7 @@ static int evaluate(const struct dkms_ctx *ctx, const struct conf_scope *scope,
 			*ret_native = true;
 			return 0;
 		}
-		states_release(states, n);
+		conf_states_release(states, n);
 		if (ctx->strict_conf)
 			return -EINVAL;
 	} else if (ctx->strict_conf) {
@@ -677,7 +478,7 @@ char *dkms_conf_default_make(const char *kernel_source_dir, const char *build_di
 }
 
 static void resolve_make(const struct dkms_ctx *ctx, const char *module, const char *version,
-			 const struct dkms_kernel *k, struct kconfig *kc, struct dkms_conf *conf)
+			 const struct dkms_kernel *k, struct dkms_conf *conf)
 {
 	const struct conf_vars *vars = &conf->vars;
 	const char *kver = k->version ? k->version : "";
@@ -702,14 +503,8 @@ static void resolve_make(const struct dkms_ctx *ctx, const char *module, const c
 	} else
 		conf->make_command = xstrdup(make);
 
-	if (k->source_dir) {
-		_cleanup_free_ char *vmlinux = xasprintf("%s/vmlinux", k->source_dir);
-
-		if (path_exists(vmlinux))
-			conf->llvm = vmlinux_is_clang(vmlinux);
-		else if (kconfig_load(kc))
-			conf->llvm = strstr(kc->text.buf, "CONFIG_CC_IS_CLANG=y") != NULL;
-	}
+	if (k->source_dir)
+		conf->llvm = dkms_kernel_llvm(k);
 	if (conf->llvm) {
 		char *c = xasprintf("%s LLVM=1", conf->make_command);
 
@@ -737,70 +532,9 @@ static void resolve_patches(const struct dkms_kernel *k, struct dkms_conf *conf)
 			strv_push(&conf->patches, extra->items[i].value);
 }
 
-static void resolve_exclusive(const struct dkms_kernel *k, struct dkms_conf *conf,
-			      struct kconfig *kc)
-{
-	const struct conf_vars *vars = &conf->vars;
-	struct excl g;
-	size_t n_buildable = 0;
-	bool any = false;
-
-	conf->excl_kernel = dup_or_null(val(vars, "BUILD_EXCLUSIVE_KERNEL", 0));
-	conf->excl_kernel_min = dup_or_null(val(vars, "BUILD_EXCLUSIVE_KERNEL_MIN", 0));
-	conf->excl_kernel_max = dup_or_null(val(vars, "BUILD_EXCLUSIVE_KERNEL_MAX", 0));
-	conf->excl_arch = dup_or_null(val(vars, "BUILD_EXCLUSIVE_ARCH", 0));
-	conf->excl_config = dup_or_null(val(vars, "BUILD_EXCLUSIVE_CONFIG", 0));
-
-	/* OBSOLETE_BY acts as the global KERNEL_MAX unless a per-module one exists */
-	if (conf->obsolete_by && !conf->excl_kernel_max) {
-		bool per_module = false;
-
-		for (size_t i = 0; i < conf->n_modules && !per_module; i++)
-			per_module = !strempty(conf->modules[i].excl_kernel_max);
-		if (!per_module) {
-			conf->excl_kernel_max = xstrdup(conf->obsolete_by);
-			if (conf->n_modules) {
-				free(conf->modules[0].excl_kernel_max);
-				conf->modules[0].excl_kernel_max = xstrdup(conf->obsolete_by);
-			}
-		}
-	}
-
-	g = (struct excl){ conf->excl_kernel, conf->excl_kernel_min, conf->excl_kernel_max,
-			   conf->excl_arch, conf->excl_config };
-	for (size_t i = 0; i < conf->n_modules; i++) {
-		const struct dkms_conf_module *m = &conf->modules[i];
-		const struct excl r = { m->excl_kernel, m->excl_kernel_min, m->excl_kernel_max,
-					m->excl_arch, m->excl_config };
-
-		if (excl_any(&g) || excl_any(&r))
-			any = true;
-		conf->modules[i].excluded = !buildable(conf, i, k, kc);
-		if (!conf->modules[i].excluded)
-			n_buildable++;
-	}
-	conf->build_exclude = n_buildable == 0 && any;
-}
-
 /* ---- read_conf ---- */
 
-/* A chain evaluated ahead of its read (dkms_conf_batch). */
-struct conf_batch_entry {
-	struct strv files;
-	struct conf_vars *states; /* files.n states, NULL when not evaluated */
-	bool native;
-};
-
-static void batch_entry_release(struct conf_batch_entry *e)
-{
-	if (e->states)
-		states_release(e->states, e->files.n);
-	free(e->states);
-	strv_release(&e->files);
-	memset(e, 0, sizeof(*e));
-}
-
-static char *conf_main_path(const struct dkms_ctx *ctx, const char *m, const char *v,
+char *conf_main_path(const struct dkms_ctx *ctx, const char *m, const char *v,
 			    const char *conf_path)
 {
 	return conf_path ? xstrdup(conf_path)
@@ -808,7 +542,7 @@ static char *conf_main_path(const struct dkms_ctx *ctx, const char *m, const cha
 }
 
 /* The files read_conf sources: the main one, then the /etc overrides that exist. */
-static void conf_chain(const struct dkms_ctx *ctx, const char *m, const char *v,
+void conf_chain(const struct dkms_ctx *ctx, const char *m, const char *v,
 		       const struct dkms_kernel *k, const char *main_path, struct strv *files)
 {
 	const char *etc = ctx->etc_dir ? ctx->etc_dir : "/etc/dkms";
@@ -826,7 +560,7 @@ static void conf_chain(const struct dkms_ctx *ctx, const char *m, const char *v,
 			strv_push(files, chain.v[i]);
 }
 
-static struct conf_scope conf_scope_of(const struct dkms_ctx *ctx, const char *m, const char *v,
+struct conf_scope conf_scope_of(const struct dkms_ctx *ctx, const char *m, const char *v,
 				       const struct dkms_kernel *k)
 {
 	return (struct conf_scope){
@@ -843,14 +577,12 @@ static struct conf_scope conf_scope_of(const struct dkms_ctx *ctx, const char *m
 	};
 }
 
-/* dkms_conf_read, taking pre's evaluation (and emptying it) when it has one. */
-static int read_conf(const struct dkms_ctx *ctx, const char *module, const char *module_version,
+int conf_read_evaluated(const struct dkms_ctx *ctx, const char *module, const char *module_version,
 		     const struct dkms_kernel *k, const char *conf_path, unsigned flags,
 		     struct conf_batch_entry *pre, struct dkms_conf *out)
 {
 	const char *m = module ? module : "", *v = module_version ? module_version : "";
 	struct dkms_kernel nokernel = { 0 };
-	struct kconfig kc = { 0 };
 	struct conf_batch_entry eval = { 0 };
 	bool ok = true;
 	const struct conf_vars *vars;
@@ -861,7 +593,6 @@ static int read_conf(const struct dkms_ctx *ctx, const char *module, const char 
 		dkms_kernel_init(&nokernel, ctx, "", "");
 		k = &nokernel;
 	}
-	kc.path = k->config;
 	out->path = conf_main_path(ctx, m, v, conf_path);
 	out->package_name = xstrdup("");
 	out->package_version = xstrdup("");
@@ -906,6 +637,15 @@ static int read_conf(const struct dkms_ctx *ctx, const char *module, const char 
 	out->obsolete_by = dup_or_null(val(vars, "OBSOLETE_BY", 0));
 	out->remake_initrd = dup_or_null(val(vars, "REMAKE_INITRD", 0));
 	out->clean = dup_or_null(val(vars, "CLEAN", 0));
+	out->cross_compile = dup_or_null(val(vars, "CROSS_COMPILE", 0));
+	/* make runs "$(CROSS_COMPILE)gcc" through a shell: a prefix, no shell word */
+	if (out->cross_compile &&
+	    out->cross_compile[strspn(out->cross_compile, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+-/")]) {
+		_cleanup_free_ char *shown = name_escape(out->cross_compile);
+
+		say(ctx, flags, "dkms.conf: Error! CROSS_COMPILE \"%s\" is not a compiler prefix.", shown);
+		ok = false;
+	}
 	push_all(&out->build_depends, vars, "BUILD_DEPENDS");
 	push_all(&out->modules_conf, vars, "MODULES_CONF");
 	push_all(&out->modules_conf_alias_type, vars, "MODULES_CONF_ALIAS_TYPE");
@@ -930,11 +670,11 @@ static int read_conf(const struct dkms_ctx *ctx, const char *module, const char 
 		ok = false;
 	if (!check_hooks_and_lines(ctx, flags, out))
 		ok = false;
-	resolve_make(ctx, m, v, k, &kc, out);
+	resolve_make(ctx, m, v, k, out);
 	if (ctx->strict_conf && !strict_words(ctx, flags, "MAKE", out->make_command))
 		ok = false;
 	resolve_patches(k, out);
-	resolve_exclusive(k, out, &kc);
+	conf_resolve_exclusive(k, out);
 	yes_no(ctx, flags, vars, "AUTOINSTALL", &out->autoinstall, &ok);
 	yes_no(ctx, flags, vars, "BUILD_DEPENDS_REBUILD", &out->build_depends_rebuild, &ok);
 	yes_no(ctx, flags, vars, "NO_WEAK_MODULES", &out->no_weak_modules, &ok);
@@ -944,8 +684,7 @@ static int read_conf(const struct dkms_ctx *ctx, const char *module, const char 
 	r = ok ? 0 : -EINVAL;
 
 finish:
-	kconfig_release(&kc);
-	batch_entry_release(&eval);
+	conf_batch_entry_release(&eval);
 	dkms_kernel_release(&nokernel);
 	return r;
 }
@@ -954,96 +693,7 @@ int dkms_conf_read(const struct dkms_ctx *ctx, const char *module, const char *m
 		   const struct dkms_kernel *k, const char *conf_path, unsigned flags,
 		   struct dkms_conf *out)
 {
-	return read_conf(ctx, module, module_version, k, conf_path, flags, NULL, out);
-}
-
-/* ---- several kernels of one module/version ---- */
-
-void dkms_conf_batch_eval(struct dkms_conf_batch *b, const struct dkms_ctx *ctx,
-			  const char *module, const char *module_version,
-			  const struct dkms_kernel *kernels, size_t n, const char *conf_path,
-			  unsigned flags)
-{
-	const char *m = module ? module : "", *v = module_version ? module_version : "";
-	_cleanup_free_ char *main_path = conf_main_path(ctx, m, v, conf_path);
-	_cleanup_free_ struct conf_scope *scopes = NULL;
-	_cleanup_free_ struct conf_job *jobs = NULL;
-	_cleanup_free_ size_t *job_entry = NULL; /* job j evaluates entries[job_entry[j]] */
-	size_t n_jobs = 0;
-
-	*b = (struct dkms_conf_batch){
-		.ctx = ctx,
-		.module = xstrdup(m),
-		.module_version = xstrdup(v),
-		.conf_path = conf_path ? xstrdup(conf_path) : NULL,
-		.flags = flags,
-		.kernels = kernels,
-		.n = n,
-		.entries = n ? xcalloc(n, sizeof(*b->entries)) : NULL,
-	};
-	/* what the reads would refuse or fail on, they evaluate (and report) themselves */
-	if (!n || ctx->strict_conf || access(main_path, R_OK) != 0)
-		return;
-
-	scopes = xcalloc(n, sizeof(*scopes));
-	jobs = xcalloc(n, sizeof(*jobs));
-	job_entry = xcalloc(n, sizeof(*job_entry));
-	for (size_t i = 0; i < n; i++) {
-		struct conf_batch_entry *e = &b->entries[i];
-		struct conf_vars cur = { 0 };
-		int r = -ENOTSUP;
-
-		scopes[i] = conf_scope_of(ctx, m, v, &kernels[i]);
-		conf_chain(ctx, m, v, &kernels[i], main_path, &e->files);
-		e->states = xcalloc(e->files.n, sizeof(*e->states));
-		if (!(flags & CONF_NO_NATIVE)) {
-			r = 0;
-			for (size_t f = 0; f < e->files.n && r == 0; f++) {
-				r = conf_parse_native(&scopes[i], e->files.v[f], &cur);
-				if (r == 0)
-					conf_vars_copy(&e->states[f], &cur);
-			}
-			conf_vars_release(&cur);
-		}
-		if (r == 0) {
-			e->native = true;
-			continue;
-		}
-		states_release(e->states, e->files.n);
-		job_entry[n_jobs] = i;
-		jobs[n_jobs++] = (struct conf_job){
-			.scope = &scopes[i],
-			.files = (const char *const *)e->files.v,
-			.n_files = e->files.n,
-			.states = e->states,
-		};
-	}
-	conf_eval_bash_jobs(jobs, n_jobs);
-	/* a chain that failed here is evaluated again, and reported, by its read */
-	for (size_t j = 0; j < n_jobs; j++)
-		if (jobs[j].r < 0) {
-			struct conf_batch_entry *e = &b->entries[job_entry[j]];
-
-			free(e->states);
-			e->states = NULL;
-		}
-}
-
-int dkms_conf_batch_read(struct dkms_conf_batch *b, size_t i, struct dkms_conf *out)
-{
-	return read_conf(b->ctx, b->module, b->module_version, &b->kernels[i], b->conf_path,
-			 b->flags, &b->entries[i], out);
-}
-
-void dkms_conf_batch_release(struct dkms_conf_batch *b)
-{
-	for (size_t i = 0; i < b->n; i++)
-		batch_entry_release(&b->entries[i]);
-	free(b->entries);
-	free(b->module);
-	free(b->module_version);
-	free(b->conf_path);
-	memset(b, 0, sizeof(*b));
+	return conf_read_evaluated(ctx, module, module_version, k, conf_path, flags, NULL, out);
 }
 
 void dkms_conf_release(struct dkms_conf *conf)
@@ -1053,7 +703,7 @@ void dkms_conf_release(struct dkms_conf *conf)
 		&conf->post_build, &conf->post_add, &conf->pre_install, &conf->post_install,
 		&conf->post_remove, &conf->make_command, &conf->excl_kernel, &conf->excl_kernel_min,
 		&conf->excl_kernel_max, &conf->excl_arch, &conf->excl_config, &conf->obsolete_by,
-		&conf->remake_initrd, &conf->clean,
+		&conf->remake_initrd, &conf->clean, &conf->cross_compile,
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(strings); i++)

@@ -157,6 +157,7 @@ struct dkms_conf {
 	struct strv modules_conf_obsoletes;
 	struct strv modules_conf_obsolete_only;
 	char *clean;
+	char *cross_compile; /* CROSS_COMPILE: the compiler prefix for a foreign target, or NULL */
 	/* --directive N=V pairs as given; dkms exports them to its environment */
 	struct strv directive_env;
 	bool llvm;   /* " LLVM=1" was appended to make_command (clang kernel) */

@@ -21,7 +21,7 @@ void dkms_ctx_release(struct dkms_ctx *ctx)
 		&ctx->compress_zstd_opts, &ctx->build_environment, &ctx->post_transaction,
 		&ctx->sign_file, &ctx->mok_signing_key, &ctx->mok_certificate,
 		&ctx->try_sign_modules, &ctx->initrd_mode, &ctx->bootdir, &ctx->initrd_generator,
-		&ctx->initrd_sysconfdir,
+		&ctx->initrd_sysconfdir, &ctx->cross_compile,
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(strings); i++) {

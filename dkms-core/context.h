@@ -75,6 +75,7 @@ struct dkms_ctx {
 	char *mok_signing_key;
 	char *mok_certificate;
 	char *try_sign_modules;
+	char *cross_compile; /* framework.conf: the compiler prefix for foreign targets */
 	bool autoinstall_all_kernels;
 	/* initrd handling (REMAKE_INITRD): framework.conf or --initrd-mode/--bootdir */
 	char *initrd_mode;      /* "regenerate", "fragment", "auto" (NULL: auto) */

@@ -66,6 +66,8 @@ static const struct setting settings[] = {
 	S(compress_xz_opts), S(compress_zstd_opts), S(build_environment),
 	S(post_transaction), S(sign_file), S(mok_signing_key),
 	S(mok_certificate), S(try_sign_modules),
+	/* the compiler prefix for `-k kernel/arch` of a foreign arch ($CROSS_COMPILE wins) */
+	S(cross_compile),
 	/* initrd handling (REMAKE_INITRD); --initrd-mode and --bootdir override the first two */
 	S(initrd_mode), S(bootdir), S(initrd_generator), S(initrd_sysconfdir),
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <string.h>
 
+#include "hooks.h"
 #include "invoke.h"
 #include "exitcode.h"
 #include "lifecycle.h"
@@ -17,6 +18,22 @@
  */
 int dkms_run_hook(const struct dkms_ctx *ctx, const char *m, const char *v, const char *type,
 		  const char *script, const char *log)
+{
+	return dkms_run_hook_env(ctx, m, v, type, script, log, NULL);
+}
+
+int dkms_run_kernel_hook(const struct dkms_ctx *ctx, const char *m, const char *v,
+			 const struct dkms_kernel *k, const char *type, const char *script)
+{
+	_cleanup_strv_ struct strv env = STRV_INIT;
+
+	strv_pushf(&env, "kernelver=%s", k->version);
+	strv_pushf(&env, "arch=%s", k->arch);
+	return dkms_run_hook_env(ctx, m, v, type, script, NULL, &env);
+}
+
+int dkms_run_hook_env(const struct dkms_ctx *ctx, const char *m, const char *v, const char *type,
+		      const char *script, const char *log, const struct strv *env)
 {
 	bool in_build = streq(type, "pre_build") || streq(type, "post_build");
 	_cleanup_free_ char *prog = NULL, *etc_prog = NULL, *run_dir = NULL, *run = NULL;
@@ -65,9 +82,9 @@ int dkms_run_hook(const struct dkms_ctx *ctx, const char *m, const char *v, cons
 			strv_push(&argv, prog);
 			for (size_t i = 0; i < args.n; i++)
 				strv_push(&argv, args.v[i]);
-			r = invoke_argv_watched(ctx, &argv, NULL, cmd, desc, run_dir, log, NULL);
+			r = invoke_argv_watched(ctx, &argv, env, cmd, desc, run_dir, log, NULL);
 		} else {
-			r = invoke_command(ctx, cmd, desc, NULL, log);
+			r = invoke_command_env(ctx, cmd, env, desc, NULL, log, NULL);
 		}
 		if (r != 0) {
 			dkms_info(ctx, "Consult %s for more information.", log);
@@ -84,6 +101,8 @@ int dkms_run_hook(const struct dkms_ctx *ctx, const char *m, const char *v, cons
 		strv_push(&c.args, prog);
 		strv_split(&c.args, run + strlen(prog), " \t\n");
 		c.dir = run_dir;
+		for (size_t i = 0; env && i < env->n; i++)
+			strv_push(&c.env_set, env->v[i]);
 		/* the hook sees the logical path (through the source link) as dkms's cd gives */
 		strv_pushf(&c.env_set, "PWD=%s", run_dir);
 		c.in_fd = -1;

@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "hooks.h"
 #include "invoke.h"
 #include "lifecycle.h"
+#include "modcheck.h"
 #include "modinfo.h"
 #include "tree.h"
 #include "util/beneath.h"
@@ -432,6 +434,10 @@ static int install_check_build(struct install *in)
 			dkms_error(ctx, "Missing module %s in %s", in->conf.modules[i].dest_name, in->moddir);
 			return DKMS_EXIT_INSTALL;
 		}
+		int r = dkms_module_fits_kernel(ctx, f, in->k);
+
+		if (r)
+			return r;
 	}
 	if (tree_is_installed(ctx, in->m, in->v, in->k->version, in->k->arch)) {
 		dkms_error(ctx, "This module/version combo is already installed for kernel %s (%s).",
@@ -448,9 +454,7 @@ static int install_run_pre_install(struct install *in)
 
 	if (ctx->rpm_safe_upgrade)
 		in->ctx.force = true;
-	setenv("kernelver", in->k->version, 1);
-	setenv("arch", in->k->arch, 1);
-	r = dkms_run_hook(ctx, in->m, in->v, "pre_install", in->conf.pre_install, NULL);
+	r = dkms_run_kernel_hook(ctx, in->m, in->v, in->k, "pre_install", in->conf.pre_install);
 	if (r && !ctx->force) {
 		dkms_error(ctx, "pre_install failed, aborting install.\nYou may override by specifying --force.");
 		return DKMS_EXIT_PRE_INSTALL;
@@ -642,7 +646,7 @@ int dkms_install(const struct dkms_ctx *ctx, const char *m, const char *v, const
 	if (!r)
 		r = install_link(&in);
 	if (!r) {
-		dkms_run_hook(&in.ctx, m, v, "post_install", in.conf.post_install, NULL);
+		dkms_run_kernel_hook(&in.ctx, m, v, k, "post_install", in.conf.post_install);
 		r = install_finish(&in);
 	}
 	install_release(&in);

@@ -148,6 +148,12 @@ int invoke_argv_watched(const struct dkms_ctx *ctx, const struct strv *argv, con
 	return invoke(ctx, shown, argv, env, desc, dir, log, subject);
 }
 
+int invoke_command_env(const struct dkms_ctx *ctx, const char *cmd, const struct strv *env,
+		       const char *desc, const char *dir, const char *log, const char *subject)
+{
+	return invoke(ctx, cmd, NULL, env, desc, dir, log, subject);
+}
+
 static int invoke(const struct dkms_ctx *ctx, const char *cmd, const struct strv *argv,
 		  const struct strv *env, const char *desc, const char *dir, const char *log,
 		  const char *subject)

@@ -33,6 +33,13 @@ int invoke_argv_watched(const struct dkms_ctx *ctx, const struct strv *argv, con
 			const char *shown, const char *desc, const char *dir, const char *log,
 			const char *subject);
 
+/*
+ * invoke_command_watched with env entries for the command's environment
+ * ("NAME=value", or "NAME" to unset; util/spawn's env_set).
+ */
+int invoke_command_env(const struct dkms_ctx *ctx, const char *cmd, const struct strv *env,
+		       const char *desc, const char *dir, const char *log, const char *subject);
+
 /* The two halves of invoke_command, for steps done in-process (depmod). */
 void invoke_announce(const struct dkms_ctx *ctx, const char *cmd, const char *desc);
 void invoke_report(const struct dkms_ctx *ctx, int status, const char *cmd);

@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 
 #include "kernel.h"
-#include "sign.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 
@@ -12,7 +11,7 @@ void dkms_kernel_init(struct dkms_kernel *k, const struct dkms_ctx *ctx,
 		      const char *version, const char *arch)
 {
 	memset(k, 0, sizeof(*k));
-	k->sign = xcalloc(1, sizeof(*k->sign));
+	k->facts = xcalloc(1, sizeof(*k->facts));
 	k->version = xstrdup(version);
 	k->arch = xstrdup(arch ? arch : "");
 	if (ctx->kernel_source_dir)
@@ -30,15 +29,26 @@ void dkms_kernel_init(struct dkms_kernel *k, const struct dkms_ctx *ctx,
 	}
 }
 
+static void sign_plan_clear(struct sign_plan *plan)
+{
+	free(plan->sign_file);
+	free(plan->hash);
+	free(plan->key);
+	free(plan->cert);
+	memset(plan, 0, sizeof(*plan));
+}
+
 void dkms_kernel_release(struct dkms_kernel *k)
 {
 	free(k->version);
 	free(k->arch);
 	free(k->source_dir);
 	free(k->config);
-	if (k->sign) {
-		sign_plan_release(k->sign);
-		free(k->sign);
+	if (k->facts) {
+		kernel_config_release(&k->facts->config);
+		kernel_toolchain_release(&k->facts->toolchain);
+		sign_plan_clear(&k->facts->sign);
+		free(k->facts);
 	}
 	memset(k, 0, sizeof(*k));
 }
@@ -50,35 +60,93 @@ bool dkms_kernel_has_headers(const struct dkms_kernel *k)
 	return path_exists(inc);
 }
 
-char *dkms_kernel_config_value(const struct dkms_kernel *k, const char *name)
+/* ---- the config ---- */
+
+bool kernel_config_load(struct kernel_config *kc, const char *path)
 {
-	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	kernel_config_release(kc);
+	kc->exists = path && path_exists(path);
+	if (kc->exists && read_file(path, &kc->text) < 0)
+		strbuf_reset(&kc->text); /* as grep on an unreadable file: nothing matches */
+	return kc->exists;
+}
+
+void kernel_config_release(struct kernel_config *kc)
+{
+	strbuf_release(&kc->text);
+	kc->exists = false;
+}
+
+/* The line "<name>=..." at a line start: its value, or NULL. */
+static const char *config_line(const struct kernel_config *kc, const char *name, size_t *ret_len)
+{
 	size_t nlen = strlen(name);
-	char *line, *save = NULL;
 
-	if (read_file(k->config, &sb) < 0)
+	if (!kc->text.len)
 		return NULL;
-	for (line = strtok_r(sb.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *v;
-		size_t vlen;
+	for (const char *p = kc->text.buf; (p = strstr(p, name)); p += nlen) {
+		if ((p == kc->text.buf || p[-1] == '\n') && p[nlen] == '=') {
+			const char *v = p + nlen + 1;
 
-		if (strncmp(line, name, nlen) != 0 || line[nlen] != '=')
-			continue;
-		v = line + nlen + 1;
-		vlen = strlen(v);
-		if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"')
-			return xstrndup(v + 1, vlen - 2);
-		return xstrdup(v);
+			*ret_len = strcspn(v, "\n");
+			return v;
+		}
 	}
 	return NULL;
 }
 
+char *kernel_config_get(const struct kernel_config *kc, const char *name)
+{
+	size_t len;
+	const char *v = config_line(kc, name, &len);
+
+	if (!v)
+		return NULL;
+	if (len >= 2 && v[0] == '"' && v[len - 1] == '"')
+		return xstrndup(v + 1, len - 2);
+	return xstrndup(v, len);
+}
+
+bool kernel_config_is_set(const struct kernel_config *kc, const char *name)
+{
+	size_t len;
+	const char *v = config_line(kc, name, &len);
+
+	return v && len == 1 && (v[0] == 'y' || v[0] == 'm');
+}
+
+bool kernel_config_reads_zstd(const struct kernel_config *kc)
+{
+	return kernel_config_is_set(kc, "CONFIG_RD_ZSTD");
+}
+
+const struct kernel_config *dkms_kernel_config(const struct dkms_kernel *k)
+{
+	struct kernel_facts *f = k->facts;
+
+	if (!(f->have & KERNEL_HAVE_CONFIG)) {
+		kernel_config_load(&f->config, k->config);
+		f->have |= KERNEL_HAVE_CONFIG;
+	}
+	return &f->config;
+}
+
+char *dkms_kernel_config_value(const struct dkms_kernel *k, const char *name)
+{
+	return kernel_config_get(dkms_kernel_config(k), name);
+}
+
 bool dkms_kernel_config_enabled(const struct dkms_kernel *k, const char *name)
 {
-	_cleanup_free_ char *v = dkms_kernel_config_value(k, name);
-
-	return v && (streq(v, "y") || streq(v, "m"));
+	return kernel_config_is_set(dkms_kernel_config(k), name);
 }
+
+struct sign_plan *dkms_kernel_sign_plan(const struct dkms_kernel *k)
+{
+	return &k->facts->sign;
+}
+
+/* ---- the module suffix ---- */
 
 /* Bit 0: .gz seen, bit 1: .xz, bit 2: .zst. Stops early once zst is seen. */
 static unsigned scan_suffixes(const char *dir, unsigned found, int depth)
@@ -130,6 +198,17 @@ const char *dkms_kernel_module_suffix(const struct dkms_ctx *ctx, const char *ve
 	if (found & 1)
 		return ".gz";
 	return "";
+}
+
+const char *dkms_kernel_suffix(const struct dkms_ctx *ctx, const struct dkms_kernel *k)
+{
+	struct kernel_facts *f = k->facts;
+
+	if (!(f->have & KERNEL_HAVE_SUFFIX)) {
+		f->module_suffix = dkms_kernel_module_suffix(ctx, k->version);
+		f->have |= KERNEL_HAVE_SUFFIX;
+	}
+	return f->module_suffix;
 }
 
 const char *kernel_suffixes_get(struct kernel_suffixes *cache, const struct dkms_ctx *ctx,

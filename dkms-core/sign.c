@@ -132,7 +132,6 @@ void sign_prepare(const struct dkms_ctx *ctx, const struct dkms_kernel *k, struc
 {
 	const char *policy = ctx->try_sign_modules;
 
-	memset(ret, 0, sizeof(*ret));
 	ret->prepared = true;
 	if (policy && streq(policy, "false")) {
 		dkms_info(ctx, "Module signing is disabled by policy, modules won't be signed");
@@ -162,15 +161,6 @@ void sign_prepare(const struct dkms_ctx *ctx, const struct dkms_kernel *k, struc
 	}
 	if (sign_prepare_mok(ctx, k->version, &ret->key, &ret->cert) == 0)
 		ret->enabled = true;
-}
-
-void sign_plan_release(struct sign_plan *plan)
-{
-	free(plan->sign_file);
-	free(plan->hash);
-	free(plan->key);
-	free(plan->cert);
-	memset(plan, 0, sizeof(*plan));
 }
 
 void sign_module(const struct dkms_ctx *ctx, const struct sign_plan *plan, const char *path)

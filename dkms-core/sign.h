@@ -6,23 +6,12 @@
 #include "context.h"
 #include "kernel.h"
 
-/* What prepare_signing decided for one kernel. */
-struct sign_plan {
-	bool prepared; /* sign_prepare ran for this kernel */
-	bool enabled;
-	char *sign_file;
-	char *hash;
-	char *key;
-	char *cert;
-};
-
 /*
  * dkms's prepare_signing for kernel k, with its console messages: policy
  * (try_sign_modules), chroot detection, the kernel's CONFIG_MODULE_SIG_HASH,
  * the sign-file binary, and the MOK key pair (generated when missing).
  */
 void sign_prepare(const struct dkms_ctx *ctx, const struct dkms_kernel *k, struct sign_plan *ret);
-void sign_plan_release(struct sign_plan *plan);
 
 /*
  * dkms's prepare_mok / generate_mok: resolve key and certificate paths and

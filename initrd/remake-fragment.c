@@ -27,6 +27,7 @@
 #include "initrd/fragment.h"
 #include "initrd/remake-impl.h"
 #include "invoke.h"
+#include "kernel.h"
 #include "util/fileio.h"
 
 #define STATE_SUFFIX ".dkms-fragment"
@@ -185,11 +186,11 @@ static bool kernel_reads_zstd(const struct initrd_change *ch)
 {
 	_cleanup_free_ char *boot = xasprintf("%s/config-%s", ch->bootdir, ch->kernel);
 	_cleanup_free_ char *build = xasprintf("%s/build/.config", ch->moduledir);
-	_cleanup_strbuf_ struct strbuf text = STRBUF_INIT;
+	_cleanup_(kernel_config_release) struct kernel_config kc = KERNEL_CONFIG_INIT;
 
-	if (read_file(boot, &text) < 0 && read_file(build, &text) < 0)
+	if (!kernel_config_load(&kc, boot) && !kernel_config_load(&kc, build))
 		return false;
-	return strstr(text.buf, "\nCONFIG_RD_ZSTD=y\n") != NULL;
+	return kernel_config_reads_zstd(&kc);
 }
 
 /*

@@ -9,7 +9,7 @@ test_pkgs="linux-headers-amd64 kmod patch openssl dkms bc flex bison libelf-dev
 	xz-utils zstd gzip binutils cpio rsync util-linux strace
 	rpm rpm2cpio createrepo-c python3-rpm xorriso genisoimage mtools dosfstools squashfs-tools
 	build-essential dpkg-dev debhelper fakeroot lz4 bzip2 qemu-system-x86 busybox-static initramfs-tools dracut-core
-	man-db bash-completion tmux python3"
+	man-db bash-completion tmux python3 clang lld llvm gcc-aarch64-linux-gnu"
 # make fuzz: clang with libFuzzer and the sanitizer runtimes (not needed by make check)
 fuzz_pkgs="clang libclang-rt-dev"
 
@@ -47,6 +47,10 @@ install_missing() {
 		{ apt-get update >/dev/null && apt-get install -y --no-install-recommends $missing >/dev/null; }
 }
 
+# cross-building tests fetch Debian's arm64 headers (apt-get download …:arm64)
+if [ "${1:-build}" = test ] && [ "$(id -u)" = 0 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	dpkg --add-architecture arm64 && apt-get update >/dev/null
+fi
 install_missing $want
 [ "${1:-build}" = test ] && install_missing $(headers_image)
 exit 0

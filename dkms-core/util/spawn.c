@@ -30,6 +30,23 @@ static bool env_name_matches(const char *entry, const char *name)
 	return strncmp(entry, name, n) == 0 && entry[n] == '=';
 }
 
+/* entry ("NAME=value" or "NAME") names the same variable as other */
+static bool env_same_name(const char *entry, const char *other)
+{
+	size_t n = strcspn(entry, "=");
+
+	return strncmp(entry, other, n) == 0 && (other[n] == '=' || !other[n]);
+}
+
+/* env_set[i] is overridden by a later entry for the same name */
+static bool env_overridden(const struct child *c, size_t i)
+{
+	for (size_t j = i + 1; j < c->env_set.n; j++)
+		if (env_same_name(c->env_set.v[i], c->env_set.v[j]))
+			return true;
+	return false;
+}
+
 static void build_env(const struct child *c, struct strv *env)
 {
 	for (char **e = environ; e && *e; e++) {
@@ -37,15 +54,14 @@ static void build_env(const struct child *c, struct strv *env)
 
 		for (size_t i = 0; i < c->env_unset.n && !drop; i++)
 			drop = env_name_matches(*e, c->env_unset.v[i]);
-		for (size_t i = 0; i < c->env_set.n && !drop; i++) {
-			size_t n = strcspn(c->env_set.v[i], "=");
-			drop = strncmp(*e, c->env_set.v[i], n + 1) == 0;
-		}
+		for (size_t i = 0; i < c->env_set.n && !drop; i++)
+			drop = env_same_name(c->env_set.v[i], *e);
 		if (!drop)
 			strv_push(env, *e);
 	}
 	for (size_t i = 0; i < c->env_set.n; i++)
-		strv_push(env, c->env_set.v[i]);
+		if (strchr(c->env_set.v[i], '=') && !env_overridden(c, i))
+			strv_push(env, c->env_set.v[i]);
 }
 
 static long long now_ms(void)

@@ -10,7 +10,11 @@
  */
 struct child {
 	struct strv args;
-	struct strv env_set;   /* "NAME=value" added to the environment */
+	/*
+	 * "NAME=value" added to the environment, the last one for a name
+	 * winning; a bare "NAME" removes it (as git's child_process env).
+	 */
+	struct strv env_set;
 	struct strv env_unset; /* names removed from the environment */
 	const char *dir;       /* working directory, or NULL */
 	int out_fd;            /* stdout target */
