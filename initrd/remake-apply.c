@@ -52,14 +52,16 @@ static bool original_of(const struct remake_probe *p, const struct fragment_plan
 	const struct initrd_image *img = &p->listing.image;
 	size_t n = 0, size = p->bytes.len;
 
+	if (p->from_cache)
+		return false;
 	if (fp->have_state) {
 		char sha[SHA256_HEX_SIZE];
 
-		size = (size_t)fp->state.original_size;
+		size = (size_t)fp->rec.s.original_size;
 		if (size > p->bytes.len)
 			return false;
 		sha256_hex(p->bytes.buf, size, sha);
-		if (!streq(sha, fp->state.original_sha256))
+		if (!streq(sha, fp->rec.s.original_sha256))
 			return false;
 	}
 	while (n < img->n && img->segments[n].offset < size)
@@ -69,16 +71,69 @@ static bool original_of(const struct remake_probe *p, const struct fragment_plan
 	return true;
 }
 
-int fragment_apply(const struct dkms_ctx *ctx, const char *image, const char *state_path,
-		 const struct remake_probe *p, const struct fragment_plan *fp, const struct strbuf *frag,
-		 const char *desc)
+/*
+ * The probe knows the original below dkms's fragment, the same one the
+ * record names: the image can be changed in place.
+ */
+static bool in_place_ok(const struct remake_probe *p, const struct fragment_plan *fp)
+{
+	if (!p->have_original || p->original_size > p->size)
+		return false;
+	if (fp->have_state)
+		return fp->rec.s.original_size == p->original_size &&
+		       streq(fp->rec.s.original_sha256, p->original_sha256);
+	return p->original_size == p->size;
+}
+
+static int apply_in_place(const struct dkms_ctx *ctx, const char *kernel, const char *image,
+			  const char *state_path, const struct remake_probe *p, const struct fragment_plan *fp,
+			  const struct strbuf *frag, struct strbuf *err)
+{
+	_cleanup_strv_ struct strv names = STRV_INIT, problems = STRV_INIT;
+	_cleanup_free_ char *key = NULL;
+	uint64_t at = p->original_size + p->padding;
+	int r;
+
+	if (!frag->len) {
+		r = fragment_strip_in_place(image, state_path, p->original_size, &key, err);
+		if (r >= 0)
+			remake_cache_update(ctx, image, kernel, p, p->original_size, NULL, NULL, 0, p->original_size,
+					    key);
+		return r;
+	}
+	r = initrd_fragment_check(frag->buf, frag->len, &problems);
+	if (r >= 0 && problems.n) {
+		strbuf_addf(err, "the fragment for %s: %s (the image was not changed)", image, problems.v[0]);
+		return -EBADMSG;
+	}
+	for (size_t i = 0; i < fp->k.n_modules; i++)
+		strv_push(&names, fp->k.modules[i].name);
+	r = fragment_append_in_place(image, state_path, p->original_size, p->original_sha256, p->padding, frag->buf,
+				     frag->len, &names, &fp->relpaths, &key, err);
+	if (r >= 0)
+		remake_cache_update(ctx, image, kernel, p, p->original_size, &names, &fp->relpaths, at,
+				    at + frag->len, key);
+	return r;
+}
+
+int fragment_apply(const struct dkms_ctx *ctx, const char *kernel, const char *image, const char *state_path,
+		   const struct remake_probe *p, const struct fragment_plan *fp, const struct strbuf *frag,
+		   const char *desc)
 {
 	_cleanup_strbuf_ struct strbuf old = STRBUF_INIT, err = STRBUF_INIT;
 	int r;
 
 	invoke_announce(ctx, desc, desc);
+	if (in_place_ok(p, fp)) {
+		r = apply_in_place(ctx, kernel, image, state_path, p, fp, frag, &err);
+		invoke_report(ctx, r, desc);
+		if (r < 0)
+			dkms_error(ctx, "Cannot %s %s: %s", frag->len ? "append the initrd fragment to" :
+					"take the dkms fragment off", image, err.buf);
+		return r;
+	}
 	if (fp->have_state) {
-		r = read_tail(image, fp->state.original_size, &old);
+		r = read_tail(image, fp->rec.s.original_size, &old);
 		if (r >= 0)
 			r = initrd_fragment_remove(image, state_path, &err);
 		else
@@ -139,36 +194,60 @@ static int fragment_modules(const char *image, const struct fragment_state *stat
 	return 0;
 }
 
+/* The summary of image after the fragment came off in place (its key was old_key). */
+static void cache_after_strip(const struct dkms_ctx *ctx, const char *image, const char *kernel,
+			      const char *old_key, uint64_t size, const char *key)
+{
+	struct remake_probe p = REMAKE_PROBE_INIT;
+
+	if (remake_cache_load(ctx, image, kernel, old_key, &p) == 0 && p.have_original && p.original_size == size)
+		remake_cache_update(ctx, image, kernel, &p, size, NULL, NULL, 0, size, key);
+	remake_probe_release(&p);
+}
+
 int remake_fragment_restore(const struct dkms_ctx *ctx, const struct initrd_change *ch, const char *image)
 {
 	_cleanup_free_ char *state_path = xasprintf("%s" STATE_SUFFIX, image);
-	_cleanup_free_ char *desc = NULL;
+	_cleanup_free_ char *desc = NULL, *key = NULL, *new_key = NULL;
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	_cleanup_strv_ struct strv ours = STRV_INIT;
-	struct fragment_state state;
+	_cleanup_strv_ struct strv read_back = STRV_INIT;
+	struct fragment_record rec = FRAGMENT_RECORD_INIT;
+	const struct strv *ours = &read_back;
+	bool in_place;
 	struct stat st;
-	int r;
+	int r = 1;
 
-	if (ch->n_added || fragment_state_read(state_path, &state) < 0 || stat(image, &st) < 0 ||
-	    (uint64_t)st.st_size != state.original_size + state.added_size)
-		return 1;
-	if (fragment_modules(image, &state, ch->kernel, &ours) < 0 || !ours.n)
-		return 1;
+	if (ch->n_added || fragment_record_read(state_path, &rec) < 0 || rec.pending || stat(image, &st) < 0 ||
+	    (uint64_t)st.st_size != rec.s.original_size + rec.s.added_size)
+		goto out;
+	/* the image as dkms left it: the record's list of the fragment's modules holds */
+	key = image_key(image);
+	in_place = key && rec.key && streq(key, rec.key) && rec.have_modules;
+	if (in_place)
+		ours = &rec.relpaths;
+	else if (fragment_modules(image, &rec.s, ch->kernel, &read_back) < 0)
+		goto out;
+	if (!ours->n)
+		goto out;
 	/* every module of the fragment goes, and nothing else: the original comes back */
-	for (size_t i = 0; i < ours.n; i++)
-		if (!change_removes(ch, ours.v[i]))
-			return 1;
+	for (size_t i = 0; i < ours->n; i++)
+		if (!change_removes(ch, ours->v[i]))
+			goto out;
 	for (size_t i = 0; i < ch->n_removed; i++)
-		if (!strv_contains(&ours, ch->removed[i].relpath))
-			return 1;
+		if (!strv_contains(ours, ch->removed[i].relpath))
+			goto out;
 	desc = xasprintf("Restoring the original %s", image);
 	invoke_announce(ctx, desc, desc);
-	r = initrd_fragment_remove(image, state_path, &err);
+	r = in_place ? fragment_strip_in_place(image, state_path, rec.s.original_size, &new_key, &err)
+		     : initrd_fragment_remove(image, state_path, &err);
 	invoke_report(ctx, r, desc);
 	if (r < 0) {
 		dkms_error(ctx, "Cannot take the dkms fragment off %s: %s", image, err.buf);
-		return r;
+		goto out;
 	}
-	return 0;
+	if (in_place)
+		cache_after_strip(ctx, image, ch->kernel, key, rec.s.original_size, new_key);
+out:
+	fragment_record_release(&rec);
+	return r;
 }
-

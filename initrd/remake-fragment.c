@@ -254,16 +254,30 @@ static int make_fragment(const struct dkms_ctx *ctx, const struct initrd_change 
 {
 	/* the stage need not be on the boot file system, and should not fill it */
 	_cleanup_free_ char *tmpdir = xasprintf("%s/dkms-initrd.XXXXXX", ctx->tmp_location ? ctx->tmp_location : "/tmp");
+	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
+	struct remake_probe full = REMAKE_PROBE_INIT;
 	int r;
 
+	/* the stage takes modules from the image's bytes: read them when the summary was used */
+	if (p->from_cache) {
+		r = remake_probe_full(image, ch->kernel, p, &full, &why);
+		if (r < 0) {
+			dkms_error(ctx, "Cannot read %s: %s; it is unchanged.", image, why.buf);
+			remake_probe_release(&full);
+			return r;
+		}
+		p = &full;
+	}
 	if (!mkdtemp(tmpdir)) {
 		r = -errno;
 		dkms_error(ctx, "Cannot update %s: cannot create a temporary directory like %s: %s", image, tmpdir,
 			   strerror(-r));
+		remake_probe_release(&full);
 		return r;
 	}
 	r = make_fragment_staged(ctx, ch, p, fp, k, tmpdir, out);
 	rm_rf(tmpdir);
+	remake_probe_release(&full);
 	return r;
 }
 
@@ -275,9 +289,9 @@ int remake_fragment(const struct dkms_ctx *ctx, const struct initrd_change *ch, 
 	_cleanup_strbuf_ struct strbuf frag = STRBUF_INIT, names = STRBUF_INIT;
 	struct fragment_plan fp = FRAGMENT_PLAN_INIT;
 	struct dud_kernel *k = &fp.k;
-	int r = fragment_state_read(state_path, &fp.state);
+	int r = fragment_record_read(state_path, &fp.rec);
 
-	if (r == 0 && p->listing.image.size != fp.state.original_size + fp.state.added_size) {
+	if (r == 0 && p->size != fp.rec.s.original_size + fp.rec.s.added_size) {
 		/* the image was made anew since (a kernel update's regeneration): the record is stale */
 		unlink(state_path);
 		r = -ESTALE;
@@ -299,7 +313,7 @@ int remake_fragment(const struct dkms_ctx *ctx, const struct initrd_change *ch, 
 	} else {
 		desc = xasprintf("Restoring the original %s", image);
 	}
-	r = fragment_apply(ctx, image, state_path, p, &fp, &frag, desc);
+	r = fragment_apply(ctx, ch->kernel, image, state_path, p, &fp, &frag, desc);
 out:
 	fragment_plan_release(&fp);
 	return r;

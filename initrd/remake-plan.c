@@ -18,6 +18,7 @@ void fragment_plan_release(struct fragment_plan *fp)
 	strv_release(&fp->keep);
 	strv_release(&fp->keep_names);
 	strv_release(&fp->base);
+	fragment_record_release(&fp->rec);
 }
 
 const char *fragment_relpath(const char *path, const char *kernel)
@@ -28,25 +29,30 @@ const char *fragment_relpath(const char *path, const char *kernel)
 	return rel ? rel + strlen(dir) : NULL;
 }
 
-/* Split the image's modules into the original's and those of dkms's fragment. */
-static void make_plan(const struct remake_probe *p, const char *kernel, struct fragment_plan *fp)
+/*
+ * Split the image's modules into the original's and those of dkms's
+ * fragment: the record's list of these when it has one (it also names
+ * them when a killed change cut the image back to the original).
+ */
+static void make_plan(const struct remake_probe *p, struct fragment_plan *fp)
 {
-	const struct initrd_listing *l = &p->listing;
+	bool listed = fp->have_state && fp->rec.have_modules;
 
-	for (size_t i = 0; i < l->n_modules; i++) {
-		const struct initrd_module *m = &l->modules[i];
-		const struct initrd_file *f = &l->files[m->file];
-		const char *rel = fragment_relpath(f->path, kernel);
-		bool ours = fp->have_state && l->image.segments[f->segment].offset >= fp->state.original_size;
+	for (size_t i = 0; i < p->names.n; i++) {
+		bool ours = fp->have_state && p->offsets[i] >= fp->rec.s.original_size;
 
-		if (!streq(m->kernelver, kernel) || !rel)
+		if (!*p->relpaths.v[i] || (ours && listed))
 			continue;
 		if (ours) {
-			strv_push(&fp->keep, rel);
-			strv_push(&fp->keep_names, m->name);
+			strv_push(&fp->keep, p->relpaths.v[i]);
+			strv_push(&fp->keep_names, p->names.v[i]);
 		} else {
-			strv_push(&fp->base, rel);
+			strv_push(&fp->base, p->relpaths.v[i]);
 		}
+	}
+	for (size_t i = 0; listed && i < fp->rec.names.n; i++) {
+		strv_push(&fp->keep, fp->rec.relpaths.v[i]);
+		strv_push(&fp->keep_names, fp->rec.names.v[i]);
 	}
 }
 
@@ -177,7 +183,7 @@ static bool tree_index_fits(const struct initrd_change *ch, const struct fragmen
 int fragment_plan_make(const struct dkms_ctx *ctx, const struct initrd_change *ch, const char *image,
 		       const struct remake_probe *p, struct fragment_plan *fp)
 {
-	make_plan(p, ch->kernel, fp);
+	make_plan(p, fp);
 
 	/* a module to take out that the original holds: only a regeneration can */
 	for (size_t i = 0; i < ch->n_removed; i++) {

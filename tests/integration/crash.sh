@@ -358,6 +358,64 @@ d status
 check "... root's status finishes it: installed" grep -qx "tiny_crash/1.0, $K, $ARCH: installed" "$T/out"
 consistent "... consistent"
 
+# ---- the fragment changed in place (initrd/fragment-inplace.h) ----------------
+# The record is the journal: pending before the image is cut, done after.
+mode fragment
+list=$(steps built install -k "$K" tiny_crash/1.0)
+for s in initrd:fragment-record-written initrd:image-cut initrd:image-appended initrd:fragment-record-done; do
+	check "in place: an install passes $s" grep -q " $s\$" <<<"$list"
+done
+restore installed-fragment
+ino=$(stat -c %i "$IMG")
+d uninstall -k "$K" tiny_crash/1.0
+check "in place: uninstall cuts the same file back to the original bytes" bash -c "cmp '$BASE' '$IMG' && test \"\$(stat -c %i '$IMG')\" = $ino"
+# a kill while the fragment was being written: the original, then part of it
+size=$(stat -c %s "$BASE")
+restore built
+{ DKMS_FAILPOINT=initrd:image-cut d install -k "$K" tiny_crash/1.0; } 2>/dev/null
+check "in place, killed at the cut: exit 137" test "$rc" = 137
+check "... the image is the original" cmp "$BASE" "$IMG"
+check "... the record is pending" grep -qx state=pending "$REC"
+tail -c +$((size + 1)) "$T/snap/installed-fragment/boot/initrd.img-$K" | head -c 2000 >>"$IMG"
+d status
+check "... part of the fragment written, then status: recovered" grep -q "^dkms: recovered an interrupted install" "$T/err"
+consistent "... consistent"
+check "... installed, the image holding it" bash -c "grep -qx 'tiny_crash/1.0, $K, $ARCH: installed' '$T/out'"
+check "... the record is done" grep -qx state=done "$REC"
+check "... the original bytes still come first" cmp -n "$size" "$BASE" "$IMG"
+# killed after the write, before the record said done: settled as done
+restore built
+{ DKMS_FAILPOINT=initrd:image-appended d install -k "$K" tiny_crash/1.0; } 2>/dev/null
+cp "$IMG" "$T/appended.img"
+check "in place, killed after the append: the record is pending" grep -qx state=pending "$REC"
+d status
+consistent "... then status: consistent"
+check "... the record is done" grep -qx state=done "$REC"
+# a reinstall over a fragment: the old one is cut off first; a kill at each step
+kill_every "reinstall over a fragment" installed-fragment next_install -- install --force -k "$K" tiny_crash/1.0
+
+# ENOSPC at any write of a change in place: image and record byte for byte as before.
+# unchanged_after_every_write OP STATE -- ARGS...
+unchanged_after_every_write() {
+	local op=$1 state=$2 n w
+	shift 3
+	w=$(writes "$state" "$@")
+	for ((n = 1; n <= w; n++)); do
+		restore "$state"
+		DKMS_FAILWRITE=$n d "$@"
+		[[ $rc == 0 ]] && continue
+		if cmp -s "$T/snap/$state/boot/initrd.img-$K" "$IMG" &&
+			cmp -s "$T/snap/$state/boot/initrd.img-$K.dkms-fragment" "$REC"; then
+			ok "$op: write $n of $w fails (ENOSPC, exit $rc): image and record unchanged"
+		else
+			not_ok "$op: write $n of $w fails (ENOSPC, exit $rc): image and record unchanged"
+			tail -n 3 "$T/err" | diag
+		fi
+	done
+}
+unchanged_after_every_write "in place, a reinstall over a fragment" installed-fragment -- install --force -k "$K" tiny_crash/1.0
+unchanged_after_every_write "in place, an uninstall" installed-fragment -- uninstall -k "$K" tiny_crash/1.0
+
 # ---- a really full boot dir: uninstall keeps module and image in agreement ----
 if unshare -m true 2>/dev/null; then
 	cat >"$T/full.sh" <<EOF
