@@ -175,18 +175,22 @@ static int hash_range(int fd, uint64_t from, uint64_t len, char out[SHA256_HEX_S
 	return 0;
 }
 
-/* Cut fd at size, write data there, sync. */
-static int write_at(int fd, uint64_t size, const void *data, size_t len)
+/*
+ * Write data at offset at and end the file there, synced. The blocks are
+ * the old fragment's and those reserved beyond it, so this needs no space.
+ */
+static int write_at(int fd, uint64_t at, const void *data, size_t len)
 {
 	int r;
 
-	if (ftruncate(fd, (off_t)size) < 0 || lseek(fd, (off_t)size, SEEK_SET) < 0)
+	if (lseek(fd, (off_t)at, SEEK_SET) < 0)
 		return -errno;
-	failpoint("initrd:image-cut");
 	r = write_all(fd, data, len);
 	if (r < 0)
 		return r;
-	return fsync(fd) < 0 ? -errno : 0;
+	if (ftruncate(fd, (off_t)(at + len)) < 0 || fsync(fd) < 0)
+		return -errno;
+	return 0;
 }
 
 int fragment_append_in_place(const char *image, const char *state_path, uint64_t original_size,
@@ -241,17 +245,19 @@ int fragment_append_in_place(const char *image, const char *state_path, uint64_t
 		goto out;
 	}
 	failpoint("initrd:fragment-record-written");
-	/* the space first: a full disk then changes nothing */
-	if (added.len > old_tail.len &&
-	    posix_fallocate(fd, (off_t)st.st_size, (off_t)(added.len - old_tail.len)) == ENOSPC) {
-		r = -ENOSPC;
-		strbuf_addf(err, "%s: cannot write: %s", image, strerror(ENOSPC));
+	/* the space first, beyond the end and not counted in it: a full disk then changes nothing */
+	if (fallocate(fd, FALLOC_FL_KEEP_SIZE, (off_t)original_size, (off_t)added.len) < 0 &&
+	    errno != EOPNOTSUPP && errno != ENOSYS) {
+		r = -errno;
+		strbuf_addf(err, "%s: cannot write: %s", image, strerror(-r));
 		goto undo_record;
 	}
+	failpoint("initrd:image-reserved");
+	/* from here to the sync a kill leaves part of the new fragment: the record is pending */
 	r = write_at(fd, original_size, added.buf, added.len);
 	if (r < 0) {
 		strbuf_addf(err, "%s: cannot write: %s", image, strerror(-r));
-		/* the previous fragment back where it was (its blocks were just freed) */
+		/* the previous fragment back where it was, in blocks it had */
 		if (write_at(fd, original_size, old_tail.buf, old_tail.len) < 0) {
 			strbuf_addf(err, "; the previous fragment could not be put back, %s is pending", state_path);
 			goto out;
@@ -278,6 +284,17 @@ undo_record:
 out:
 	fragment_record_release(&rec);
 	return r;
+}
+
+bool fragment_verify(const char *image, const struct fragment_record *rec)
+{
+	_cleanup_close_ int fd = open(image, O_RDONLY | O_CLOEXEC);
+	char sha[SHA256_HEX_SIZE];
+	struct stat st;
+
+	return fd >= 0 && fstat(fd, &st) == 0 && (uint64_t)st.st_size == rec->s.original_size + rec->s.added_size &&
+	       hash_range(fd, 0, rec->s.original_size, sha) == 0 && streq(sha, rec->s.original_sha256) &&
+	       hash_range(fd, rec->s.original_size, rec->s.added_size, sha) == 0 && streq(sha, rec->s.added_sha256);
 }
 
 int fragment_strip_in_place(const char *image, const char *state_path, uint64_t original_size,

@@ -17,8 +17,9 @@
  *
  * An append writes the record first with state=pending (the new
  * fragment's length, SHA-256 and modules; written to a temp file, synced,
- * renamed), reserves the space the new fragment needs, cuts the image at
- * the truncation point, writes the padding and the fragment there, syncs
+ * renamed), reserves the blocks the new fragment needs from the truncation
+ * point on (beyond the end, not counted in the length), writes the padding
+ * and the fragment there over the old one, ends the file after it, syncs
  * it, and rewrites the record as state=done with the image's key (below).
  * A kill leaves a pending record: fragment_settle() finds the write done
  * (the bytes after the original are the recorded ones) or cuts the image
@@ -74,9 +75,16 @@ int fragment_append_in_place(const char *image, const char *state_path, uint64_t
 			     struct strbuf *err);
 
 /*
+ * image is the recorded original followed by the recorded fragment, as
+ * read now (all of it is read and hashed: for an image whose key is not
+ * the record's).
+ */
+bool fragment_verify(const char *image, const struct fragment_record *rec);
+
+/*
  * Cut image back to its first original_size bytes and remove the record.
  * The caller knows that the image is the original followed by dkms's
- * fragment (its key is the record's). 0 or -errno with err.
+ * fragment (its key is the record's, or fragment_verify). 0 or -errno with err.
  */
 int fragment_strip_in_place(const char *image, const char *state_path, uint64_t original_size,
 			    char **ret_key, struct strbuf *err);

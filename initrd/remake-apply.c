@@ -227,6 +227,9 @@ int remake_fragment_restore(const struct dkms_ctx *ctx, const struct initrd_chan
 		ours = &rec.relpaths;
 	else if (fragment_modules(image, &rec.s, ch->kernel, &read_back) < 0)
 		goto out;
+	/* not as dkms left it (a copy, a restore from backup): cut in place once its bytes check out */
+	if (!in_place)
+		in_place = fragment_verify(image, &rec);
 	if (!ours->n)
 		goto out;
 	/* every module of the fragment goes, and nothing else: the original comes back */

@@ -362,9 +362,11 @@ consistent "... consistent"
 # The record is the journal: pending before the image is cut, done after.
 mode fragment
 list=$(steps built install -k "$K" tiny_crash/1.0)
-for s in initrd:fragment-record-written initrd:image-cut initrd:image-appended initrd:fragment-record-done; do
+for s in initrd:fragment-record-written initrd:image-reserved initrd:image-appended initrd:fragment-record-done; do
 	check "in place: an install passes $s" grep -q " $s\$" <<<"$list"
 done
+list=$(steps installed-fragment uninstall -k "$K" tiny_crash/1.0)
+check "in place: an uninstall passes initrd:image-cut" grep -q " initrd:image-cut\$" <<<"$list"
 restore installed-fragment
 ino=$(stat -c %i "$IMG")
 d uninstall -k "$K" tiny_crash/1.0
@@ -372,8 +374,8 @@ check "in place: uninstall cuts the same file back to the original bytes" bash -
 # a kill while the fragment was being written: the original, then part of it
 size=$(stat -c %s "$BASE")
 restore built
-{ DKMS_FAILPOINT=initrd:image-cut d install -k "$K" tiny_crash/1.0; } 2>/dev/null
-check "in place, killed at the cut: exit 137" test "$rc" = 137
+{ DKMS_FAILPOINT=initrd:image-reserved d install -k "$K" tiny_crash/1.0; } 2>/dev/null
+check "in place, killed before the write: exit 137" test "$rc" = 137
 check "... the image is the original" cmp "$BASE" "$IMG"
 check "... the record is pending" grep -qx state=pending "$REC"
 tail -c +$((size + 1)) "$T/snap/installed-fragment/boot/initrd.img-$K" | head -c 2000 >>"$IMG"
@@ -394,7 +396,8 @@ check "... the record is done" grep -qx state=done "$REC"
 # a reinstall over a fragment: the old one is cut off first; a kill at each step
 kill_every "reinstall over a fragment" installed-fragment next_install -- install --force -k "$K" tiny_crash/1.0
 
-# ENOSPC at any write of a change in place: image and record byte for byte as before.
+# ENOSPC at any write of a change in place: when the initrd step fails, image and
+# record are byte for byte as before; a failure elsewhere is rolled back as usual.
 # unchanged_after_every_write OP STATE -- ARGS...
 unchanged_after_every_write() {
 	local op=$1 state=$2 n w
@@ -404,6 +407,10 @@ unchanged_after_every_write() {
 		restore "$state"
 		DKMS_FAILWRITE=$n d "$@"
 		[[ $rc == 0 ]] && continue
+		if ! grep -qF "$IMG" "$T/err"; then
+			consistent "$op: write $n of $w fails (ENOSPC, exit $rc) before the initrd step: consistent"
+			continue
+		fi
 		if cmp -s "$T/snap/$state/boot/initrd.img-$K" "$IMG" &&
 			cmp -s "$T/snap/$state/boot/initrd.img-$K.dkms-fragment" "$REC"; then
 			ok "$op: write $n of $w fails (ENOSPC, exit $rc): image and record unchanged"
@@ -429,7 +436,38 @@ rm -f "$S/boot/filler"
 rm -rf "$T/full.boot"; cp -a "$S/boot" "$T/full.boot"
 EOF
 	chmod +x "$T/full.sh"
-	for m in fragment regenerate; do
+	# fragment mode cuts the fragment off in place: that needs no space
+	restore installed-fragment
+	mode fragment
+	unshare -m --propagation private "$T/full.sh" fragment
+	check "a full boot dir, fragment: uninstall succeeds (the cut needs no space)" grep -qx 0 "$T/full.rc"
+	check "... the image is the original bytes" cmp "$BASE" "$T/full.boot/initrd.img-$K"
+	check "... and the record is gone" test ! -e "$T/full.boot/initrd.img-$K.dkms-fragment"
+	d status tiny_crash -k "$K"
+	check "... the module is not installed" grep -qx "tiny_crash/1.0, $K, $ARCH: built" "$T/out"
+	# a boot dir with room for the record but not for the fragment
+	cat >"$T/full-install.sh" <<FULL
+#!/bin/bash
+mount -t tmpfs -o size=256k tmpfs "$S/boot" || exit 1
+cp -a "$T/snap/built/boot/." "$S/boot/"
+for ((i = 0; ; i++)); do dd if=/dev/zero of="$S/boot/fill.\$i" bs=4k count=1 2>/dev/null || break; done
+rm -f "$S/boot/fill.0" "$S/boot/fill.1"
+TMPDIR=$T/tmp "$DKMS_BIN" --dkmstree "$S/tree" --sourcetree "$S/src" --installtree "$MODS" install -k "$K" tiny_crash/1.0 >"$T/out" 2>"$T/err"
+echo \$? >"$T/full.rc"
+rm -f "$S/boot"/fill.*
+rm -rf "$T/full.boot"; cp -a "$S/boot" "$T/full.boot"
+FULL
+	chmod +x "$T/full-install.sh"
+	restore built
+	unshare -m --propagation private "$T/full-install.sh"
+	check "a boot dir with room for the record, not the fragment: install exits 6" grep -qx 6 "$T/full.rc"
+	check "... says why" grep -q "No space left on device" "$T/err"
+	check "... the image is unchanged" cmp "$BASE" "$T/full.boot/initrd.img-$K"
+	check "... no record is left" test ! -e "$T/full.boot/initrd.img-$K.dkms-fragment"
+	check "... nothing else is left in the boot dir" test -z "$(ls -A "$T/full.boot" | grep -vx -e "initrd.img-$K")"
+	d status tiny_crash -k "$K"
+	check "... the module is back to built" grep -qx "tiny_crash/1.0, $K, $ARCH: built" "$T/out"
+	for m in regenerate; do
 		restore "installed-$m"
 		mode $m
 		unshare -m --propagation private "$T/full.sh" "$m"
