@@ -451,7 +451,7 @@ EOF
 mount -t tmpfs -o size=256k tmpfs "$S/boot" || exit 1
 cp -a "$T/snap/built/boot/." "$S/boot/"
 for ((i = 0; ; i++)); do dd if=/dev/zero of="$S/boot/fill.\$i" bs=4k count=1 2>/dev/null || break; done
-rm -f "$S/boot/fill.0" "$S/boot/fill.1"
+rm -f "$S/boot/fill.0"
 TMPDIR=$T/tmp "$DKMS_BIN" --dkmstree "$S/tree" --sourcetree "$S/src" --installtree "$MODS" install -k "$K" tiny_crash/1.0 >"$T/out" 2>"$T/err"
 echo \$? >"$T/full.rc"
 rm -f "$S/boot"/fill.*
