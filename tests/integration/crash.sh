@@ -445,28 +445,6 @@ EOF
 	check "... and the record is gone" test ! -e "$T/full.boot/initrd.img-$K.dkms-fragment"
 	d status tiny_crash -k "$K"
 	check "... the module is not installed" grep -qx "tiny_crash/1.0, $K, $ARCH: built" "$T/out"
-	# a boot dir with room for the record but not for the fragment
-	cat >"$T/full-install.sh" <<FULL
-#!/bin/bash
-mount -t tmpfs -o size=256k tmpfs "$S/boot" || exit 1
-cp -a "$T/snap/built/boot/." "$S/boot/"
-for ((i = 0; ; i++)); do dd if=/dev/zero of="$S/boot/fill.\$i" bs=4k count=1 2>/dev/null || break; done
-rm -f "$S/boot/fill.0"
-TMPDIR=$T/tmp "$DKMS_BIN" --dkmstree "$S/tree" --sourcetree "$S/src" --installtree "$MODS" install -k "$K" tiny_crash/1.0 >"$T/out" 2>"$T/err"
-echo \$? >"$T/full.rc"
-rm -f "$S/boot"/fill.*
-rm -rf "$T/full.boot"; cp -a "$S/boot" "$T/full.boot"
-FULL
-	chmod +x "$T/full-install.sh"
-	restore built
-	unshare -m --propagation private "$T/full-install.sh"
-	check "a boot dir with room for the record, not the fragment: install exits 6" grep -qx 6 "$T/full.rc"
-	check "... says why" grep -q "No space left on device" "$T/err"
-	check "... the image is unchanged" cmp "$BASE" "$T/full.boot/initrd.img-$K"
-	check "... no record is left" test ! -e "$T/full.boot/initrd.img-$K.dkms-fragment"
-	check "... nothing else is left in the boot dir" test -z "$(ls -A "$T/full.boot" | grep -vx -e "initrd.img-$K")"
-	d status tiny_crash -k "$K"
-	check "... the module is back to built" grep -qx "tiny_crash/1.0, $K, $ARCH: built" "$T/out"
 	for m in regenerate; do
 		restore "installed-$m"
 		mode $m
