@@ -202,8 +202,7 @@ int fragment_state_read(const char *path, struct fragment_state *ret)
 	return 0;
 }
 
-/* NULs before the fragment: to a 4-byte boundary, and a zero word after legacy lz4. */
-static size_t padding_for(const struct initrd_image *img)
+size_t initrd_fragment_padding(const struct initrd_image *img)
 {
 	size_t pad = (4 - img->size % 4) % 4;
 
@@ -243,7 +242,7 @@ int initrd_fragment_append_read(const char *image, const void *bytes, size_t byt
 		}
 	}
 
-	strbuf_add(&added, zeros, padding_for(img));
+	strbuf_add(&added, zeros, initrd_fragment_padding(img));
 	strbuf_add(&added, fragment, len);
 	s.original_size = bytes_len;
 	sha256_hex(bytes, bytes_len, s.original_sha256);

@@ -70,5 +70,8 @@ int initrd_fragment_remove(const char *image, const char *state_path, struct str
  */
 int initrd_fragment_check(const void *fragment, size_t len, struct strv *problems);
 
+/* NULs before a fragment on img: to a 4-byte boundary, and a zero word after legacy lz4. */
+size_t initrd_fragment_padding(const struct initrd_image *img);
+
 /* Read a state file. 0, -ENOENT, or -EBADMSG for one that is not ours. */
 int fragment_state_read(const char *path, struct fragment_state *ret);

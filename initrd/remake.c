@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "initrd/fragment-inplace.h"
 #include "initrd/generator.h"
 #include "initrd/list.h"
 #include "initrd/remake-impl.h"
@@ -89,6 +90,10 @@ void remake_probe_release(struct remake_probe *p)
 	initrd_listing_release(&p->listing);
 	strv_release(&p->names);
 	strv_release(&p->relpaths);
+	free(p->offsets);
+	p->offsets = NULL;
+	free(p->key);
+	p->key = NULL;
 }
 
 int remake_probe(const char *image, const char *kernel, struct remake_probe *ret, struct strbuf *why)
@@ -121,14 +126,86 @@ int remake_probe(const char *image, const char *kernel, struct remake_probe *ret
 		       has_any(l, dracut) ? INITRD_GENERATOR_DRACUT :
 		       has_any(l, mkinitcpio) ? INITRD_GENERATOR_MKINITCPIO : -1;
 	ret->alias_loading = has_any(l, modprobe) && has_any(l, udevd) && has_any(l, aliases);
+	ret->size = ret->bytes.len;
+	ret->offsets = xcalloc(l->n_modules + 1, sizeof(*ret->offsets));
 	for (size_t i = 0; i < l->n_modules; i++) {
 		const struct initrd_module *m = &l->modules[i];
-		const char *rel = strstr(l->files[m->file].path, dir);
+		const struct initrd_file *f = &l->files[m->file];
+		const char *rel = strstr(f->path, dir);
 
 		if (!streq(m->kernelver, kernel))
 			continue;
+		ret->offsets[ret->names.n] = l->image.segments[f->segment].offset;
 		strv_push(&ret->names, m->name);
 		strv_push(&ret->relpaths, rel ? rel + strlen(dir) : "");
+	}
+	return 0;
+}
+
+/*
+ * The original below dkms's fragment in p's bytes: all of them without a
+ * record; with one, when the bytes are the recorded original and fragment.
+ */
+static void find_original(struct remake_probe *p, const char *state_path)
+{
+	struct fragment_record rec = FRAGMENT_RECORD_INIT;
+	const struct initrd_image *img = &p->listing.image;
+	struct initrd_image orig = *img;
+	char sha[SHA256_HEX_SIZE];
+	int r = fragment_record_read(state_path, &rec);
+
+	if (r == 0 && !rec.pending && rec.s.original_size + rec.s.added_size == p->bytes.len) {
+		sha256_hex(p->bytes.buf, (size_t)rec.s.original_size, sha);
+		p->have_original = streq(sha, rec.s.original_sha256);
+		sha256_hex(p->bytes.buf + rec.s.original_size, (size_t)rec.s.added_size, sha);
+		p->have_original &= streq(sha, rec.s.added_sha256);
+		p->original_size = rec.s.original_size;
+		memcpy(p->original_sha256, rec.s.original_sha256, SHA256_HEX_SIZE);
+		orig.n = 0;
+		while (orig.n < img->n && img->segments[orig.n].offset < p->original_size)
+			orig.n++;
+		orig.size = (size_t)p->original_size;
+		orig.end = orig.n ? img->segments[orig.n - 1].offset + img->segments[orig.n - 1].size : 0;
+	} else if (r == -ENOENT) {
+		p->have_original = true;
+		p->original_size = p->bytes.len;
+		sha256_hex(p->bytes.buf, p->bytes.len, p->original_sha256);
+	}
+	if (p->have_original)
+		p->padding = initrd_fragment_padding(&orig);
+	fragment_record_release(&rec);
+}
+
+int remake_probe_image(const struct dkms_ctx *ctx, const char *image, const char *state_path, const char *kernel,
+		       struct remake_probe *ret, struct strbuf *why)
+{
+	_cleanup_free_ char *key = image_key(image);
+	int r;
+
+	if (remake_cache_load(ctx, image, kernel, key, ret) == 0)
+		return 0;
+	r = remake_probe(image, kernel, ret, why);
+	if (r < 0)
+		return r;
+	/* the key read before the bytes: a change in between makes the summary a miss */
+	ret->key = TAKE_PTR(key);
+	find_original(ret, state_path);
+	remake_cache_store(ctx, image, kernel, ret);
+	return 0;
+}
+
+int remake_probe_full(const char *image, const char *kernel, const struct remake_probe *p,
+		      struct remake_probe *ret, struct strbuf *why)
+{
+	_cleanup_free_ char *key = NULL;
+	int r = remake_probe(image, kernel, ret, why);
+
+	if (r < 0 || !p->from_cache)
+		return r;
+	key = image_key(image);
+	if (!key || !streq(key, p->key)) {
+		strbuf_addstr(why, "it changed while it was read");
+		return -ESTALE;
 	}
 	return 0;
 }
@@ -390,7 +467,7 @@ int initrd_cleanup(const struct dkms_ctx *ctx, const char *bootdir)
 
 int initrd_update(const struct dkms_ctx *ctx, const struct initrd_change *ch, bool *ret_updated)
 {
-	_cleanup_free_ char *image = NULL;
+	_cleanup_free_ char *image = NULL, *state_path = NULL;
 	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
 	_cleanup_close_ int lock = -1;
 	struct remake_probe p = REMAKE_PROBE_INIT;
@@ -409,13 +486,21 @@ int initrd_update(const struct dkms_ctx *ctx, const struct initrd_change *ch, bo
 	if (!image)
 		return 0; /* made later by the kernel's own hooks, from the modules as installed now */
 
+	state_path = xasprintf("%s" STATE_SUFFIX, image);
+	/* what a killed change in place left, before anything reads the image */
+	r = fragment_settle(image, state_path, &why);
+	if (r < 0) {
+		dkms_error(ctx, "Cannot finish the interrupted change of %s: %s", image, why.buf);
+		goto out;
+	}
+	strbuf_reset(&why);
 	if (mode == INITRD_MODE_FRAGMENT || mode == INITRD_MODE_AUTO) {
 		/* a fragment of dkms's on the image, all of it taken off: no probe needed */
 		r = remake_fragment_restore(ctx, ch, image);
 		if (r <= 0)
 			goto done;
 	}
-	r = remake_probe(image, ch->kernel, &p, &why);
+	r = remake_probe_image(ctx, image, state_path, ch->kernel, &p, &why);
 	if (r < 0) {
 		/* regeneration does not need the old image; the other modes do */
 		if (ch->remake && mode == INITRD_MODE_REGENERATE) {

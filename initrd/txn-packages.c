@@ -68,12 +68,33 @@ static bool says_yes(const char *s)
 	return s && (s[0] == 'y' || s[0] == 'Y');
 }
 
+/*
+ * The kernel's module suffix, looked up once and only when needed: it is a
+ * walk of the kernel's whole module dir (~100 ms for Debian's), and a
+ * plain .ko needs none.
+ */
+static const char *suffix_of(const struct dkms_ctx *ctx, const struct dkms_kernel *k, const char **suffix)
+{
+	if (!*suffix)
+		*suffix = dkms_kernel_module_suffix(ctx, k->version);
+	return *suffix;
+}
+
+/* The module file name (.ko, else .ko<suffix>) in dir, or NULL. */
+static char *find_module_file(const struct dkms_ctx *ctx, const struct dkms_kernel *k, const char *dir,
+			      const char *name, const char **suffix)
+{
+	char *plain = tree_find_module_file(dir, name, NULL);
+
+	return plain ? plain : tree_find_module_file(dir, name, suffix_of(ctx, k, suffix));
+}
+
 /* Read m/v's dkms.conf for k and where its modules are on k. */
 int txn_pkg_read(const struct dkms_ctx *ctx, const char *m, const char *v, const struct dkms_kernel *k,
 		    struct initrd_pkg *ret)
 {
 	struct dkms_conf conf;
-	const char *suffix = dkms_kernel_module_suffix(ctx, k->version);
+	const char *suffix = NULL;
 	struct initrd_pkg p = { xstrdup(m), xstrdup(v), false, NULL, 0, MODULES_CONF_INIT };
 	int r = dkms_conf_read(ctx, m, v, k, NULL, CONF_QUIET | CONF_REPEAT, &conf);
 
@@ -87,7 +108,7 @@ int txn_pkg_read(const struct dkms_ctx *ctx, const char *m, const char *v, const
 	for (size_t i = 0; i < conf.n_modules; i++) {
 		const struct dkms_conf_module *rec = &conf.modules[i];
 		_cleanup_free_ char *dir = xasprintf("%s/%s%s", ctx->install_tree, k->version, rec->dest_location);
-		_cleanup_free_ char *file = tree_find_module_file(dir, rec->dest_name, suffix);
+		_cleanup_free_ char *file = find_module_file(ctx, k, dir, rec->dest_name, &suffix);
 		const char *type = conf_vars_value(&conf.vars, "MODULES_CONF_ALIAS_TYPE", (unsigned)i);
 		const char *loc = rec->dest_location;
 
@@ -97,7 +118,8 @@ int txn_pkg_read(const struct dkms_ctx *ctx, const char *m, const char *v, const
 			loc++;
 		p.mods[p.n_mods].name = xstrdup(rec->dest_name);
 		p.mods[p.n_mods].relpath = file ? xasprintf("%s%s%s", loc, *loc ? "/" : "", strrchr(file, '/') + 1)
-						: xasprintf("%s%s%s.ko%s", loc, *loc ? "/" : "", rec->dest_name, suffix);
+						: xasprintf("%s%s%s.ko%s", loc, *loc ? "/" : "", rec->dest_name,
+							    suffix_of(ctx, k, &suffix));
 		p.n_mods++;
 		if (p.remake)
 			strv_push(&p.mc.include, rec->dest_name);
@@ -118,7 +140,7 @@ bool txn_has_stray_copy(const struct dkms_ctx *ctx, const char *m, const char *v
 {
 	_cleanup_free_ char *build = tree_build_dir(ctx, m, v, k->version, k->arch);
 	_cleanup_free_ char *moddir = xasprintf("%s/module", build);
-	const char *suffix = dkms_kernel_module_suffix(ctx, k->version);
+	const char *suffix = NULL;
 	struct dkms_conf conf;
 	bool stray = false;
 
@@ -128,7 +150,7 @@ bool txn_has_stray_copy(const struct dkms_ctx *ctx, const char *m, const char *v
 	}
 	for (size_t i = 0; i < conf.n_modules && !stray; i++) {
 		const struct dkms_conf_module *rec = &conf.modules[i];
-		_cleanup_free_ char *built = tree_find_module_file(moddir, rec->dest_name, suffix);
+		_cleanup_free_ char *built = find_module_file(ctx, k, moddir, rec->dest_name, &suffix);
 		_cleanup_free_ char *dest = NULL;
 
 		if (rec->excluded || !built)

@@ -153,6 +153,20 @@ for ((r = 0; r < BRUNS; r++)); do
 	done
 done
 bm=$(median <"$T/b.make") bo=$(median <"$T/b.ours") bp=$(median <"$T/b.peer")
+# where ours spends its overhead: the steps dkms 3.4.3 also takes around the
+# make, timed alone (medians): the `bash -c` the make line runs in (MAKE[0] is
+# a shell command), the `strip -g` of the built module (STRIP[0]), and dkms
+# itself without a compiler (`dkms status` on the same tree: reading the
+# configuration, kernel facts and the tree).
+: >"$T/o.bash"; : >"$T/o.strip"; : >"$T/o.self"
+ko=$(find "$T/bours/tree/dkms_tiny/1.0/$K" -name 'dkms_tiny.ko*' | head -n 1)
+for ((r = 0; r < BRUNS; r++)); do
+	t0=$(now); bash -c true; t1=$(now); echo "$t1 - $t0" | bc -l >>"$T/o.bash"
+	cp "$ko" "$T/strip.ko"
+	t0=$(now); strip -g "$T/strip.ko"; t1=$(now); echo "$t1 - $t0" | bc -l >>"$T/o.strip"
+	t0=$(now); dk ours "$T/bours" status >/dev/null 2>&1; t1=$(now); echo "$t1 - $t0" | bc -l >>"$T/o.self"
+done
+ob=$(median <"$T/o.bash") os=$(median <"$T/o.strip") oself=$(median <"$T/o.self")
 
 # ---- table ------------------------------------------------------------------
 pct() { echo "($1 - $2) * 100 / $2" | bc -l; }
@@ -163,9 +177,13 @@ printf '%-64s %9.3fs %9.3fs %9.1fx\n' \
 printf '%-64s %9.3fs\n' "(b) bare make -C <kdir> M=<dir>, tiny module ($BRUNS runs)" "$bm"
 printf '%-64s %9.3fs %9.3fs\n' "    dkms build, same module" "$bo" "$bp"
 printf '%-64s %9.1f%% %9.1f%%\n' "    dkms build overhead over bare make" "$(pct "$bo" "$bm")" "$(pct "$bp" "$bm")"
+printf '%-64s %9.3fs\n' "    overhead, ours: build minus bare make" "$(echo "$bo - $bm" | bc -l)"
+printf '%-64s %9.3fs\n' "      of which the bash -c around the make line (MAKE[0])" "$ob"
+printf '%-64s %9.3fs\n' "      of which strip -g of the module (STRIP[0], as dkms 3.4.3)" "$os"
+printf '%-64s %9.3fs\n' "      of which dkms itself (a status of the same tree)" "$oself"
 echo
 echo "status output identical for both programs ($lines lines, e.g. \"$(head -1 "$T/status.ours")\"); all runs (s):"
-for f in sa.ours sa.peer b.make b.ours b.peer; do
+for f in sa.ours sa.peer b.make b.ours b.peer o.bash o.strip o.self; do
 	printf '  %-8s %s\n' "$f" "$(tr '\n' ' ' <"$T/$f")"
 done
 

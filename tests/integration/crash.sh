@@ -358,6 +358,71 @@ d status
 check "... root's status finishes it: installed" grep -qx "tiny_crash/1.0, $K, $ARCH: installed" "$T/out"
 consistent "... consistent"
 
+# ---- the fragment changed in place (initrd/fragment-inplace.h) ----------------
+# The record is the journal: pending before the image is cut, done after.
+mode fragment
+list=$(steps built install -k "$K" tiny_crash/1.0)
+for s in initrd:fragment-record-written initrd:image-reserved initrd:image-appended initrd:fragment-record-done; do
+	check "in place: an install passes $s" grep -q " $s\$" <<<"$list"
+done
+list=$(steps installed-fragment uninstall -k "$K" tiny_crash/1.0)
+check "in place: an uninstall passes initrd:image-cut" grep -q " initrd:image-cut\$" <<<"$list"
+restore installed-fragment
+ino=$(stat -c %i "$IMG")
+d uninstall -k "$K" tiny_crash/1.0
+check "in place: uninstall cuts the same file back to the original bytes" bash -c "cmp '$BASE' '$IMG' && test \"\$(stat -c %i '$IMG')\" = $ino"
+# a kill while the fragment was being written: the original, then part of it
+size=$(stat -c %s "$BASE")
+restore built
+{ DKMS_FAILPOINT=initrd:image-reserved d install -k "$K" tiny_crash/1.0; } 2>/dev/null
+check "in place, killed before the write: exit 137" test "$rc" = 137
+check "... the image is the original" cmp "$BASE" "$IMG"
+check "... the record is pending" grep -qx state=pending "$REC"
+tail -c +$((size + 1)) "$T/snap/installed-fragment/boot/initrd.img-$K" | head -c 2000 >>"$IMG"
+d status
+check "... part of the fragment written, then status: recovered" grep -q "^dkms: recovered an interrupted install" "$T/err"
+consistent "... consistent"
+check "... installed, the image holding it" bash -c "grep -qx 'tiny_crash/1.0, $K, $ARCH: installed' '$T/out'"
+check "... the record is done" grep -qx state=done "$REC"
+check "... the original bytes still come first" cmp -n "$size" "$BASE" "$IMG"
+# killed after the write, before the record said done: settled as done
+restore built
+{ DKMS_FAILPOINT=initrd:image-appended d install -k "$K" tiny_crash/1.0; } 2>/dev/null
+cp "$IMG" "$T/appended.img"
+check "in place, killed after the append: the record is pending" grep -qx state=pending "$REC"
+d status
+consistent "... then status: consistent"
+check "... the record is done" grep -qx state=done "$REC"
+# a reinstall over a fragment: the old one is cut off first; a kill at each step
+kill_every "reinstall over a fragment" installed-fragment next_install -- install --force -k "$K" tiny_crash/1.0
+
+# ENOSPC at any write of a change in place: when the initrd step fails, image and
+# record are byte for byte as before; a failure elsewhere is rolled back as usual.
+# unchanged_after_every_write OP STATE -- ARGS...
+unchanged_after_every_write() {
+	local op=$1 state=$2 n w
+	shift 3
+	w=$(writes "$state" "$@")
+	for ((n = 1; n <= w; n++)); do
+		restore "$state"
+		DKMS_FAILWRITE=$n d "$@"
+		[[ $rc == 0 ]] && continue
+		if ! grep -qF "$IMG" "$T/err"; then
+			consistent "$op: write $n of $w fails (ENOSPC, exit $rc) before the initrd step: consistent"
+			continue
+		fi
+		if cmp -s "$T/snap/$state/boot/initrd.img-$K" "$IMG" &&
+			cmp -s "$T/snap/$state/boot/initrd.img-$K.dkms-fragment" "$REC"; then
+			ok "$op: write $n of $w fails (ENOSPC, exit $rc): image and record unchanged"
+		else
+			not_ok "$op: write $n of $w fails (ENOSPC, exit $rc): image and record unchanged"
+			tail -n 3 "$T/err" | diag
+		fi
+	done
+}
+unchanged_after_every_write "in place, a reinstall over a fragment" installed-fragment -- install --force -k "$K" tiny_crash/1.0
+unchanged_after_every_write "in place, an uninstall" installed-fragment -- uninstall -k "$K" tiny_crash/1.0
+
 # ---- a really full boot dir: uninstall keeps module and image in agreement ----
 if unshare -m true 2>/dev/null; then
 	cat >"$T/full.sh" <<EOF
@@ -371,7 +436,16 @@ rm -f "$S/boot/filler"
 rm -rf "$T/full.boot"; cp -a "$S/boot" "$T/full.boot"
 EOF
 	chmod +x "$T/full.sh"
-	for m in fragment regenerate; do
+	# fragment mode cuts the fragment off in place: that needs no space
+	restore installed-fragment
+	mode fragment
+	unshare -m --propagation private "$T/full.sh" fragment
+	check "a full boot dir, fragment: uninstall succeeds (the cut needs no space)" grep -qx 0 "$T/full.rc"
+	check "... the image is the original bytes" cmp "$BASE" "$T/full.boot/initrd.img-$K"
+	check "... and the record is gone" test ! -e "$T/full.boot/initrd.img-$K.dkms-fragment"
+	d status tiny_crash -k "$K"
+	check "... the module is not installed" grep -qx "tiny_crash/1.0, $K, $ARCH: built" "$T/out"
+	for m in regenerate; do
 		restore "installed-$m"
 		mode $m
 		unshare -m --propagation private "$T/full.sh" "$m"

@@ -218,6 +218,46 @@ out_is "... says so" <(tail -n 1 "$T/out") "Restoring the original $IMG... done.
 check "... the image is byte-identical to the original" cmp "$T/base.img" "$IMG"
 check "... and the record is gone" test ! -e "$IMG.dkms-fragment"
 
+# In place (initrd/fragment-inplace.h): the image is cut and appended to, never
+# copied; a summary of it in the tree (initrd/remake-cache.c) spares the next
+# change reading and decoding it, for as long as the image's key holds.
+ino=$(stat -c %i "$IMG")
+step "fragment, in place: install" 0 install -k "$K" tiny_remake/1.0
+check "... the image is the same file, appended to" test "$(stat -c %i "$IMG")" = "$ino"
+check "... the record says the change is done" grep -qx "state=done" "$IMG.dkms-fragment"
+check "... and names the image's key after it" grep -q "^image_key=[0-9]*:$ino:$(stat -c %s "$IMG"):" "$IMG.dkms-fragment"
+check "... and the fragment's module" grep -qxF "module=tiny_remake	updates/dkms/tiny_remake.ko" "$IMG.dkms-fragment"
+SUM=$(ls "$T/tree/.initrd-cache/initrd.img-$K-"* 2>/dev/null | head -n 1)
+check "... a summary of the image is kept in the tree" test -s "$SUM"
+check "... with the module at the fragment's offset" \
+	grep -qxF "module=$(($(stat -c %s "$T/base.img") + 3 - ($(stat -c %s "$T/base.img") + 3) % 4))	tiny_remake	updates/dkms/tiny_remake.ko" "$SUM"
+step "... uninstall" 0 uninstall -k "$K" tiny_remake/1.0
+check "... the original bytes, in the same file" bash -c "cmp '$T/base.img' '$IMG' && test \"\$(stat -c %i '$IMG')\" = $ino"
+check "... the summary knows the original alone" bash -c "! grep -q 'tiny_remake' '$SUM' && grep -qx 'size=$(stat -c %s "$T/base.img")' '$SUM'"
+# The summary is believed while the key holds, and only then: one that lies
+# about alias loading (the image has neither modprobe nor udev) makes auto
+# append a fragment; after any write to the image, or cut short, it is not used.
+sed -i 's/^alias_loading=0$/alias_loading=1/' "$SUM"
+step "auto, a summary whose key holds" 0 install -k "$K" tiny_remake/1.0 --initrd-mode=auto
+check "... is used: a fragment, without reading the image" grep -qx "Appending tiny_remake to $IMG... done." "$T/out"
+step "... uninstall" 0 uninstall -k "$K" tiny_remake/1.0 --initrd-mode=auto
+check "... the original bytes" cmp "$T/base.img" "$IMG"
+touch "$IMG"
+step "auto, the image written since (touch: a new ctime)" 0 install -k "$K" tiny_remake/1.0 --initrd-mode=auto
+check "... the summary is not used: the image is read, and regenerated" grep -q "^Regenerating $IMG with mkimage.sh... done.\$" "$T/out"
+step "... uninstall" 0 uninstall -k "$K" tiny_remake/1.0 --initrd-mode=none
+cp "$T/base.img" "$IMG"
+rm -f "$IMG.old-dkms"
+step "... a fragment install from the image as it is now" 0 install -k "$K" tiny_remake/1.0 --initrd-mode=fragment
+step "... uninstall" 0 uninstall -k "$K" tiny_remake/1.0 --initrd-mode=fragment
+check "... the original bytes" cmp "$T/base.img" "$IMG"
+sed -i -e 's/^alias_loading=0$/alias_loading=1/' -e '$d' "$SUM"
+step "auto, a summary cut short (no count at the end)" 0 install -k "$K" tiny_remake/1.0 --initrd-mode=auto
+check "... is not used" grep -q "^Regenerating $IMG with mkimage.sh... done.\$" "$T/out"
+step "... uninstall" 0 uninstall -k "$K" tiny_remake/1.0 --initrd-mode=none
+cp "$T/base.img" "$IMG"
+rm -f "$IMG.old-dkms"
+
 # The image was made anew (a kernel update) over dkms's fragment: the record is stale.
 step "fragment: install" 0 install -k "$K" tiny_remake/1.0
 "$T/mkimage.sh" "$IMG" "$K" "$T/inst/$K" >/dev/null
