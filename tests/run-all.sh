@@ -4,6 +4,10 @@
 # "ok N - name # SKIP reason". Test groups: build/tests/test-* (cmocka units),
 # then tests/{cli,integration,peer,boot}/*.sh in name order.
 # TESTS=pattern limits the run to groups whose path matches.
+# TEST_JOBS=N runs up to N groups at once (default: the number of CPUs); each
+# group's output goes to its own log, and the summary lines come out in the
+# order above whatever order the groups end in. The groups in SERIAL below
+# never run beside each other.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -12,28 +16,53 @@ export DKMS_BIN="$top/build/dkms" TOP="$top"
 # no make nesting level (make[1]: in kbuild output) and no jobserver
 unset MAKELEVEL MAKEFLAGS MFLAGS MAKEOVERRIDES
 log=$top/build/test-logs
-mkdir -p "$log"
-pass=0 fail=0 skip=0
-failed=()
+jobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
+if [[ ! $jobs =~ ^[1-9][0-9]*$ ]]; then
+	echo "run-all: TEST_JOBS='$jobs' is not a number of jobs (1 or more)" >&2
+	exit 2
+fi
+
+# What one run shares between its groups (tests/lib.sh: the driver build
+# cache); made empty at the start, removed at the end.
+export DKMS_TEST_RUN=$top/build/test-run
+rm -rf "$DKMS_TEST_RUN" && mkdir -p "$DKMS_TEST_RUN" "$log" || exit 2
+trap 'rm -rf "$DKMS_TEST_RUN"' EXIT
+
+# Groups that must not run beside each other, each for a reason outside its
+# private temp dir:
+#   packaging.sh   installs packages with dpkg in overlays of /usr, /etc, /var and
+#                  /boot, and compares the host's /var/lib/dkms, dpkg status and
+#                  /lib/modules before and after: a change by anyone is a failure
+#   corpus.sh      runs Debian's dkms (its own CORPUS_JOBS) and apt-get download
+#   tarball-interop.sh  Debian's dkms too
+#   remake-initrd-boot.sh, fragment-*.sh  qemu boots with time limits: two
+#                  at once on two CPUs double each boot's time
+FIRST_GROUPS=${FIRST_GROUPS:-}
+SERIAL=" packaging.sh corpus.sh tarball-interop.sh remake-initrd-boot.sh fragment-megaraid.sh fragment-qla2xxx.sh "
 
 groups=()
 for t in build/tests/test-*; do [ -x "$t" ] && groups+=("$t"); done
 for d in cli integration peer boot; do
 	for t in tests/$d/*.sh; do [ -x "$t" ] && groups+=("$t"); done
 done
-
+todo=()
 for g in "${groups[@]}"; do
 	[[ -n ${TESTS:-} && $g != *$TESTS* ]] && continue
-	name=${g##*/}
+	todo+=("$g")
+done
+
+# run_group G: run one group into $log/NAME.log, then write $log/NAME.sum:
+# "P F S SECONDS" on its first line, the summary text after it.
+run_group() {
+	local g=$1 name=${1##*/} out rc p s s2 f start=$SECONDS
 	out=$log/$name.log
-	start=$SECONDS
 	if [[ $g == build/tests/* ]]; then
-		CMOCKA_MESSAGE_OUTPUT=TAP "$g" >"$out" 2>&1
+		CMOCKA_MESSAGE_OUTPUT=TAP "$g" >"$out" 2>&1 </dev/null
 	else
-		"$g" >"$out" 2>&1
+		"$g" >"$out" 2>&1 </dev/null
 	fi
 	rc=$?
-	p=$(grep -cE '^ok [0-9]+' "$out" | head -1)
+	p=$(grep -cE '^ok [0-9]+' "$out")
 	s=$(grep -cE '^ok [0-9]+.*# *SKIP' "$out")
 	# cmocka's TAP output says "not ok N # SKIP" for skip(): a skip, not a failure
 	s2=$(grep -cE '^not ok [0-9]+.*# *SKIP' "$out")
@@ -43,13 +72,73 @@ for g in "${groups[@]}"; do
 		f=1
 		echo "not ok - $name exited $rc" >>"$out"
 	fi
-	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
-	printf '%-40s %3d passed %3d failed %3d skipped (%ds)\n' "$name" "$p" "$f" "$s" $((SECONDS - start))
-	if ((f)); then
-		failed+=("$name")
-		grep -E '^not ok' "$out" | grep -vE '# *SKIP' | sed 's/^/    /' | head -20
-	fi
+	{
+		echo "$p $f $s"
+		printf '%-40s %3d passed %3d failed %3d skipped (%ds)\n' "$name" "$p" "$f" "$s" $((SECONDS - start))
+		((f)) && grep -E '^not ok' "$out" | grep -vE '# *SKIP' | sed 's/^/    /' | head -20
+	} >"$log/$name.sum.tmp"
+	mv "$log/$name.sum.tmp" "$log/$name.sum"
+}
+
+pass=0 fail=0 skip=0
+failed=()
+shown=0
+# show_done: print the summaries of the groups that ended, in list order,
+# up to the first one still running.
+show_done() {
+	local name sum p f s
+	while ((shown < ${#todo[@]})); do
+		name=${todo[shown]##*/}
+		sum=$log/$name.sum
+		[[ -f $sum ]] || return 0
+		read -r p f s <"$sum"
+		tail -n +2 "$sum"
+		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+		((f)) && failed+=("$name")
+		rm -f "$sum"
+		shown=$((shown + 1))
+	done
+}
+
+# Start order: the longest groups first (FIRST, from the times a run
+# prints), the rest in list order, so that no long group starts last.
+FIRST=" $FIRST_GROUPS "
+pending=()
+for g in "${todo[@]}"; do [[ $FIRST == *" ${g##*/} "* ]] && pending+=("$g"); done
+for g in "${todo[@]}"; do [[ $FIRST == *" ${g##*/} "* ]] || pending+=("$g"); done
+
+declare -A name_of=()  # pid of a running group -> its name
+running=0 serial_busy=
+# start_one: start the first pending group that may start now; 1 when none.
+start_one() {
+	local i g name
+	((running < jobs)) || return 1
+	for i in "${!pending[@]}"; do
+		g=${pending[i]} name=${g##*/}
+		[[ $SERIAL == *" $name "* && -n $serial_busy ]] && continue
+		unset "pending[$i]"
+		pending=("${pending[@]}")
+		run_group "$g" &
+		name_of[$!]=$name
+		running=$((running + 1))
+		[[ $SERIAL == *" $name "* ]] && serial_busy=$name
+		return 0
+	done
+	return 1
+}
+for g in "${todo[@]}"; do rm -f "$log/${g##*/}.sum"; done
+while ((${#pending[@]} || running)); do
+	while start_one; do :; done
+	ended=
+	wait -n -p ended
+	[[ -n $ended && -n ${name_of[$ended]:-} ]] || continue
+	name=${name_of[$ended]}
+	unset "name_of[$ended]"
+	running=$((running - 1))
+	[[ $serial_busy == "$name" ]] && serial_busy=
+	show_done
 done
+show_done
 ((${#failed[@]})) && echo "logs: $log/<group>.log"
 echo "$pass passed, $fail failed, $skip skipped"
 ((fail == 0))

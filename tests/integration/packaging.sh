@@ -349,7 +349,7 @@ expect_status "the other module stays installed: $INSTALLED" "$INSTALLED"
 ns /usr/sbin/dkms remove dkms_broken/1.0 --all >/dev/null 2>&1
 
 # A real *-dkms package: its postinst calls /usr/lib/dkms/common.postinst.
-V4L=$(ls "$TOP"/.cache/corpus/v4l2loopback-dkms_*.deb 2>/dev/null | head -1)
+V4L=$(ls "$CACHE_DIR"/corpus/v4l2loopback-dkms_*.deb 2>/dev/null | head -1)
 if [[ -z $V4L ]]; then
 	(cd "$T" && apt-get download v4l2loopback-dkms >/dev/null 2>&1)
 	V4L=$(ls "$T"/v4l2loopback-dkms_*.deb 2>/dev/null | head -1)
@@ -365,7 +365,7 @@ if [[ -n $V4L ]]; then
 	got=$(ns /usr/sbin/dkms status v4l2loopback 2>&1)
 	[[ -z $got ]] && ok "v4l2loopback gone from dkms with its package" || not_ok "v4l2loopback gone (status: $got)"
 else
-	skip "a *-dkms package through common.postinst" "no v4l2loopback-dkms .deb (.cache/corpus or apt-get download)"
+	skip "a *-dkms package through common.postinst" "no v4l2loopback-dkms .deb ($CACHE_DIR/corpus or apt-get download)"
 fi
 
 # Removing ours, then Debian's dkms back on the same tree.
