@@ -31,14 +31,14 @@ trap 'rm -rf "$DKMS_TEST_RUN"' EXIT
 # Groups that must not run beside each other, each for a reason outside its
 # private temp dir:
 #   packaging.sh   installs packages with dpkg in overlays of /usr, /etc, /var and
-#                  /boot, and compares the host's /var/lib/dkms, dpkg status and
-#                  /lib/modules before and after: a change by anyone is a failure
-#   corpus.sh      runs Debian's dkms (its own CORPUS_JOBS) and apt-get download
-#   tarball-interop.sh  Debian's dkms too
-#   remake-initrd-boot.sh, fragment-*.sh  qemu boots with time limits: two
-#                  at once on two CPUs double each boot's time
-FIRST_GROUPS=${FIRST_GROUPS:-}
-SERIAL=" packaging.sh corpus.sh tarball-interop.sh remake-initrd-boot.sh fragment-megaraid.sh fragment-qla2xxx.sh "
+#                  /boot, and compares the host's /var/lib/dkms, dpkg status,
+#                  /boot and /lib/modules before and after: a change by anyone
+#                  else at the same time would count as its leak
+#   corpus.sh, tarball-interop.sh  run Debian's dkms (3.0.10), whose defaults
+#                  are the host's /var/lib/dkms (its MOK key) and /lib/modules
+#                  wherever an option does not move them; corpus.sh and
+#                  packaging.sh apt-get download into the same cache dir
+SERIAL=" packaging.sh corpus.sh tarball-interop.sh "
 
 groups=()
 for t in build/tests/test-*; do [ -x "$t" ] && groups+=("$t"); done
