@@ -52,7 +52,7 @@ for g in "${groups[@]}"; do
 done
 
 # run_group G: run one group into $log/NAME.log, then write $log/NAME.sum:
-# "P F S SECONDS" on its first line, the summary text after it.
+# "PASSED FAILED SKIPPED" on its first line, the summary text after it.
 run_group() {
 	local g=$1 name=${1##*/} out rc p s s2 f start=$SECONDS
 	out=$log/$name.log
@@ -131,6 +131,8 @@ while ((${#pending[@]} || running)); do
 	while start_one; do :; done
 	ended=
 	wait -n -p ended
+	# 127 with no pid: no child left (each wrote its summary or died)
+	[[ $? == 127 && -z $ended ]] && { running=0 serial_busy= name_of=(); continue; }
 	[[ -n $ended && -n ${name_of[$ended]:-} ]] || continue
 	name=${name_of[$ended]}
 	unset "name_of[$ended]"
