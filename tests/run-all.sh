@@ -39,6 +39,10 @@ trap 'rm -rf "$DKMS_TEST_RUN"' EXIT
 #                  wherever an option does not move them; corpus.sh and
 #                  packaging.sh apt-get download into the same cache dir
 SERIAL=" packaging.sh corpus.sh tarball-interop.sh "
+# The longest groups (a run's times, two CPUs), started first in this order so
+# that none of them starts last; FIRST_GROUPS replaces the list.
+FIRST_GROUPS=${FIRST_GROUPS-driverdisk.sh crash.sh remake-initrd-boot.sh fragment-qla2xxx.sh \
+fragment-megaraid.sh lsinitrd.sh safety.sh remake-initrd.sh real-builds.sh corpus.sh packaging.sh}
 
 groups=()
 for t in build/tests/test-*; do [ -x "$t" ] && groups+=("$t"); done
