@@ -108,7 +108,9 @@ show_done() {
 # prints), the rest in list order, so that no long group starts last.
 FIRST=" $FIRST_GROUPS "
 pending=()
-for g in "${todo[@]}"; do [[ $FIRST == *" ${g##*/} "* ]] && pending+=("$g"); done
+for f in $FIRST_GROUPS; do
+	for g in "${todo[@]}"; do [[ ${g##*/} == "$f" ]] && pending+=("$g"); done
+done
 for g in "${todo[@]}"; do [[ $FIRST == *" ${g##*/} "* ]] || pending+=("$g"); done
 
 declare -A name_of=()  # pid of a running group -> its name
