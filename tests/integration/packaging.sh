@@ -83,14 +83,15 @@ copy_tree() {
 }
 copy_tree "$T/pkg/src"
 start=$SECONDS
-(cd "$T/pkg/src" && dpkg-buildpackage -b -us -uc) >"$T/dpkg-buildpackage.log" 2>&1
+# -Jauto: the package's build uses every CPU (DEB_BUILD_OPTIONS parallel=)
+(cd "$T/pkg/src" && dpkg-buildpackage -b -us -uc -Jauto) >"$T/dpkg-buildpackage.log" 2>&1
 rc=$?
 DEB=$(ls "$T"/pkg/dkms-c_*.deb 2>/dev/null | head -1)
 if [[ $rc == 0 && -f $DEB ]]; then
-	ok "dpkg-buildpackage -b -us -uc builds ${DEB##*/}"
+	ok "dpkg-buildpackage -b -us -uc -Jauto builds ${DEB##*/}"
 	echo "# .deb built in $((SECONDS - start)) s"
 else
-	not_ok "dpkg-buildpackage -b -us -uc (exit $rc)"
+	not_ok "dpkg-buildpackage -b -us -uc -Jauto (exit $rc)"
 	tail -30 "$T/dpkg-buildpackage.log" | diag
 	exit 1
 fi
