@@ -23,9 +23,11 @@ if [[ ! $jobs =~ ^[1-9][0-9]*$ ]]; then
 fi
 
 # What one run shares between its groups (tests/lib.sh: the driver build
-# cache); made empty at the start, removed at the end.
-export DKMS_TEST_RUN=$top/build/test-run
-rm -rf "$DKMS_TEST_RUN" && mkdir -p "$DKMS_TEST_RUN" "$log" || exit 2
+# cache): a dir of its own (two runs in one checkout do not share it),
+# removed at the end.
+mkdir -p "$log" || exit 2
+DKMS_TEST_RUN=$(mktemp -d "$top/build/test-run.XXXXXX") || exit 2
+export DKMS_TEST_RUN
 trap 'rm -rf "$DKMS_TEST_RUN"' EXIT
 
 # Groups that must not run beside each other, each for a reason outside its

@@ -194,7 +194,10 @@ boot_disk() {
 
 boot_run() {
 	local img=$1 log=$2 start
-	local -a append=(console=ttyS0 panic=-1 loglevel=4) qargs=()
+	# no_timer_check: under TCG on a loaded host the IO-APIC timer check can
+	# miss ticks and panic ("IO-APIC + timer doesn't work"), seen with
+	# groups running in parallel
+	local -a append=(console=ttyS0 panic=-1 loglevel=4 no_timer_check) qargs=()
 	shift 2
 	while (($#)); do
 		if [[ $1 == -- ]]; then shift; qargs=("$@"); break; fi
