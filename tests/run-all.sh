@@ -62,7 +62,8 @@ for g in "${groups[@]}"; do
 	todo+=("$g")
 done
 
-# run_group G: run one group into $log/NAME.log, then write $log/NAME.sum:
+# run_group G: run one group into $log/NAME.log, then write NAME.sum in the
+# run's own dir (another run in the same checkout has its own):
 # "PASSED FAILED SKIPPED" on its first line, the summary text after it.
 run_group() {
 	local g=$1 name=${1##*/} out rc p s s2 f start=$SECONDS
@@ -87,20 +88,24 @@ run_group() {
 		echo "$p $f $s"
 		printf '%-40s %3d passed %3d failed %3d skipped (%ds)\n' "$name" "$p" "$f" "$s" $((SECONDS - start))
 		((f)) && grep -E '^not ok' "$out" | grep -vE '# *SKIP' | sed 's/^/    /' | head -20
-	} >"$log/$name.sum.tmp"
-	mv "$log/$name.sum.tmp" "$log/$name.sum"
+	} >"$DKMS_TEST_RUN/$name.sum.tmp"
+	mv "$DKMS_TEST_RUN/$name.sum.tmp" "$DKMS_TEST_RUN/$name.sum"
 }
 
 pass=0 fail=0 skip=0
 failed=()
 shown=0
-# show_done: print the summaries of the groups that ended, in list order,
-# up to the first one still running.
+# show_done [final]: print the summaries of the groups that ended, in list
+# order, up to the first one still running; "final": a group without a
+# summary (killed before it wrote one) is a failure.
 show_done() {
 	local name sum p f s
 	while ((shown < ${#todo[@]})); do
 		name=${todo[shown]##*/}
-		sum=$log/$name.sum
+		sum=$DKMS_TEST_RUN/$name.sum
+		if [[ ! -f $sum && -n ${1:-} ]]; then
+			printf '0 1 0\n%-40s ended without a summary\n' "$name" >"$sum"
+		fi
 		[[ -f $sum ]] || return 0
 		read -r p f s <"$sum"
 		tail -n +2 "$sum"
@@ -142,7 +147,6 @@ start_one() {
 	done
 	return 1
 }
-for g in "${todo[@]}"; do rm -f "$log/${g##*/}.sum"; done
 while ((${#pending[@]} || running)); do
 	while start_one; do :; done
 	ended=
@@ -157,7 +161,7 @@ while ((${#pending[@]} || running)); do
 	[[ $alone_busy == "$name" ]] && alone_busy=
 	show_done
 done
-show_done
+show_done final
 ((${#failed[@]})) && echo "logs: $log/<group>.log"
 echo "$pass passed, $fail failed, $skip skipped"
 ((fail == 0))
