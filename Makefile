@@ -73,7 +73,10 @@ unit: $(UNIT_BIN)
 deps-test:
 	@scripts/install-deps.sh test
 
-check: deps-test all unit
+# the build uses every CPU too (a plain `make check` has no -j); TEST_JOBS
+# (default: the number of CPUs) is how many test groups run at once
+check: deps-test
+	@$(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$$(nproc)) all unit
 	@tests/run-all.sh
 
 demo: deps-test all

@@ -60,3 +60,91 @@ step() {
 		cat "$T/out" "$T/err" | tail -n 30 | diag
 	fi
 }
+
+# Where downloads are kept between runs: linux-source, kernel images, corpus
+# packages (git-ignored).
+CACHE_DIR=${DKMS_CACHE:-$TOP/.cache}
+
+# dk_build M/V KERNEL: `dk build M/V -k KERNEL` for a test whose point is what
+# comes after the build (disks, fragments, boots), done once per run of
+# tests/run-all.sh (which sets DKMS_TEST_RUN): when another group of the run
+# built the same source for the same headers with the same compiler, program
+# and settings, its binaries-only tarball is loaded with `dkms ldtarball
+# --force` (dkms's own way to take prebuilt modules) instead. M/V must be
+# added. Signed builds, runs as non-root and runs outside run-all.sh always
+# build. Sets $rc, $T/out and $T/err as dk does.
+dk_build() {
+	local mv=$1 k=$2 cache=${DKMS_TEST_RUN:+$DKMS_TEST_RUN/builds} key tgz lk
+	if [[ -z $cache || ${try_sign_modules:-} != false || $(id -u) != 0 ]] ||
+		! key=$(_build_key "$mv" "$k"); then
+		dk build "$mv" -k "$k"
+		return
+	fi
+	mkdir -p "$cache"
+	tgz=$cache/${mv%%/*}-$key.tar.gz
+	# one build of a key at a time: a second group waits and loads it
+	exec {lk}>"$tgz.lock"
+	flock "$lk"
+	if [[ -s $tgz ]]; then
+		dk ldtarball --force "$tgz"
+		echo "# $mv for $k: loaded from this run's build (${tgz##*/})"
+	else
+		dk build "$mv" -k "$k"
+		if ((rc == 0)); then
+			mv "$T/out" "$T/out.build" && mv "$T/err" "$T/err.build"
+			# written whole or not at all: a killed run leaves no half tarball
+			dk mktarball "$mv" -k "$k" --binaries-only --archive "$tgz.$$.tmp.tar.gz" &&
+				((rc == 0)) && mv "$tgz.$$.tmp.tar.gz" "$tgz"
+			rm -f "$tgz.$$.tmp.tar.gz"
+			mv "$T/out.build" "$T/out" && mv "$T/err.build" "$T/err"
+			rc=0
+		fi
+	fi
+	exec {lk}>&-
+}
+
+# step_built NAME M/V KERNEL: dk_build M/V KERNEL and check it exits 0.
+step_built() {
+	local name=$1
+	dk_build "$2" "$3"
+	if [[ $rc == 0 ]]; then
+		ok "$name"
+	else
+		not_ok "$name (exit $rc, want 0)"
+		cat "$T/out" "$T/err" | tail -n 30 | diag
+	fi
+}
+
+# _build_key M/V KERNEL: a hash of everything a build of M/V for KERNEL reads:
+# the source tree (names, modes, contents), the headers (contents of the files
+# that change with every kernel build, and path, size and mtime of every
+# other file, the common headers and kbuild through the links included), the
+# compiler, the program, and its settings.
+_build_key() {
+	local mv=$1 k=$2 src hdr dirs d c
+	src=$(readlink -f "$T/tree/$mv/source") && [[ -d $src ]] || return 1
+	hdr=$(readlink -f "$T/inst/$k/build") && [[ -d $hdr ]] || return 1
+	dirs=("$hdr")
+	# Debian's headers: "include /usr/src/linux-headers-K-common/Makefile"
+	for d in $(sed -n 's|^include \(/.*\)/Makefile$|\1|p' "$hdr/Makefile" 2>/dev/null); do
+		[[ -d $d ]] && dirs+=("$d")
+	done
+	c=$(sed -n 's/^CC = .*)\([^ ]*\)$/\1/p' "$hdr/.kernelvariables" 2>/dev/null)
+	{
+		echo "kernel $k"
+		(cd "$src" && find . -printf '%p %y %m %l\n' | LC_ALL=C sort &&
+			find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
+		(cd "$hdr" && sha256sum .config Module.symvers include/generated/utsrelease.h \
+			include/generated/autoconf.h .kernelvariables 2>&1)
+		find -L "${dirs[@]}" -printf '%p %y %s %T@\n' 2>&1 | LC_ALL=C sort
+		for c in ${c:-gcc} gcc ld as; do
+			c=$(command -v "$c") && readlink -f "$c" && "$c" --version 2>&1 | head -n1
+		done
+		c=$(gcc -print-prog-name=cc1 2>/dev/null) && stat -L -c '%n %s %Y' "$c"
+		sha256sum "$DKMS_BIN"
+		env | grep -E '^(build_environment|compress_[a-z]+_opts|parallel_jobs|verbose|try_sign_modules|sign_file)=' | LC_ALL=C sort
+		for d in "${DKMS_ETC_DIR:-/etc/dkms}"/framework.conf "${DKMS_ETC_DIR:-/etc/dkms}"/framework.conf.d/*; do
+			[[ -f $d ]] && sha256sum "$d"
+		done
+	} | sha256sum | cut -c1-32
+}

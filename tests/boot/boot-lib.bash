@@ -6,7 +6,7 @@
 #       0 when qemu-system-x86_64, busybox (static), cpio, kmod and depmod are
 #       there; otherwise prints the reason (for skip) and returns 1.
 #   boot_kernel_fetch K
-#       Debian's linux-image-K (apt-get download, cached in $TOP/.cache/kernel/,
+#       Debian's linux-image-K (apt-get download, cached in $CACHE_DIR/kernel/,
 #       extracted once with dpkg-deb -x and indexed with depmod). Sets
 #       BOOT_ROOT (the extracted root), BOOT_VMLINUZ, BOOT_MODDIR
 #       ($BOOT_ROOT/lib/modules/K). Returns 1 with a reason on stdout when the
@@ -54,7 +54,7 @@
 #   DKMS-BOOT: done
 # and powers off.
 
-BOOT_CACHE=${BOOT_CACHE:-$TOP/.cache/kernel}
+BOOT_CACHE=${BOOT_CACHE:-$CACHE_DIR/kernel}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-180}
 
 boot_can_run() {
@@ -194,7 +194,10 @@ boot_disk() {
 
 boot_run() {
 	local img=$1 log=$2 start
-	local -a append=(console=ttyS0 panic=-1 loglevel=4) qargs=()
+	# no_timer_check: under TCG on a loaded host the IO-APIC timer check can
+	# miss ticks and panic ("IO-APIC + timer doesn't work"), seen with
+	# groups running in parallel
+	local -a append=(console=ttyS0 panic=-1 loglevel=4 no_timer_check) qargs=()
 	shift 2
 	while (($#)); do
 		if [[ $1 == -- ]]; then shift; qargs=("$@"); break; fi
@@ -252,7 +255,7 @@ boot_build_driver() {
 		exit 1
 	}
 	MV=$driver/${src##*-}
-	dk add "$src" && dk build "$MV" -k "$K"
+	dk add "$src" && dk_build "$MV" "$K"
 	if [[ $rc != 0 ]]; then
 		not_ok "build $MV for $K"
 		cat "$T/out" "$T/err" | tail -20 | diag

@@ -345,7 +345,9 @@ restore built
 { DKMS_FAILPOINT=txn:tree-changed d install -k "$K" tiny_crash/1.0; } 2>/dev/null
 if setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
 	chmod o+rx "$T" "$T/etc"
-	setpriv --reuid=65534 --regid=65534 --clear-groups env TMPDIR="$T/tmp" "$DKMS_BIN" --dkmstree "$S/tree" \
+	# a copy the user can run: the checkout may be under a 0700 dir (/root)
+	cp "$DKMS_BIN" "$T/dkms-nobody" && chmod 755 "$T/dkms-nobody"
+	setpriv --reuid=65534 --regid=65534 --clear-groups env TMPDIR="$T/tmp" "$T/dkms-nobody" --dkmstree "$S/tree" \
 		--sourcetree "$S/src" --installtree "$MODS" status >"$T/out" 2>"$T/err"
 	check "a pending install, status without write access: says built, not installed" \
 		grep -qx "tiny_crash/1.0, $K, $ARCH: built" "$T/out"

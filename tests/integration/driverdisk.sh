@@ -168,7 +168,7 @@ for drv in ${DRIVERDISK_DRIVERS-megaraid_sas qla2xxx}; do
 	v=${src##*/"$drv"-}
 	step "$drv: add" 0 add "$src"
 	t0=$SECONDS
-	step "$drv: build -k $K" 0 build -k "$K" "$drv/$v"
+	step_built "$drv: build -k $K" "$drv/$v" "$K"
 	echo "$drv build: $((SECONDS - t0)) s" | diag
 	t0=$SECONDS
 	for distro in $MATRIX; do

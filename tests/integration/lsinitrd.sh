@@ -50,7 +50,7 @@ src=$("$TOP/examples/get-driver-source.sh" megaraid_sas 2>"$T/get.err") || {
 }
 MV=megaraid_sas/${src##*-}
 start=$SECONDS
-dk add "$src" && dk build "$MV" -k "$K"
+dk add "$src" && dk_build "$MV" "$K"
 if [[ $rc != 0 ]]; then
 	not_ok "build $MV for $K"
 	cat "$T/out" "$T/err" | tail -20 | diag

@@ -203,8 +203,11 @@ if [[ -n ${MKDEB_DRIVERS-megaraid_sas} ]]; then
 		V=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$SRCDIR/dkms.conf")
 		cp -r "$SRCDIR" "$T/src/megaraid_sas-$V"
 		step "add megaraid_sas $V" 0 add "megaraid_sas/$V"
+		# dkms_tiny above proves mkbmdeb builds what is missing; the driver
+		# comes built (once a run: tests/lib.sh dk_build)
 		start=$SECONDS
-		step "mkbmdeb megaraid_sas (real build)" 0 mkbmdeb "megaraid_sas/$V" -k "$K"
+		step_built "build megaraid_sas $V" "megaraid_sas/$V" "$K"
+		step "mkbmdeb megaraid_sas" 0 mkbmdeb "megaraid_sas/$V" -k "$K"
 		echo "# megaraid_sas build + package: $((SECONDS - start)) s"
 		MD=$T/tree/megaraid_sas/$V/bmdeb/megaraid-sas-modules-${K}_${V}_amd64.deb
 		check "package named megaraid-sas-modules-$K" test -f "$MD"

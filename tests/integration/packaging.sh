@@ -83,14 +83,15 @@ copy_tree() {
 }
 copy_tree "$T/pkg/src"
 start=$SECONDS
-(cd "$T/pkg/src" && dpkg-buildpackage -b -us -uc) >"$T/dpkg-buildpackage.log" 2>&1
+# -Jauto: the package's build uses every CPU (DEB_BUILD_OPTIONS parallel=)
+(cd "$T/pkg/src" && dpkg-buildpackage -b -us -uc -Jauto) >"$T/dpkg-buildpackage.log" 2>&1
 rc=$?
 DEB=$(ls "$T"/pkg/dkms-c_*.deb 2>/dev/null | head -1)
 if [[ $rc == 0 && -f $DEB ]]; then
-	ok "dpkg-buildpackage -b -us -uc builds ${DEB##*/}"
+	ok "dpkg-buildpackage -b -us -uc -Jauto builds ${DEB##*/}"
 	echo "# .deb built in $((SECONDS - start)) s"
 else
-	not_ok "dpkg-buildpackage -b -us -uc (exit $rc)"
+	not_ok "dpkg-buildpackage -b -us -uc -Jauto (exit $rc)"
 	tail -30 "$T/dpkg-buildpackage.log" | diag
 	exit 1
 fi
@@ -349,7 +350,7 @@ expect_status "the other module stays installed: $INSTALLED" "$INSTALLED"
 ns /usr/sbin/dkms remove dkms_broken/1.0 --all >/dev/null 2>&1
 
 # A real *-dkms package: its postinst calls /usr/lib/dkms/common.postinst.
-V4L=$(ls "$TOP"/.cache/corpus/v4l2loopback-dkms_*.deb 2>/dev/null | head -1)
+V4L=$(ls "$CACHE_DIR"/corpus/v4l2loopback-dkms_*.deb 2>/dev/null | head -1)
 if [[ -z $V4L ]]; then
 	(cd "$T" && apt-get download v4l2loopback-dkms >/dev/null 2>&1)
 	V4L=$(ls "$T"/v4l2loopback-dkms_*.deb 2>/dev/null | head -1)
@@ -365,7 +366,7 @@ if [[ -n $V4L ]]; then
 	got=$(ns /usr/sbin/dkms status v4l2loopback 2>&1)
 	[[ -z $got ]] && ok "v4l2loopback gone from dkms with its package" || not_ok "v4l2loopback gone (status: $got)"
 else
-	skip "a *-dkms package through common.postinst" "no v4l2loopback-dkms .deb (.cache/corpus or apt-get download)"
+	skip "a *-dkms package through common.postinst" "no v4l2loopback-dkms .deb ($CACHE_DIR/corpus or apt-get download)"
 fi
 
 # Removing ours, then Debian's dkms back on the same tree.

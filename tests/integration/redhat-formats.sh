@@ -100,7 +100,7 @@ if src=$("$TOP/examples/get-driver-source.sh" megaraid_sas 2>"$T/fetch.err"); th
 	cp -r "$src" "$T/src/"
 	step "add megaraid_sas" 0 add "megaraid_sas/$ver"
 	start=$SECONDS
-	step "build megaraid_sas" 0 build "megaraid_sas/$ver" -k "$K"
+	step_built "build megaraid_sas" "megaraid_sas/$ver" "$K"
 	echo "# megaraid_sas build: $((SECONDS - start)) s"
 	mdd=$T/tree/megaraid_sas/$ver/driver_disk
 	start=$SECONDS

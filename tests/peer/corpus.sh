@@ -10,7 +10,7 @@
 #   - the names of the built modules.
 # The peer is dkms 3.0.10 and we follow 3.4.3, so messages are not compared.
 #
-# Packages come from `apt-get download` into $TOP/.cache/corpus (reused when
+# Packages come from `apt-get download` into $CACHE_DIR/corpus (reused when
 # present); a package that cannot be fetched is skipped.
 # Packages marked "slow" in packages.txt run only with CORPUS_FULL=1.
 # CORPUS=name1,name2 limits the run to those packages.
@@ -19,7 +19,7 @@
 
 PEER=${DKMS_PEER:-/usr/sbin/dkms}
 LIST=${CORPUS_LIST:-$TOP/tests/peer/packages.txt}
-CACHE=${CORPUS_CACHE:-$TOP/.cache/corpus}
+CACHE=${CORPUS_CACHE:-$CACHE_DIR/corpus}
 K=$(headers_kernel)
 JOBS=${CORPUS_JOBS:-2}
 
