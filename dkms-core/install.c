@@ -18,6 +18,7 @@
 #include "util/spawn.h"
 #include "util/strbuf.h"
 #include "version.h"
+#include "weak-modules.h"
 
 /* find_module: every <name>.ko or <name>.ko<suffix> file under dir. */
 static void find_modules(const char *dir, const char *name, const char *suffix, struct strv *ret,
@@ -530,6 +531,7 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 	}
 
 	failpoint("install:linked");
+	weak_modules_run(ctx, m, &conf, k, WEAK_MODULES_ADD);
 	dkms_run_hook(ctx, m, v, "post_install", conf.post_install, NULL);
 
 	if (dkms_depmod(ctx, k->version) != 0) {
