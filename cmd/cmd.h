@@ -76,6 +76,7 @@ int cmd_generate_mok(struct cmd *c);
 int cmd_mkdriverdisk(struct cmd *c); /* cmd/mkdriverdisk.c */
 int cmd_checkdisk(struct cmd *c);    /* cmd/checkdisk.c */
 int cmd_mkrpm(struct cmd *c);        /* cmd/mkrpm.c */
+int cmd_kabi_check(struct cmd *c);   /* cmd/kabi-check.c */
 int cmd_mkbmdeb(struct cmd *c);      /* cmd/mkdeb.c */
 int cmd_mkdeb(struct cmd *c);        /* cmd/mkdeb.c */
 int cmd_lsinitrd(struct cmd *c);     /* cmd/lsinitrd.c */

@@ -51,6 +51,7 @@ static const struct action actions[] = {
 	{ "mkdriverdisk", cmd_mkdriverdisk, TAKES_LOCK, "mkdriverdisk <module>/<version> -d <distro> [-r <release>] -k <kernel>[/<arch>]... [--media iso|floppy|tar|cpio|squashfs] [--size KiB] [--compress gzip|xz|zstd|none] [--archive <file> | <dir>/] [--initrd <base>]" },
 	{ "checkdisk", cmd_checkdisk, 0, "checkdisk <image> [-k <kernel>[/<arch>]]... [-a <arch>]" },
 	{ "mkrpm", cmd_mkrpm, TAKES_LOCK, "mkrpm <module>/<version> -k <kernel>[/<arch>]... [--source] [--archive <dir>]" },
+	{ "kabi-check", cmd_kabi_check, 0, "kabi-check <module>/<version> -k <built-kernel>[/<arch>] [-k <kernel>]... [<Module.symvers>]..." },
 	{ "mkbmdeb", cmd_mkbmdeb, TAKES_LOCK, "mkbmdeb <module>/<version> -k <kernel>[/<arch>]... [--archive <dir>]" },
 	{ "mkdeb", cmd_mkdeb, TAKES_LOCK, "mkdeb <module>/<version> [--archive <dir>]" },
 	{ "lsinitrd", cmd_lsinitrd, 0, "lsinitrd [-k <kernel> | <image>]" },
