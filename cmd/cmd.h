@@ -30,6 +30,7 @@ struct cmd {
 	char *compress;    /* --compress */
 	char *initrd;      /* --initrd BASE (mkdriverdisk -d initramfs); IMAGE for lsinitrd */
 	bool source_rpm;   /* mkrpm --source */
+	bool kabi_range;   /* mkrpm, mkdriverdisk -d redhat: --kabi-range */
 	bool json;         /* status --json */
 	struct strv args;  /* positional arguments not otherwise taken (checkdisk IMAGE ...) */
 };

@@ -50,7 +50,7 @@ static const struct action actions[] = {
 	{ "generate_mok", cmd_generate_mok, 0, "generate_mok" },
 	{ "mkdriverdisk", cmd_mkdriverdisk, TAKES_LOCK, "mkdriverdisk <module>/<version> -d <distro> [-r <release>] -k <kernel>[/<arch>]... [--media iso|floppy|tar|cpio|squashfs] [--size KiB] [--compress gzip|xz|zstd|none] [--archive <file> | <dir>/] [--initrd <base>]" },
 	{ "checkdisk", cmd_checkdisk, 0, "checkdisk <image> [-k <kernel>[/<arch>]]... [-a <arch>]" },
-	{ "mkrpm", cmd_mkrpm, TAKES_LOCK, "mkrpm <module>/<version> -k <kernel>[/<arch>]... [--source] [--archive <dir>]" },
+	{ "mkrpm", cmd_mkrpm, TAKES_LOCK, "mkrpm <module>/<version> -k <kernel>[/<arch>]... [--source] [--kabi-range] [--archive <dir>]" },
 	{ "kabi-check", cmd_kabi_check, 0, "kabi-check <module>/<version> -k <built-kernel>[/<arch>] [-k <kernel>]... [<Module.symvers>]..." },
 	{ "mkbmdeb", cmd_mkbmdeb, TAKES_LOCK, "mkbmdeb <module>/<version> -k <kernel>[/<arch>]... [--archive <dir>]" },
 	{ "mkdeb", cmd_mkdeb, TAKES_LOCK, "mkdeb <module>/<version> [--archive <dir>]" },
@@ -241,6 +241,8 @@ static int parse_args(struct cmd *c, int argc, char **argv)
 			set(&c->initrd, option_value(argc, argv, &i));
 		} else if (streq(a, "--source")) {
 			c->source_rpm = true;
+		} else if (streq(a, "--kabi-range")) {
+			c->kabi_range = true;
 		} else if (streq(a, "--json")) {
 			c->json = true;
 		} else if (streq(a, "-j")) {
