@@ -103,4 +103,15 @@ check "the error names file and line" grep -q "bad.symvers:4: not a Module.symve
 check "nothing ran" test ! -e "$T/pwned"
 step "a kernel with no symbol list" 1 kabi-check "dkms_tiny/$v" -k "$K" -k 9.9.9-none
 check "it says so" grep -qx "9.9.9-none: unknown: no Module.symvers or symvers.gz found" "$T/out"
+
+# a Red Hat disk for a kABI range: its kmod RPM serves this kernel and later ones
+if command -v rpmbuild >/dev/null && command -v createrepo_c >/dev/null; then
+	step "mkdriverdisk -d redhat --kabi-range" 0 mkdriverdisk "dkms_tiny/$v" -d redhat -k "$K" --kabi-range
+	iso=$T/tree/dkms_tiny/$v/driver_disk/dkms_tiny-$v-redhat-dd.iso
+	next=$base-$((abi + 1))-$flavour
+	step "checkdisk: the disk serves $next, a later kernel" 0 checkdisk "$iso" -k "$next"
+	step "checkdisk: but not $Kprev, an earlier one" 1 checkdisk "$iso" -k "$Kprev"
+else
+	skip "mkdriverdisk -d redhat --kabi-range" "rpmbuild or createrepo_c missing"
+fi
 echo "1..$_tap_n"
