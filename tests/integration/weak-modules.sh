@@ -84,27 +84,55 @@ check "Debian: weak-modules did not run" test ! -s "$T/weak.log"
 step "uninstall on Debian" 0 uninstall -k "$K" "dkms_tiny/$v" --no-depmod
 
 # dkms 3.4.3 side by side: the same argv and stdin from the reference, its
-# weak-modules path pointed at the stand-in, /etc bound in a private namespace.
+# weak-modules paths pointed at the stand-in, /etc bound in a private namespace.
 ref=${DKMS_SRC:-/work/dkms-src}/dkms
-if [[ -x $ref || -f $ref ]] && command -v unshare >/dev/null && [[ $(id -u) == 0 ]]; then
-	sed "s|/usr/sbin/weak-modules|$STANDIN|g" "$ref" >"$T/dkms-ref"
-	printf 'NAME="Rocky Linux"\nID="rocky"\nID_LIKE="rhel centos fedora"\n' >"$T/os-release"
-	mkdir -p "$T/reftree" "$T/refetc"
-	: >"$T/weak.log"
+# ref OS-RELEASE ARGS...: run the reference on its own tree with that os-release
+ref() {
+	printf '%s' "$1" >"$T/ref-os-release"
+	shift
 	unshare -m --propagation private -- bash -c '
-		mount --bind "$1/os-release" /etc/os-release && mount --bind "$1/refetc" /etc/dkms || exit 99
-		bash "$1/dkms-ref" --dkmstree "$1/reftree" --sourcetree "$1/src" --installtree "$1/inst" \
-			install -k "$2" "dkms_tiny/$3" --no-depmod' _ "$T" "$K" "$v" >"$T/ref.out" 2>&1
-	rc=$?
-	if [[ $rc == 0 ]]; then
+		T=$1; shift
+		mount --bind "$T/ref-os-release" /etc/os-release && mount --bind "$T/refetc" /etc/dkms || exit 99
+		bash "$T/dkms-ref" --dkmstree "$T/reftree" --sourcetree "$T/src" --installtree "$T/inst" "$@"' \
+		_ "$T" "$@" >"$T/ref.out" 2>&1
+}
+if [[ -f $ref ]] && command -v unshare >/dev/null && [[ $(id -u) == 0 ]]; then
+	sed -e "s|/usr/sbin/weak-modules|$STANDIN|g" -e "s|/usr/lib/module-init-tools/weak-modules2|$STANDIN|g" \
+		"$ref" >"$T/dkms-ref"
+	mkdir -p "$T/reftree" "$T/refetc"
+	rocky='NAME="Rocky Linux"
+ID="rocky"
+ID_LIKE="rhel centos fedora"
+'
+	sles='NAME="SLES"
+ID="sles"
+ID_LIKE="suse"
+'
+	: >"$T/weak.log"
+	if ref "$rocky" install -k "$K" "dkms_tiny/$v" --no-depmod; then
 		ok "dkms 3.4.3 installs on the RHEL clone"
-		sed -n '/^stdin:/q;p' "$T/weak.log" >"$T/ref.argv"
-		printf 'argv:\n  %s\n  --no-initramfs\n  --add-modules\n' "$STANDIN" >"$T/want"
-		expect_same "dkms 3.4.3 passes the same argv" "$T/want" "$T/ref.argv"
-		check "dkms 3.4.3 passes the installed path on stdin too" grep -qx "  $mod" "$T/weak.log"
+		printf 'argv:\n  %s\n  --no-initramfs\n  --add-modules\nstdin:\n  %s\n' "$STANDIN" "$mod" >"$T/want"
+		expect_same "dkms 3.4.3: the same argv and stdin at install" "$T/want" "$T/weak.log"
 	else
-		not_ok "dkms 3.4.3 installs on the RHEL clone (exit $rc)"; tail -20 "$T/ref.out" | diag
+		not_ok "dkms 3.4.3 installs on the RHEL clone (exit $?)"; tail -20 "$T/ref.out" | diag
 	fi
+	: >"$T/weak.log"
+	if ref "$rocky" uninstall -k "$K" "dkms_tiny/$v" --no-depmod; then
+		ok "dkms 3.4.3 uninstalls on the RHEL clone"
+		printf 'argv:\n  %s\n  --no-initramfs\n  --remove-modules\nstdin:\n  %s\n' "$STANDIN" "$mod" >"$T/want"
+		expect_same "dkms 3.4.3: the same argv and stdin at uninstall" "$T/want" "$T/weak.log"
+	else
+		not_ok "dkms 3.4.3 uninstalls on the RHEL clone (exit $?)"; tail -20 "$T/ref.out" | diag
+	fi
+	: >"$T/weak.log"
+	if ref "$sles" install -k "$K" "dkms_tiny/$v" --no-depmod; then
+		ok "dkms 3.4.3 installs on SUSE"
+		printf 'argv:\n  %s\n  --add-kernel-modules\n  ${kernelver}\nstdin:\n  %s\n' "$STANDIN" "$smod" >"$T/want"
+		expect_same 'dkms 3.4.3 on SUSE passes the literal word ${kernelver} (we pass the kernel)' "$T/want" "$T/weak.log"
+	else
+		not_ok "dkms 3.4.3 installs on SUSE (exit $?)"; tail -20 "$T/ref.out" | diag
+	fi
+	ref "$sles" remove -k "$K" "dkms_tiny/$v" --no-depmod
 else
 	skip "dkms 3.4.3 side by side" "no reference or no root"
 fi
