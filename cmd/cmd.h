@@ -32,6 +32,7 @@ struct cmd {
 	char *compress;    /* --compress */
 	char *initrd;      /* --initrd BASE (mkdriverdisk -d initramfs); IMAGE for lsinitrd */
 	bool source_rpm;   /* mkrpm --source */
+	bool kabi_range;   /* mkrpm, mkdriverdisk -d redhat: --kabi-range */
 	bool json;         /* status --json */
 	struct strv args;  /* positional arguments not otherwise taken (checkdisk IMAGE ...) */
 };
@@ -91,6 +92,7 @@ int cmd_generate_mok(struct cmd *c);
 int cmd_mkdriverdisk(struct cmd *c); /* cmd/mkdriverdisk.c */
 int cmd_checkdisk(struct cmd *c);    /* cmd/checkdisk.c */
 int cmd_mkrpm(struct cmd *c);        /* cmd/mkrpm.c */
+int cmd_kabi_check(struct cmd *c);   /* cmd/kabi-check.c */
 int cmd_mkbmdeb(struct cmd *c);      /* cmd/mkdeb.c */
 int cmd_mkdeb(struct cmd *c);        /* cmd/mkdeb.c */
 int cmd_lsinitrd(struct cmd *c);     /* cmd/lsinitrd.c */

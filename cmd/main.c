@@ -70,7 +70,9 @@ static const struct action actions[] = {
 	{ "checkdisk", cmd_checkdisk, 0, { NEED_END },
 	  "checkdisk <image> [-k <kernel>[/<arch>]]... [-a <arch>]" },
 	{ "mkrpm", cmd_mkrpm, TAKES_LOCK, { NEED_NO_ALL, MODULE_IN_TREE },
-	  "mkrpm <module>/<version> -k <kernel>[/<arch>]... [--source] [--archive <dir>]" },
+	  "mkrpm <module>/<version> -k <kernel>[/<arch>]... [--source] [--kabi-range] [--archive <dir>]" },
+	{ "kabi-check", cmd_kabi_check, 0, { NEED_END },
+	  "kabi-check <module>/<version> -k <built-kernel>[/<arch>] [-k <kernel>]... [<Module.symvers>]..." },
 	{ "mkbmdeb", cmd_mkbmdeb, TAKES_LOCK, { MODULE_IN_TREE },
 	  "mkbmdeb <module>/<version> -k <kernel>[/<arch>]... [--archive <dir>]" },
 	{ "mkdeb", cmd_mkdeb, TAKES_LOCK, { MODULE_IN_TREE },
@@ -267,6 +269,8 @@ static int parse_args(struct cmd *c, int argc, char **argv)
 			set(&c->initrd, option_value(argc, argv, &i));
 		} else if (streq(a, "--source")) {
 			c->source_rpm = true;
+		} else if (streq(a, "--kabi-range")) {
+			c->kabi_range = true;
 		} else if (streq(a, "--json")) {
 			c->json = true;
 		} else if (streq(a, "-j")) {

@@ -503,6 +503,7 @@ static int make_disk(struct cmd *c, struct disk_plan *p)
 		.kernels = kernels,
 		.n_kernels = n_kernels,
 		.release = c->release,
+		.kabi_range = c->kabi_range,
 		.workdir = workdir,
 		.initrd_base = c->initrd,
 		.initrd_base_dir = c->initrd && p->format->takes_initrd_base

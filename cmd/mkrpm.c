@@ -105,7 +105,8 @@ static int make_kmod_rpms(struct cmd *c, const char *work, const char *staged, s
 			dkms_error(&c->ctx, "Cannot create %s: %s", sub, strerror(-r));
 			break;
 		}
-		r = kmod_rpm_build(&c->ctx, c->module, c->version, &kernels[i], sub, staged, &path);
+		r = kmod_rpm_build(&c->ctx, c->module, c->version, &kernels[i],
+				   c->kabi_range ? KMOD_RPM_KABI_RANGE : 0, sub, staged, &path);
 		if (!r)
 			strv_push_take(made, path);
 	}

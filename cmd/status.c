@@ -7,6 +7,7 @@
 #include "initrd/transaction.h"
 #include "json.h"
 #include "status.h"
+#include "status-weak.h"
 #include "util/strbuf.h"
 
 /*
@@ -154,10 +155,10 @@ int cmd_status(struct cmd *c)
 		return status_json(c, m, v);
 
 	if (!c->n_kernels)
-		return cmd_status_of(status_walk(&c->ctx, m, v, NULL, NULL, walk, print_entry, c));
+		return cmd_status_of(status_walk_and_weak(&c->ctx, m, v, NULL, NULL, walk, print_entry, c));
 	for (size_t i = 0; i < c->n_kernels; i++) {
-		int r = status_walk(&c->ctx, m, v, nonempty(c->kernels[i].version),
-				    nonempty(c->kernels[i].arch), walk, print_entry, c);
+		int r = status_walk_and_weak(&c->ctx, m, v, nonempty(c->kernels[i].version),
+					     nonempty(c->kernels[i].arch), walk, print_entry, c);
 		if (r < 0)
 			return 1;
 	}

@@ -84,6 +84,7 @@ static const struct {
 } env_backed[] = {
 	/* total decoded size of an initrd held whole (initrd/segments.h) */
 	{ "initrd_max_decoded", "DKMS_INITRD_MAX_DECODED" },
+	{ "weak_modules", "DKMS_WEAK_MODULES" }, /* weak-modules.h */
 };
 
 static void apply_setting(struct dkms_ctx *ctx, const char *name, const char *value)

@@ -20,6 +20,7 @@
 #include "util/spawn.h"
 #include "util/strbuf.h"
 #include "version.h"
+#include "weak-modules.h"
 
 /* find_module: every <name>.ko or <name>.ko<suffix> file under dir. */
 static void find_modules(const char *dir, const char *name, const char *suffix, struct strv *ret,
@@ -646,6 +647,7 @@ int dkms_install(const struct dkms_ctx *ctx, const char *m, const char *v, const
 	if (!r)
 		r = install_link(&in);
 	if (!r) {
+		weak_modules_run(&in.ctx, m, &in.conf, k, WEAK_MODULES_ADD);
 		dkms_run_kernel_hook(&in.ctx, m, v, k, "post_install", in.conf.post_install);
 		r = install_finish(&in);
 	}

@@ -12,6 +12,7 @@
 #include "util/failpoint.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
+#include "weak-modules.h"
 
 /* find dir -type d -empty -delete, only when dir lies beneath root (no link out on the way). */
 static void rmdir_empty_beneath(const char *root, const char *dir)
@@ -103,6 +104,7 @@ int dkms_uninstall(const struct dkms_ctx *ctx, const char *m, const char *v, con
 	was_active = tree_link_is_active(ctx, m, v, k->version, k->arch);
 	if (was_active) {
 		dkms_info(ctx, "Before uninstall, this module version was ACTIVE on this kernel.");
+		weak_modules_run(ctx, m, &conf, k, WEAK_MODULES_REMOVE);
 		for (size_t i = 0; i < conf.n_modules; i++) {
 			const struct dkms_conf_module *rec = &conf.modules[i];
 			_cleanup_free_ char *loc = status_installed_location(ctx, m, &conf, i, k->version,

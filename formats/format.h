@@ -50,6 +50,7 @@ struct dud_request {
 	const struct dud_kernel *kernels;
 	size_t n_kernels;
 	const char *release;      /* -r, NULL when not given */
+	bool kabi_range;          /* --kabi-range: kmod RPMs for this kernel and later (kmod-rpm.h) */
 	const char *workdir;      /* a private temp dir the format may fill (initrd_base_dir is in it) */
 	const char *initrd_base;  /* --initrd BASE, or NULL */
 	enum dud_medium medium;   /* what the payload will be written to */

@@ -34,13 +34,25 @@ char *kmod_rpm_kernel_provide(const char *kernelver);
  * kmod-<module>-<kernel>-<version>-1.<arch>.rpm into outdir: k's modules in
  * /lib/modules/<kernel>/extra/<module>/ (the paths dd_extract takes and
  * anaconda loads from), Provides kernel-modules = <kernel provide> and
- * kmod-<module> = <version>-1, depmod in %post/%postun. workdir: private,
+ * kmod-<module> = <version>-1, Requires kernel(<symbol>) = <crc> for each
+ * kernel symbol the modules import (from the kernel's Module.symvers),
+ * /etc/depmod.d/<module>.conf preferring weak-updates/<module>/, depmod
+ * and weak-modules (when present) in %post/%postun. workdir: private,
  * empty. rpmbuild's log is <dkms_tree>/<module>/<version>/<kernel>/<arch>/log/rpmbuild.log.
  * 0 with *ret_path, or -errno (reported on ctx).
  */
+enum kmod_rpm_flags {
+	/*
+	 * Provides: kernel-modules >= <kernel> instead of =: the installer takes
+	 * the RPM for every later kernel too, and rpm installs it only where
+	 * the Requires: kernel(<symbol>) = <crc> are met (a kABI range).
+	 */
+	KMOD_RPM_KABI_RANGE = 1 << 0,
+};
+
 int kmod_rpm_build(const struct dkms_ctx *ctx, const char *module, const char *version,
-		   const struct dud_kernel *k, const char *workdir, const char *outdir,
-		   char **ret_path);
+		   const struct dud_kernel *k, unsigned flags, const char *workdir,
+		   const char *outdir, char **ret_path);
 
 /*
  * <module>-dkms-<version>-1.noarch.rpm into outdir: source_dir as

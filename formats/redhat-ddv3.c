@@ -78,7 +78,8 @@ static int ddv3_make(const struct dud_request *req, struct payload *out)
 			dkms_error(req->ctx, "Cannot create %s: %s", work, strerror(-r));
 			return r;
 		}
-		r = kmod_rpm_build(req->ctx, req->module, req->version, k, work, dir, &path);
+		r = kmod_rpm_build(req->ctx, req->module, req->version, k,
+				   req->kabi_range ? KMOD_RPM_KABI_RANGE : 0, work, dir, &path);
 		if (r < 0)
 			return r;
 		if (!strv_contains(&arches, k->arch))

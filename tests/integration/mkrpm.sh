@@ -77,11 +77,29 @@ is "kmod RPM provides" "kernel-modules = $provide
 kmod-dkms_tiny = 1.0-1
 kmod-dkms_tiny-$K = 1.0-1
 kmod-dkms_tiny-$K(x86-64) = 1.0-1" "$(qp --provides "$tiny")"
-is "kmod RPM files" "/lib/modules/$K/extra/dkms_tiny
+is "kmod RPM files" "/etc/depmod.d/dkms_tiny.conf
+/lib/modules/$K/extra/dkms_tiny
 /lib/modules/$K/extra/dkms_tiny/dkms_tiny.ko" "$(qp --list "$tiny")"
-reqs() { qp --qf '[%{REQUIRENAME} %{REQUIREFLAGS:deptype}\n]' "$1" | grep -v '^rpmlib('; }
-is "kmod RPM requires only the shell of its scriptlets" "/bin/sh post,interp
+is "depmod.d: the weak-updates copy wins" "override dkms_tiny * weak-updates/dkms_tiny" \
+	"$(rpm2cpio "$tiny" | cpio -i --quiet --to-stdout ./etc/depmod.d/dkms_tiny.conf)"
+reqs() { qp --qf '[%{REQUIRENAME} %{REQUIREFLAGS:deptype}\n]' "$1" | grep -v '^rpmlib(\|^kernel('; }
+is "kmod RPM requires the shell of its scriptlets" "/bin/sh post,interp
 /bin/sh postun,interp" "$(reqs "$tiny")"
+# kernel(<sym>) = <crc>: what the module imports (modprobe --dump-modversions) that the
+# kernel exports (its Module.symvers), CRCs as there: find-requires.ksyms's rule
+ksyms() {
+	modprobe --dump-modversions "$1" |
+		awk -F'\t' 'NR == FNR { crc[$2] = $1; next } ($2 in crc) { print "kernel(" $2 ") = " crc[$2] }' \
+			"/usr/src/linux-headers-$K/Module.symvers" - | LC_ALL=C sort
+}
+ksyms "$T/tree/dkms_tiny/1.0/$K/$ARCH/module/dkms_tiny.ko" >"$T/ksyms.want"
+qp --requires "$tiny" | grep '^kernel(' | LC_ALL=C sort >"$T/ksyms.got"
+expect_same "Requires: kernel(<symbol>) = <crc> for each kernel symbol it imports" "$T/ksyms.want" "$T/ksyms.got"
+check "and there are some" test -s "$T/ksyms.got"
+check "%post links it into compatible kernels with weak-modules" grep -qxF \
+	"if [ -x /usr/sbin/weak-modules ]; then printf '%s\\n' '/lib/modules/$K/extra/dkms_tiny/dkms_tiny.ko' | /usr/sbin/weak-modules --add-modules || :; fi" \
+	<(qp --scripts "$tiny")
+check "%postun takes the links away" grep -q "| /usr/sbin/weak-modules --remove-modules || :; fi" <(qp --scripts "$tiny")
 is "gzip payload (every rpm and dd_extract read it)" "gzip" "$(qp --qf '%{PAYLOADCOMPRESSOR}' "$tiny")"
 if [[ -x $PY ]] && "$PY" -c 'import rpm' 2>/dev/null; then
 	is "python3-rpm: dd_list selects it for $K" selected "$(dd_list_selects "$tiny" "$K")"
@@ -92,6 +110,14 @@ else
 	skip "python3-rpm: dd_list selects it" "python3-rpm is not installed"
 fi
 check "%post runs depmod for that kernel" grep -q "depmod -a '$K'" <(qp --scripts "$tiny")
+step "mkrpm --kabi-range" 0 mkrpm dkms_tiny/1.0 -k "$K" --kabi-range --archive "$T/range"
+ranged=$T/range/kmod-dkms_tiny-$K-1.0-1.$ARCH.rpm
+is "--kabi-range: kernel-modules >= the kernel" "kernel-modules >= $provide" \
+	"$(qp --provides "$ranged" | grep '^kernel-modules')"
+if [[ -x $PY ]] && "$PY" -c 'import rpm' 2>/dev/null; then
+	is "python3-rpm: dd_list selects the ranged RPM for $next too" selected "$(dd_list_selects "$ranged" "$next")"
+	is "python3-rpm: but not for 6.1.0-9-amd64" skipped "$(dd_list_selects "$ranged" 6.1.0-9-amd64)"
+fi
 step "mkrpm again: the module is built, no rebuild" 0 mkrpm dkms_tiny/1.0 -k "$K"
 is "no build output the second time" "Package location: $tiny" "$(cat "$T/out")"
 
@@ -110,7 +136,8 @@ if src=$("$TOP/examples/get-driver-source.sh" megaraid_sas 2>"$T/fetch.err"); th
 	is "megaraid_sas kmod RPM name" "kmod-megaraid_sas-$K" "$(qp --qf '%{NAME}' "$mr")"
 	is "megaraid_sas kernel-modules Provide" "kernel-modules = $provide" \
 		"$(qp --provides "$mr" | grep '^kernel-modules')"
-	is "megaraid_sas files" "/lib/modules/$K/extra/megaraid_sas
+	is "megaraid_sas files" "/etc/depmod.d/megaraid_sas.conf
+/lib/modules/$K/extra/megaraid_sas
 /lib/modules/$K/extra/megaraid_sas/megaraid_sas.ko" "$(qp --list "$mr")"
 	check "description names the driver" grep -q "megaraid_sas: Broadcom MegaRAID SAS Driver" \
 		<(qp --qf '%{DESCRIPTION}' "$mr")
