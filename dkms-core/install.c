@@ -11,6 +11,7 @@
 #include "invoke.h"
 #include "lifecycle.h"
 #include "modinfo.h"
+#include "modprobe-install.h"
 #include "tree.h"
 #include "util/beneath.h"
 #include "util/failpoint.h"
@@ -540,17 +541,7 @@ int dkms_install(const struct dkms_ctx *ctx_in, const char *m, const char *v, co
 		goto out;
 	}
 
-	if (ctx->modprobe_on_install) {
-		_cleanup_strbuf_ struct strbuf rel = STRBUF_INIT;
-
-		/* only the running kernel can load what was just installed */
-		if (read_file("/proc/sys/kernel/osrelease", &rel) == 0) {
-			strbuf_rtrim_newlines(&rel);
-			if (streq(rel.buf, k->version))
-				run_shell("find /sys/devices -name modalias -print0 | xargs -0 cat | sort -u | xargs modprobe -a -b -q",
-					  NULL, -1);
-		}
-	}
+	dkms_modprobe_on_install(ctx, k->version);
 	r = 0;
 	dkms_rebuild_dependents(ctx, k);
 	goto out;
