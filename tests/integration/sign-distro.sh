@@ -1,7 +1,7 @@
 #!/bin/bash
 # The MOK key pair on Ubuntu and Gentoo, side by side with dkms 3.4.3
 # (/work/dkms-src/dkms, or $DKMS_REF). Both programs run in a private mount
-# namespace whose /etc and /var are overlays with their upper layers in $T,
+# namespace whose /usr, /etc and /var are overlays with their upper layers in $T,
 # so /etc/os-release, /etc/portage/make.conf and /var/lib/shim-signed/mok
 # are the test's (nothing reaches the host). update-secureboot-policy is a
 # stand-in on PATH that records each call (its arguments, SHIM_NOTRIGGER,
@@ -39,7 +39,7 @@ ns() {
 	nsenter -t "$NS" -m -- env -i PATH="$T/bin:/usr/sbin:/usr/bin:/sbin:/bin" HOME=/root LC_ALL=C \
 		TERM=dumb "$@"
 }
-for d in etc var; do
+for d in usr etc var; do
 	mkdir -p "$T/ns/upper/$d" "$T/ns/work/$d"
 	ns mount -t overlay overlay -o "lowerdir=/$d,upperdir=$T/ns/upper/$d,workdir=$T/ns/work/$d" "/$d" ||
 		{ skip "signing keys" "overlayfs over /$d failed"; exit 0; }
@@ -63,7 +63,12 @@ esac
 EOF
 chmod +x "$T/bin/update-secureboot-policy"
 
-os() { ns sh -c "printf 'ID=$1\n' >/etc/os-release"; }
+# /etc/os-release is a link to /usr/lib/os-release: replace the link (in the
+# overlay), never write through it
+os() { ns sh -c "rm -f /etc/os-release && printf 'ID=$1\n' >/etc/os-release"; }
+[[ $(ns findmnt -n -o FSTYPE /usr) == overlay && $(ns findmnt -n -o FSTYPE /etc) == overlay ]] ||
+	{ skip "signing keys" "no private overlay over /usr and /etc"; exit 0; }
+md5_before=$(md5sum /usr/lib/os-release /etc/os-release 2>/dev/null)
 reset() {
 	ns rm -rf /var/lib/shim-signed /var/lib/dkms/mok.key /var/lib/dkms/mok.pub "$T/calls" "$T/keys"
 	: >"$T/calls"
@@ -161,3 +166,4 @@ ns rm -f /etc/portage/make.conf
 build_both gentoo-build
 check "gentoo-build: the kernel config's key is not there, so the DKMS MOK" \
 	grep -qx "Signing key: /var/lib/dkms/mok.key" "$T/gentoo-build.ours"
+check "the host's os-release is untouched" test "$(md5sum /usr/lib/os-release /etc/os-release 2>/dev/null)" = "$md5_before"
