@@ -250,7 +250,8 @@ static int parse_args(struct cmd *c, int argc, char **argv)
 		} else if (streq(a, "--strict-conf")) {
 			ctx->strict_conf = true;
 		} else if (streq(a, "--debug")) {
-			/* bash tracing has no meaning here; accepted for compatibility */
+			/* what it runs, on stderr (dkms-core/util/trace.h); children inherit it */
+			setenv("DKMS_DEBUG", "1", 1);
 		} else if (opt_prefix(a, "--distro") || streq(a, "-d")) {
 			set(&c->distro, option_value(argc, argv, &i));
 		} else if (opt_prefix(a, "--release") || streq(a, "-r")) {

@@ -308,8 +308,16 @@ int cmd_ldtarball(struct cmd *c)
 	free(c->version);
 	c->module = c->version = NULL;
 	r = cmd_load_tarball(c, &j);
-	/* a --force reload of an added package needs no add */
-	if (!r && !tree_is_added(&c->ctx, c->module, c->version))
+	/*
+	 * dkms 3.4.3 runs load_tarball && add_module: a --force reload of an
+	 * added package is loaded (and stays), then the add fails with 3
+	 * ("already contains"), which is what scripts see.
+	 */
+	if (!r && tree_is_added(&c->ctx, c->module, c->version)) {
+		cmd_load_tarball_end(c, &j, 0);
+		return cmd_status_of(dkms_add(&c->ctx, c->module, c->version, cmd_first_kernel(c)));
+	}
+	if (!r)
 		r = cmd_status_of(dkms_add(&c->ctx, c->module, c->version, cmd_first_kernel(c)));
 	cmd_load_tarball_end(c, &j, r);
 	return r;

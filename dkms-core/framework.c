@@ -6,6 +6,7 @@
 #include "exitcode.h"
 #include "framework.h"
 #include "kernel.h"
+#include "sysconfig.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
 #include "util/strbuf.h"
@@ -218,6 +219,11 @@ int dkms_framework_load(struct dkms_ctx *ctx)
 	set_str(&ctx->compress_xz_opts, "--check=crc32 --lzma2=dict=1MiB");
 	set_str(&ctx->compress_zstd_opts, "-q --rm -T0");
 	set_str(&ctx->addon_modules_dir, getenv("ADDON_MODULES_DIR"));
+	if (strempty(ctx->addon_modules_dir)) {
+		free(ctx->addon_modules_dir);
+		ctx->addon_modules_dir = sysconfig_addon_modules_dir(ctx,
+			env_or("DKMS_MODULE_INIT_TOOLS", "/etc/sysconfig/module-init-tools"));
+	}
 
 	/* these are not reset at startup, so the environment may set them */
 	for (size_t i = 0; i < ARRAY_SIZE(env_settings); i++) {

@@ -12,6 +12,7 @@
 #include "lifecycle.h"
 #include "modcheck.h"
 #include "modinfo.h"
+#include "modprobe-install.h"
 #include "tree.h"
 #include "util/beneath.h"
 #include "util/dir.h"
@@ -619,17 +620,7 @@ static int install_finish(struct install *in)
 			   "Install Failed (depmod problems). Module rolled back to built state.");
 		return DKMS_EXIT_INSTALL;
 	}
-	if (ctx->modprobe_on_install) {
-		_cleanup_strbuf_ struct strbuf rel = STRBUF_INIT;
-
-		/* only the running kernel can load what was just installed */
-		if (read_file("/proc/sys/kernel/osrelease", &rel) == 0) {
-			strbuf_rtrim_newlines(&rel);
-			if (streq(rel.buf, k->version))
-				run_shell("find /sys/devices -name modalias -print0 | xargs -0 cat | sort -u | xargs modprobe -a -b -q",
-					  NULL, -1);
-		}
-	}
+	dkms_modprobe_on_install(ctx, k->version);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "sign.h"
+#include "sign-distro.h"
 #include "util/fileio.h"
 #include "util/spawn.h"
 #include "util/strbuf.h"
@@ -43,11 +44,8 @@ int sign_prepare_mok(const struct dkms_ctx *ctx, const char *kernelver, char **r
 		key = dkms_expand_kernelver(ctx->mok_signing_key, kernelver);
 	if (!strempty(ctx->mok_certificate))
 		cert = dkms_expand_kernelver(ctx->mok_certificate, kernelver);
-	if (!key && distro_is(ctx, "ubuntu")) {
-		key = xstrdup("/var/lib/shim-signed/mok/MOK.priv");
-		if (!cert)
-			cert = xstrdup("/var/lib/shim-signed/mok/MOK.der");
-	}
+	if (!key && sign_distro_mok(ctx, kernelver, &key, &cert) < 0)
+		return -ENOENT;
 	if (!key)
 		key = xstrdup("/var/lib/dkms/mok.key");
 	dkms_info(ctx, "Signing key: %s", key);

@@ -357,8 +357,17 @@ int suse_check(const char *root, const struct dud_check_opts *o, struct dud_repo
 				continue;
 			}
 			if (!split_dir_name(names.v[j], &arch, &dist)) {
-				dud_report_problem(rep, "%s: not an <arch>-<dist> directory linuxrc looks for "
-						   "(e.g. x86_64-sles15)", rel);
+				const char *dash = strchr(names.v[j], '-');
+				_cleanup_free_ char *note = NULL;
+				_cleanup_free_ char *fixed = dash ? suse_dist_dir(dash + 1, &note) : NULL;
+
+				if (fixed && !streq(fixed, dash + 1))
+					dud_report_problem(rep, "%s: no installer reads this directory: the one for %s "
+							   "is %.*s-%s", rel, dash + 1, (int)(dash - names.v[j]),
+							   names.v[j], fixed);
+				else
+					dud_report_problem(rep, "%s: not an <arch>-<dist> directory linuxrc looks for "
+							   "(e.g. x86_64-sles15)", rel);
 				continue;
 			}
 			if (!streq(arch, want))

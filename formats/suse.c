@@ -33,7 +33,9 @@
 
 #include "formats/suse.h"
 #include "modmeta.h"
+#include "util/fileio.h"
 #include "util/macro.h"
+#include "util/sha256.h"
 #include "util/strbuf.h"
 #include "util/strv.h"
 
@@ -54,13 +56,14 @@ const char *suse_arch_of(const char *machine)
 	return NULL;
 }
 
-/* <digits>, or <digits>.<digits> when minor is allowed (required when must_minor). */
-static bool version_form(const char *s, bool allow_minor, bool must_minor)
+/* <digits>[.<digits>] (the minor required when must_minor, refused when !allow_minor); its major in *major. */
+static bool version_form(const char *s, bool allow_minor, bool must_minor, unsigned long *major)
 {
 	size_t n = strspn(s, "0123456789");
 
-	if (!n)
+	if (!n || n > 6)
 		return false;
+	*major = strtoul(s, NULL, 10);
 	s += n;
 	if (!*s)
 		return !must_minor;
@@ -68,29 +71,78 @@ static bool version_form(const char *s, bool allow_minor, bool must_minor)
 		return false;
 	s++;
 	n = strspn(s, "0123456789");
-	return n && !s[n];
+	return n && n <= 6 && !s[n];
+}
+
+/*
+ * The SLE dists: up to SLE 15 linuxrc's UpdateDir is sles<N> for every
+ * service pack (installation-images strips the ".<SP>" of VERSION_ID), so
+ * a sles15.6 directory is never read; from SLE 16 on mkdud names the
+ * directory sles<N>.<M> (Agama reads any dist of the arch).
+ */
+#define SLE_FIRST_MINOR_DIST 16
+
+static bool sle_form(const char *dist, bool *ret_minor, unsigned long *ret_major)
+{
+	if (strncmp(dist, "sles", 4) && strncmp(dist, "sled", 4))
+		return false;
+	if (!version_form(dist + 4, true, false, ret_major))
+		return false;
+	*ret_minor = strchr(dist, '.') != NULL;
+	return true;
 }
 
 bool suse_dist_valid(const char *dist)
 {
-	static const struct {
-		const char *prefix;
-		bool must_minor;
-	} forms[] = {
-		{ "sles", false }, { "sled", false }, { "leap", true }, { "micro", true }, { "caasp", true },
+	static const char *const minor_forms[] = {
+		"leap", "micro", "caasp", "opensuse-leap", "sl-micro", "suse-microos",
 	};
+	static const char *const plain[] = {
+		"tw", "slowroll", "opensuse-tumbleweed", "opensuse-slowroll",
+	};
+	unsigned long major;
+	bool minor;
 
 	if (strempty(dist))
 		return false;
-	if (streq(dist, "tw") || streq(dist, "slowroll"))
-		return true;
-	for (size_t i = 0; i < ARRAY_SIZE(forms); i++) {
-		size_t len = strlen(forms[i].prefix);
+	for (size_t i = 0; i < ARRAY_SIZE(plain); i++)
+		if (streq(dist, plain[i]))
+			return true;
+	if (sle_form(dist, &minor, &major))
+		return minor == (major >= SLE_FIRST_MINOR_DIST);
+	for (size_t i = 0; i < ARRAY_SIZE(minor_forms); i++) {
+		size_t len = strlen(minor_forms[i]);
 
-		if (!strncmp(dist, forms[i].prefix, len))
-			return version_form(dist + len, true, forms[i].must_minor);
+		if (!strncmp(dist, minor_forms[i], len) && (dist[len] >= '0' && dist[len] <= '9'))
+			return version_form(dist + len, true, true, &major);
 	}
 	return false;
+}
+
+char *suse_dist_dir(const char *given, char **ret_note)
+{
+	unsigned long major;
+	bool minor;
+
+	*ret_note = NULL;
+	if (strempty(given))
+		return NULL;
+	if (sle_form(given, &minor, &major)) {
+		if (minor && major < SLE_FIRST_MINOR_DIST) {
+			char *dir = xstrndup(given, strcspn(given, "."));
+
+			*ret_note = xasprintf("SLE service packs have no driver update directory of their own: "
+					      "-r %s makes <arch>-%s, which linuxrc reads on every service pack of SLE %lu.",
+					      given, dir, major);
+			return dir;
+		}
+		if (!minor && major >= SLE_FIRST_MINOR_DIST) {
+			*ret_note = xasprintf("SLE %lu names its driver update directory %s.0, as mkdud does: "
+					      "-r %s makes <arch>-%s.0.", major, given, given, given);
+			return xasprintf("%s.0", given);
+		}
+	}
+	return suse_dist_valid(given) ? xstrdup(given) : NULL;
 }
 
 size_t suse_module_ext_len(const char *name)
@@ -316,14 +368,52 @@ static int add_modules(struct payload *p, const struct dud_request *req, const s
 	}
 }
 
-static int add_config(struct payload *p, const struct dud_request *req, const char *dist)
+/*
+ * What tells this disk's tree from another's: the arch, each kernel and the
+ * bytes of each module, hashed. linuxrc applies one update of an UpdateID
+ * and skips the next of the same ID, so two disks of one module for
+ * different kernels need IDs of their own; the same build gives the same ID.
+ */
+static int content_id(const struct dud_request *req, const char *arch,
+		      const struct dud_kernel *const *ks, size_t n, char ret[13])
+{
+	struct sha256 h;
+	uint8_t digest[32];
+	char hex[SHA256_HEX_SIZE];
+
+	sha256_init(&h);
+	sha256_update(&h, arch, strlen(arch) + 1);
+	for (size_t i = 0; i < n; i++) {
+		sha256_update(&h, ks[i]->kernelver, strlen(ks[i]->kernelver) + 1);
+		for (size_t j = 0; j < ks[i]->n_modules; j++) {
+			const struct dud_module *m = &ks[i]->modules[j];
+			_cleanup_strbuf_ struct strbuf bytes = STRBUF_INIT;
+			int r = read_file(m->path, &bytes);
+
+			if (r < 0) {
+				dkms_error(req->ctx, "Cannot read the module %s: %s", m->path, strerror(-r));
+				return r;
+			}
+			sha256_update(&h, base_name(m->path), strlen(base_name(m->path)) + 1);
+			sha256_update(&h, suse_dest(m), strlen(suse_dest(m)) + 1);
+			sha256_update(&h, bytes.buf, bytes.len);
+		}
+	}
+	sha256_final(&h, digest);
+	sha256_digest_hex(digest, hex);
+	memcpy(ret, hex, 12);
+	ret[12] = '\0';
+	return 0;
+}
+
+static int add_config(struct payload *p, const struct dud_request *req, const char *dist, const char *id)
 {
 	_cleanup_free_ char *ver = dkms_version();
 	_cleanup_free_ char *text = xasprintf("# created by dkms %s\n"
-					      "UpdateID:\tdkms-%s-%s-%s\n"
+					      "UpdateID:\tdkms-%s-%s-%s-%s\n"
 					      "UpdatePriority:\t50\n"
 					      "UpdateName:\t%s %s (dkms)\n",
-					      ver, req->module, req->version, dist,
+					      ver, req->module, req->version, dist, id,
 					      req->module, req->version);
 
 	for (const char *line = text; *line;) {
@@ -339,21 +429,34 @@ static int add_config(struct payload *p, const struct dud_request *req, const ch
 	return payload_add_str(p, "dud.config", 0644, text);
 }
 
-/* -r: one dist or several, comma-separated, each of a form linuxrc uses. */
-static int parse_release(const struct dkms_ctx *ctx, const char *release, struct strv *dists)
+/*
+ * -r: one dist or several, comma-separated, each of a form SUSE's
+ * installers read, as the directory names they look for (a service pack
+ * of SLE 15 and older names its SLE's directory; notes say so when say).
+ */
+static int parse_release(const struct dkms_ctx *ctx, const char *release, bool say, struct strv *dists)
 {
+	_cleanup_strv_ struct strv given = STRV_INIT;
+
 	if (strempty(release)) {
 		dkms_error(ctx, "The suse driver disk needs -r <dist> (sles15, sles16.0, leap15.6, tw ...).");
 		return -EINVAL;
 	}
-	strv_split(dists, release, ",");
-	for (size_t i = 0; i < dists->n; i++) {
-		if (!suse_dist_valid(dists->v[i])) {
-			dkms_error(ctx, "Invalid SUSE release '%s': use sles<N>[.<M>], sled<N>[.<M>], "
-				   "leap<X.Y>, micro<X.Y>, caasp<X.Y>, tw or slowroll (several: sles15,sled15).",
-				   dists->v[i]);
+	strv_split(&given, release, ",");
+	for (size_t i = 0; i < given.n; i++) {
+		_cleanup_free_ char *note = NULL;
+		_cleanup_free_ char *dir = suse_dist_dir(given.v[i], &note);
+
+		if (!dir) {
+			dkms_error(ctx, "Invalid SUSE release '%s': use sles<N>, sled<N> (SLE 15 and older, "
+				   "every service pack), sles<N>.<M> (SLE 16 and later), leap<X.Y>, micro<X.Y>, "
+				   "caasp<X.Y>, tw or slowroll (several: sles15,sled15).", given.v[i]);
 			return -EINVAL;
 		}
+		if (note && say)
+			dkms_info(ctx, "%s", note);
+		if (!strv_contains(dists, dir))
+			strv_push(dists, dir);
 	}
 	if (!dists->n) {
 		dkms_error(ctx, "Invalid SUSE release '%s'.", release);
@@ -366,14 +469,18 @@ static int suse_check_release(const struct dkms_ctx *ctx, const char *release)
 {
 	_cleanup_strv_ struct strv dists = STRV_INIT;
 
-	return parse_release(ctx, release, &dists);
+	return parse_release(ctx, release, true, &dists);
 }
 
 /* The tree of one arch, relative to linux/suse/<arch>-<dist>/. */
-static int make_arch(const struct dud_request *req, const char *dist,
+static int make_arch(const struct dud_request *req, const char *arch, const char *dist,
 		     const struct dud_kernel *const *ks, size_t n, struct payload *tree)
 {
-	int r = add_config(tree, req, dist);
+	char id[13];
+	int r = content_id(req, arch, ks, n, id);
+
+	if (r >= 0)
+		r = add_config(tree, req, dist, id);
 
 	if (r >= 0)
 		r = add_modules(tree, req, installer_kernel(ks, n));
@@ -386,7 +493,7 @@ static int suse_make(const struct dud_request *req, struct payload *out)
 {
 	_cleanup_strv_ struct strv dists = STRV_INIT, arches = STRV_INIT;
 	_cleanup_free_ const struct dud_kernel **ks = xcalloc(req->n_kernels + 1, sizeof(*ks));
-	int r = parse_release(req->ctx, req->release, &dists);
+	int r = parse_release(req->ctx, req->release, false, &dists);
 
 	if (r < 0)
 		return r;
@@ -409,7 +516,7 @@ static int suse_make(const struct dud_request *req, struct payload *out)
 		for (size_t i = 0; i < req->n_kernels; i++)
 			if (streq(suse_arch_of(req->kernels[i].arch), arches.v[a]))
 				ks[n++] = &req->kernels[i];
-		r = make_arch(req, dists.v[0], ks, n, &tree);
+		r = make_arch(req, arches.v[a], dists.v[0], ks, n, &tree);
 		if (r < 0)
 			return r;
 		r = payload_merge(out, first, &tree);

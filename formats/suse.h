@@ -15,8 +15,19 @@
 
 /* The <arch> of linux/suse/<arch>-<dist> for a uname -m (i?86 → i386), or NULL. */
 const char *suse_arch_of(const char *machine);
-/* sles<N>[.<M>], sled<N>[.<M>], leap<X.Y>, micro<X.Y>, caasp<X.Y>, tw, slowroll. */
+/*
+ * A <dist> of a directory SUSE's installers read: sles<N>/sled<N> up to
+ * SLE 15 (no service pack), sles<N>.<M> from SLE 16, leap<X.Y>, micro<X.Y>,
+ * caasp<X.Y>, tw, slowroll, and mkdud's opensuse-leap<X.Y>, sl-micro<X.Y>,
+ * suse-microos<X.Y>, opensuse-tumbleweed, opensuse-slowroll.
+ */
 bool suse_dist_valid(const char *dist);
+/*
+ * The <dist> directory for a -r value (allocated), or NULL when it is none:
+ * sles15.6 gives sles15, sles16 gives sles16.0; *ret_note (allocated, or
+ * NULL) says so when the name changed.
+ */
+char *suse_dist_dir(const char *given, char **ret_note);
 /* The length of the module extension linuxrc knows (.ko, .ko.xz, .ko.gz, .ko.zst) at the end of name, or 0. */
 size_t suse_module_ext_len(const char *name);
 

@@ -13,6 +13,7 @@
 
 #include "fileio.h"
 #include "spawn.h"
+#include "trace.h"
 
 extern char **environ;
 
@@ -230,6 +231,7 @@ int child_run(struct child *c)
 	prog = find_program(c->args.v[0]);
 	if (!prog)
 		return -ENOENT;
+	trace_child(c);
 	build_env(c, &env);
 
 	if (piped && pipe2(pipefd, O_CLOEXEC) < 0)

@@ -19,6 +19,9 @@ dk remove remove hello/1.0 --all
 rm -rf "$T/src/hello-1.0"
 dk ldtarball-full ldtarball "$T/work/full.dkms.tar.gz"
 dk ldtarball-full-again ldtarball "$T/work/full.dkms.tar.gz"
+# --force onto the added package: dkms 3.4.3 loads the source and the
+# binaries again, then its add fails (exit 3, "already contains")
+dk ldtarball-full-force ldtarball --force "$T/work/full.dkms.tar.gz"
 dk install-full install -k "$K" hello/1.0
 dk remove-full remove hello/1.0 --all
 rm -rf "$T/src/hello-1.0"

@@ -99,8 +99,11 @@ gzip -dc "$IMG" | cpio -t --quiet 2>/dev/null | sed 's|^\./||' | sort >"$T/got.l
 # "." may or may not be in the archive; compare without it
 expect_same "the files of the SUSE disk" <(grep -vx '\.' "$T/want.list") <(grep -vx '\.' "$T/got.list")
 unpack "$IMG" "$T/x"
-printf '# created by dkms 3.4.3\nUpdateID:\tdkms-depdemo-1.0-sles15\nUpdatePriority:\t50\nUpdateName:\tdepdemo 1.0 (dkms)\n' >"$T/want.cfg"
+ID=$(sed -n 's/^UpdateID:\t//p' "$T/x/$B/dud.config")
+printf '# created by dkms 3.4.3\nUpdateID:\t%s\nUpdatePriority:\t50\nUpdateName:\tdepdemo 1.0 (dkms)\n' "$ID" >"$T/want.cfg"
 expect_same "dud.config" "$T/want.cfg" "$T/x/$B/dud.config"
+check "UpdateID: module, version, dist and 12 hex digits of the content" \
+	sh -c "echo '$ID' | grep -Eqx 'dkms-depdemo-1\.0-sles15-[0-9a-f]{12}'"
 expect_same "module.order: dep_a before dep_b, which needs it" <(printf 'dep_a\ndep_b\n') "$T/x/$B/modules/module.order"
 check "modinfo agrees dep_b needs dep_a" sh -c "modinfo -F depends '$T/x/$B/modules/dep_b.ko' | grep -qx dep_a"
 check "modules/ holds the built modules" cmp "$T/x/$B/modules/dep_b.ko" "$T/tree/depdemo/1.0/$K/x86_64/module/dep_b.ko"
@@ -153,10 +156,46 @@ for m in iso tar floppy squashfs; do
 	check "$m: both dists are served" sh -c "grep -q 'x86_64-sles15/modules/dep_a.ko' '$T/out.txt' && grep -q 'x86_64-sled15/modules/dep_a.ko' '$T/out.txt'"
 done
 
+# UpdateID per disk content: linuxrc skips a second update of an ID it has
+# applied, so the disk for another kernel must have an ID of its own, and
+# the same disk made again the same ID
+# (a second kernel: a copy of the headers that calls itself 6.1.0-99-amd64)
+K2=${K%%-*}-99-amd64
+mkdir -p "$T/inst/$K2" && cp -a "/usr/src/linux-headers-$K" "$T/inst/$K2/build"
+echo "#define UTS_RELEASE \"$K2\"" >"$T/inst/$K2/build/include/generated/utsrelease.h"
+echo "$K2" >"$T/inst/$K2/build/include/config/kernel.release"
+for l in scripts tools; do ln -sfn "$(readlink -f "/usr/src/linux-headers-$K/$l")" "$T/inst/$K2/build/$l"; done
+step "the same disk again" 0 mkdriverdisk depdemo/1.0 -d suse -r sles15 -k "$K" --archive "$T/out/again.cpio.gz"
+unpack "$T/out/again.cpio.gz" "$T/again"
+check "the same content keeps its UpdateID" grep -qxF "UpdateID:	$ID" "$T/again/$B/dud.config"
+step "a disk for another kernel" 0 mkdriverdisk depdemo/1.0 -d suse -r sles15 -k "$K2" --archive "$T/out/k2.cpio.gz"
+unpack "$T/out/k2.cpio.gz" "$T/k2"
+ID2=$(sed -n 's/^UpdateID:\t//p' "$T/k2/$B/dud.config")
+check "another kernel's disk has another UpdateID" sh -c "test -n '$ID2' && test '$ID2' != '$ID'"
+# both disks merged as linuxrc takes several (01/, 02/): two IDs, both applied
+mkdir -p "$T/both/01" "$T/both/02"
+cp -a "$T/again/linux" "$T/both/01/" && cp -a "$T/k2/linux" "$T/both/02/"
+repack "$T/both" "$T/out/both.cpio.gz"
+step "checkdisk takes the two merged" 0 checkdisk "$T/out/both.cpio.gz" -k "$K"
+
+# SLE service packs have no directory of their own (installation-images
+# strips .<SP> from the sles/sled dist linuxrc reads): -r sles15.6 makes
+# x86_64-sles15 and says so; SLE 16 directories are sles16.<M> as mkdud's
+step "-r sles15.6" 0 mkdriverdisk depdemo/1.0 -d suse -r sles15.6 -k "$K" --archive "$T/out/sp.cpio.gz"
+check "it says the service pack has no directory" grep -qxF \
+	"SLE service packs have no driver update directory of their own: -r sles15.6 makes <arch>-sles15, which linuxrc reads on every service pack of SLE 15." "$T/out.txt"
+expect_same "the disk holds x86_64-sles15 only" <(echo x86_64-sles15) <(gzip -dc "$T/out/sp.cpio.gz" | cpio -t --quiet 2>/dev/null | sed -n 's|^\(\./\)\{0,1\}linux/suse/\([^/]*\)$|\2|p')
+step "-r sles15.6,sles15 makes one directory" 0 mkdriverdisk depdemo/1.0 -d suse -r sles15.6,sles15,sled15.7 -k "$K" --archive "$T/out/sp2.cpio.gz"
+expect_same "sles15 and sled15, once each" <(printf 'x86_64-sled15\nx86_64-sles15\n') <(gzip -dc "$T/out/sp2.cpio.gz" | cpio -t --quiet 2>/dev/null | sed -n 's|^\(\./\)\{0,1\}linux/suse/\([^/]*\)$|\2|p' | sort)
+step "-r sles16" 0 mkdriverdisk depdemo/1.0 -d suse -r sles16 -k "$K" --archive "$T/out/s16.cpio.gz"
+expect_same "SLE 16: x86_64-sles16.0" <(echo x86_64-sles16.0) <(gzip -dc "$T/out/s16.cpio.gz" | cpio -t --quiet 2>/dev/null | sed -n 's|^\(\./\)\{0,1\}linux/suse/\([^/]*\)$|\2|p')
+broken && mv "$T/b/$B" "$T/b/linux/suse/x86_64-sles15.6"
+checkbad sp-dir "linux/suse/x86_64-sles15.6: no installer reads this directory: the one for sles15.6 is x86_64-sles15"
+
 # bad -r: refused before anything is built or written
 rm -rf "$T/tree/depdemo/1.0/$K"
 step "-r sles15sp4 is refused" 1 mkdriverdisk depdemo/1.0 -d suse -r sles15sp4 -k "$K" --archive "$T/out/bad.cpio.gz"
-check "it says which forms are valid" grep -q "Error! Invalid SUSE release 'sles15sp4': use sles<N>\[.<M>\]" "$T/err.txt"
+check "it says which forms are valid" grep -q "Error! Invalid SUSE release 'sles15sp4': use sles<N>, sled<N> (SLE 15 and older" "$T/err.txt"
 check "no image, and nothing built" sh -c "test ! -e '$T/out/bad.cpio.gz' && test ! -e '$T/tree/depdemo/1.0/$K'"
 step "-d suse without -r is refused" 1 mkdriverdisk depdemo/1.0 -d suse -k "$K" --archive "$T/out/bad.cpio.gz"
 check "no image" test ! -e "$T/out/bad.cpio.gz"

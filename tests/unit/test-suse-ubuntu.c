@@ -152,10 +152,18 @@ static char *slurp(const char *path)
 
 static void test_names(void **state)
 {
-	static const char *const good[] = { "sles15", "sles16.0", "sled15", "sles15.6", "leap15.6",
-					     "micro6.1", "tw", "slowroll", "caasp4.5" };
+	static const char *const good[] = { "sles15", "sles16.0", "sled15", "sles16.1", "leap15.6",
+					     "micro6.1", "tw", "slowroll", "caasp4.5", "opensuse-leap16.0",
+					     "sl-micro6.1", "opensuse-tumbleweed" };
+	/* a service pack up to SLE 15 has no directory; SLE 16's have a minor */
 	static const char *const bad[] = { "", "sles", "SLES15", "sles15sp4", "leap15", "leap15.",
-					   "tumbleweed", "sles15/x", "x86_64-sles15", "rhel9" };
+					   "tumbleweed", "sles15/x", "x86_64-sles15", "rhel9", "sles15.6",
+					   "sled12.5", "sles16", "sles15.", "opensuse-leap" };
+	static const char *const dirs[][2] = {
+		{ "sles15.6", "sles15" }, { "sled12.5", "sled12" }, { "sles16", "sles16.0" },
+		{ "sles16.1", "sles16.1" }, { "sles15", "sles15" }, { "leap15.6", "leap15.6" },
+		{ "tw", "tw" }, { "sles15sp4", NULL }, { "leap15", NULL }, { "", NULL },
+	};
 	_cleanup_free_ char *n1 = deb_package_name("Megaraid_SAS-modules-6.1.0-56-amd64");
 	_cleanup_free_ char *n2 = deb_package_name("_x");
 	_cleanup_free_ char *v1 = deb_version("v1.2"), *v2 = deb_version("1.0_beta 2");
@@ -166,6 +174,19 @@ static void test_names(void **state)
 		assert_true(suse_dist_valid(good[i]));
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
 		assert_false(suse_dist_valid(bad[i]));
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		_cleanup_free_ char *note = NULL;
+		_cleanup_free_ char *dir = suse_dist_dir(dirs[i][0], &note);
+
+		if (!dirs[i][1]) {
+			assert_null(dir);
+			continue;
+		}
+		assert_non_null(dir);
+		assert_string_equal(dir, dirs[i][1]);
+		/* a note exactly when the name changed */
+		assert_true(!note == streq(dirs[i][0], dirs[i][1]));
+	}
 	assert_string_equal(suse_arch_of("i686"), "i386");
 	assert_string_equal(suse_arch_of("ppc64le"), "ppc64le");
 	assert_null(suse_arch_of("armv7l"));
@@ -220,10 +241,21 @@ static void test_suse_layout(void **state)
 	assert_true(dud_format_suse.detect(root));
 	assert_false(dud_format_ubuntu.detect(root));
 	cfg = slurp(Q("%s/dud.config", base));
-	assert_string_equal(cfg, "# created by dkms 3.4.3\n"
-				 "UpdateID:\tdkms-testpkg-1.0-sles15\n"
-				 "UpdatePriority:\t50\n"
-				 "UpdateName:\ttestpkg 1.0 (dkms)\n");
+	{
+		/* the ID ends in 12 hex digits of the content: another arch's tree, another ID */
+		static const char head[] = "# created by dkms 3.4.3\nUpdateID:\tdkms-testpkg-1.0-sles15-";
+		static const char tail[] = "\nUpdatePriority:\t50\nUpdateName:\ttestpkg 1.0 (dkms)\n";
+		_cleanup_free_ char *other = slurp(Q("suse/linux/suse/aarch64-sles15/dud.config"));
+		_cleanup_free_ char *again_root = make_suse_tree("suse-again", "sles15", DUD_MEDIUM_CPIO);
+		_cleanup_free_ char *again = slurp(Q("suse-again/linux/suse/x86_64-sles15/dud.config"));
+
+		assert_int_equal(strncmp(cfg, head, sizeof(head) - 1), 0);
+		assert_int_equal(strspn(cfg + sizeof(head) - 1, "0123456789abcdef"), 12);
+		assert_string_equal(cfg + sizeof(head) - 1 + 12, tail);
+		assert_int_equal(strncmp(other, head, sizeof(head) - 1), 0);
+		assert_string_not_equal(other, cfg);
+		assert_string_equal(again, cfg);
+	}
 	/* dependencies first, whatever dkms.conf's order */
 	order = slurp(Q("%s/modules/module.order", base));
 	assert_string_equal(order, "dep_a\ndep_b\n");
