@@ -144,6 +144,20 @@ static int status_json(struct cmd *c, const char *m, const char *v)
 	return r < 0 ? 1 : 0;
 }
 
+/* status_walk, then the installed-weak lines of the same filter (text status only). */
+static int walk_and_weak(struct cmd *c, const char *m, const char *v, const char *k,
+			 const char *a, unsigned walk)
+{
+	_cleanup_strbuf_ struct strbuf weak = STRBUF_INIT;
+	int r = status_walk(&c->ctx, m, v, k, a, walk, print_entry, c);
+
+	if (r >= 0) {
+		status_weak_lines(&c->ctx, m, v, k, a, &weak);
+		fputs(weak.buf ? weak.buf : "", c->output.out);
+	}
+	return r;
+}
+
 int cmd_status(struct cmd *c)
 {
 	const char *m = nonempty(c->module), *v = nonempty(c->version);
@@ -155,10 +169,10 @@ int cmd_status(struct cmd *c)
 		return status_json(c, m, v);
 
 	if (!c->n_kernels)
-		return cmd_status_of(status_walk_and_weak(&c->ctx, m, v, NULL, NULL, walk, print_entry, c));
+		return cmd_status_of(walk_and_weak(c, m, v, NULL, NULL, walk));
 	for (size_t i = 0; i < c->n_kernels; i++) {
-		int r = status_walk_and_weak(&c->ctx, m, v, nonempty(c->kernels[i].version),
-					     nonempty(c->kernels[i].arch), walk, print_entry, c);
+		int r = walk_and_weak(c, m, v, nonempty(c->kernels[i].version),
+				      nonempty(c->kernels[i].arch), walk);
 		if (r < 0)
 			return 1;
 	}

@@ -134,7 +134,7 @@ static bool all_linked(const struct weak_links *links, const char *kernel, const
 }
 
 static void print_mv(const struct dkms_ctx *ctx, const char *m, const char *v, const char *arch,
-		     const struct weak_links *links, const struct strv *kernels, FILE *out)
+		     const struct weak_links *links, const struct strv *kernels, struct strbuf *out)
 {
 	struct tree_builds builds;
 
@@ -152,15 +152,15 @@ static void print_mv(const struct dkms_ctx *ctx, const char *m, const char *v, c
 					   tb->arch);
 			build_modules(moddir, &files);
 			if (all_linked(links, kernels->v[k], moddir, &files))
-				fprintf(out, "%s, %s, %s, %s: installed-weak from %s\n", m, v,
-					kernels->v[k], tb->arch, tb->kernel);
+				strbuf_addf(out, "%s, %s, %s, %s: installed-weak from %s\n", m, v,
+					    kernels->v[k], tb->arch, tb->kernel);
 		}
 	}
 	tree_builds_release(&builds);
 }
 
-void status_weak_print(const struct dkms_ctx *ctx, const char *m, const char *v,
-		       const char *kernel, const char *arch, FILE *out)
+void status_weak_lines(const struct dkms_ctx *ctx, const char *m, const char *v,
+		       const char *kernel, const char *arch, struct strbuf *out)
 {
 	struct weak_links links = { 0 };
 	_cleanup_strv_ struct strv mvs = STRV_INIT, kernels = STRV_INIT;
@@ -180,17 +180,4 @@ void status_weak_print(const struct dkms_ctx *ctx, const char *m, const char *v,
 			print_mv(ctx, mvs.v[i], slash + 1, arch, &links, &kernels, out);
 	}
 	weak_links_release(&links);
-}
-
-int status_walk_and_weak(const struct dkms_ctx *ctx, const char *m, const char *v,
-			 const char *k, const char *a, unsigned walk_flags, status_fn fn,
-			 void *userdata)
-{
-	int r = status_walk(ctx, m, v, k, a, walk_flags, fn, userdata);
-
-	if (r >= 0) {
-		fflush(ctx->out);
-		status_weak_print(ctx, m, v, k, a, ctx->out);
-	}
-	return r;
 }

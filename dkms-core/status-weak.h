@@ -3,6 +3,7 @@
 
 #include "context.h"
 #include "status.h"
+#include "util/strbuf.h"
 
 /*
  * installed-weak: m/v built and installed for kernel k is linked, every one
@@ -10,13 +11,8 @@
  * weak-modules2). One line per (m, v, K, a), in dkms's format:
  *   "<m>, <v>, <K>, <a>: installed-weak from <k>"
  * Filters (NULL for all) as dkms's module_status_weak takes them: kernel
- * is K, the kernel linked into. The links are read natively; a link counts
+ * is K, the kernel linked into. The lines are appended to out (cmd/ prints). The links are read natively; a link counts
  * when its target has the same bytes as the module the build holds.
  */
-void status_weak_print(const struct dkms_ctx *ctx, const char *m, const char *v,
-		       const char *kernel, const char *arch, FILE *out);
-
-/* status_walk, then the installed-weak lines of the same filter (text status only). */
-int status_walk_and_weak(const struct dkms_ctx *ctx, const char *m, const char *v,
-			 const char *k, const char *a, unsigned walk_flags, status_fn fn,
-			 void *userdata);
+void status_weak_lines(const struct dkms_ctx *ctx, const char *m, const char *v,
+		       const char *kernel, const char *arch, struct strbuf *out);

@@ -115,8 +115,7 @@ int weak_modules_run(const struct dkms_ctx *ctx, const char *m, const struct dkm
 		return r;
 	}
 	c.in_fd = fd;
-	if (ctx->out)
-		fflush(ctx->out);
+	fflush(NULL); /* what cmd/ wrote comes before the script's own lines */
 	r = child_run(&c);
 	child_release(&c);
 	return r < 0 ? r : 0;
