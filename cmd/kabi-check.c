@@ -97,16 +97,9 @@ int cmd_kabi_check(struct cmd *c)
 	_cleanup_strv_ struct strv modules = STRV_INIT, targets = STRV_INIT;
 	struct kabi_symset built = { 0 }, imports = { 0 };
 	const struct dkms_kernel *k;
-	int r = cmd_no_all(c);
+	int r;
 
-	if (!r)
-		r = cmd_need_module_args(c);
-	if (!r)
-		r = cmd_refuse_broken(c);
-	if (!r)
-		r = cmd_need_added(c);
-	if (r)
-		return cmd_status_of(r);
+	/* no --all, m/v given, not broken, added: the action table checked them */
 	k = &c->kernels[0];
 	if (!tree_is_built(&c->ctx, c->module, c->version, k->version, k->arch)) {
 		dkms_error(&c->ctx, "%s/%s is not built for kernel %s (%s): build it first.", c->module,

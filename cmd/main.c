@@ -71,7 +71,7 @@ static const struct action actions[] = {
 	  "checkdisk <image> [-k <kernel>[/<arch>]]... [-a <arch>]" },
 	{ "mkrpm", cmd_mkrpm, TAKES_LOCK, { NEED_NO_ALL, MODULE_IN_TREE },
 	  "mkrpm <module>/<version> -k <kernel>[/<arch>]... [--source] [--kabi-range] [--archive <dir>]" },
-	{ "kabi-check", cmd_kabi_check, 0, { NEED_END },
+	{ "kabi-check", cmd_kabi_check, 0, { NEED_NO_ALL, MODULE_IN_TREE },
 	  "kabi-check <module>/<version> -k <built-kernel>[/<arch>] [-k <kernel>]... [<Module.symvers>]..." },
 	{ "mkbmdeb", cmd_mkbmdeb, TAKES_LOCK, { MODULE_IN_TREE },
 	  "mkbmdeb <module>/<version> -k <kernel>[/<arch>]... [--archive <dir>]" },
