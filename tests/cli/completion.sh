@@ -95,7 +95,7 @@ out=$(bash --norc --noprofile -i -c ". '$T/harness.bash'; complete -p dkms" 2>/d
 	not_ok "registered for dkms: '$out'"
 
 # --- actions: those of cmd/main.c's table ------------------------------------
-mapfile -t actions < <(sed -n 's/^\t{ "\([a-z_]*\)", cmd_.*/\1/p' "$TOP/cmd/main.c")
+mapfile -t actions < <(sed -n 's/^\t{ "\([a-z_-]*\)", cmd_.*/\1/p' "$TOP/cmd/main.c")
 ((${#actions[@]} >= 21)) && ok "cmd/main.c lists ${#actions[@]} actions" || not_ok "actions read from cmd/main.c: ${actions[*]}"
 offers "first word: every action of cmd/main.c" "dkms " "${actions[@]}"
 offers "prefix 'mk': the mk* actions" "dkms mk" mkbmdeb mkdeb mkdriverdisk mkrpm mktarball
