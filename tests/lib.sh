@@ -87,6 +87,11 @@ dk_build() {
 	flock "$lk"
 	if [[ -s $tgz ]]; then
 		dk ldtarball --force "$tgz"
+		# as dkms 3.4.3: --force on an added m/v loads the build, then exits 3
+		# ("DKMS tree already contains"): what the caller wanted is there
+		if ((rc == 3)) && grep -qs "DKMS tree already contains" "$T/out" "$T/err"; then
+			rc=0
+		fi
 		echo "# $mv for $k: loaded from this run's build (${tgz##*/})"
 	else
 		dk build "$mv" -k "$k"

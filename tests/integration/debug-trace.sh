@@ -24,9 +24,14 @@ run() { # NAME ARGS...: install hello/1.0 in $T/NAME; stderr in $T/NAME.err
 run traced --debug
 run plain
 check "--debug: the install succeeds" grep -qx 0 "$T/traced.rc"
+# the environment the build got (kernelver, arch, the headers' toolchain) is
+# traced as NAME=value words before the command: compared without them
+sed -E 's/&& ([A-Za-z_][A-Za-z0-9_]*=[^ ]* )+/\&\& /' "$T/traced.err" >"$T/traced.noenv"
 check "--debug: the make command line, as run" grep -qxF \
 	"+ cd $T/traced/tree/hello/1.0/build && bash -c 'make -j1 KERNELRELEASE=$K -C $T/traced/inst/$K/build M=$T/traced/tree/hello/1.0/build'" \
-	"$T/traced.err"
+	"$T/traced.noenv"
+check "--debug: the build's environment is shown (kernelver, arch)" grep -qE \
+	"^\+ cd $T/traced/tree/hello/1.0/build && kernelver=$K arch=[^ ]+ .*bash -c 'make " "$T/traced.err"
 check "--debug: the strip" grep -qxF "+ strip -g $T/traced/tree/hello/1.0/build/hello.ko" "$T/traced.err"
 check "without --debug: no trace" sh -c "! grep -q '^+ ' '$T/plain.err'"
 expect_same "--debug changes nothing on stdout but the trace" \
