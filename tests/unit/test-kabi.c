@@ -91,7 +91,7 @@ static void test_bad_lines(void **state)
 		assert_int_equal(write_file_str(path, text), 0);
 		assert_int_equal(kabi_symvers_load(&ctx, path, &s), -EINVAL);
 		assert_null(s.v);
-		fflush(ctx.err);
+		fflush(cap.output.err);
 		assert_non_null(strstr(cap.err_text, want));
 	}
 	unlink(path);

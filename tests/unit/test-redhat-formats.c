@@ -226,6 +226,7 @@ static void test_ddv3(void **state)
 				"kmod-fake_raid = 2.5-1\n"
 				"kmod-fake_raid-" KVER " = 2.5-1\n"
 				"kmod-fake_raid-" KVER "(x86-64) = 2.5-1\n"
+				"/etc/depmod.d/fake_raid.conf\n"
 				"/lib/modules/" KVER "/extra/fake_raid\n"
 				"/lib/modules/" KVER "/extra/fake_raid/fake_raid.ko\n");
 	assert_int_equal(rpm_header_read(rpm_path, &h), 0);
