@@ -235,8 +235,8 @@ static void test_ddv3(void **state)
 	assert_string_equal(h.provides[0].name, "kernel-modules");
 	assert_string_equal(h.provides[0].version, KPROVIDE);
 	assert_int_equal(h.provides[0].flags & 0xe, 8);
-	assert_int_equal(h.files.n, 2);
-	assert_string_equal(h.files.v[1], "/lib/modules/" KVER "/extra/fake_raid/fake_raid.ko");
+	assert_int_equal(h.files.n, 3); /* the depmod.d override, the dir, the module */
+	assert_string_equal(h.files.v[2], "/lib/modules/" KVER "/extra/fake_raid/fake_raid.ko");
 	assert_contains(h.description, "fake_raid: Fake RAID SAS driver");
 	rpm_header_release(&h);
 
