@@ -88,8 +88,9 @@ dk_build() {
 	if [[ -s $tgz ]]; then
 		dk ldtarball --force "$tgz"
 		# as dkms 3.4.3: --force on an added m/v loads the build, then exits 3
-		# ("DKMS tree already contains"): what the caller wanted is there
-		if ((rc == 3)) && grep -qs "DKMS tree already contains" "$T/out" "$T/err"; then
+		# ("DKMS tree already contains"): what the caller wanted is there when
+		# the tree holds the module (a group may redefine dk's output files)
+		if ((rc == 3)) && compgen -G "$T/tree/$mv/$k/*/module/*.ko*" >/dev/null; then
 			rc=0
 		fi
 		echo "# $mv for $k: loaded from this run's build (${tgz##*/})"

@@ -845,9 +845,12 @@ static void test_inspect_main_tree(void **state)
 static int tool_main(int argc, char **argv)
 {
 	struct dkms_ctx ctx;
+	/* the program's own writer: the tool prints what dkms would */
+	struct cmd_output output = { .out = stdout, .err = stderr };
 	int r = -EINVAL;
 
 	dkms_ctx_init(&ctx);
+	dkms_set_log_fn(&ctx, cmd_output_write, &output);
 	if (argc >= 7 && streq(argv[0], "create") && (argc - 7) % 3 == 0) {
 		size_t n = (size_t)(argc - 7) / 3;
 		struct dkms_tarball_kernel *k = xcalloc(n ?: 1, sizeof(*k));
