@@ -47,9 +47,13 @@ install_missing() {
 		{ apt-get update >/dev/null && apt-get install -y --no-install-recommends $missing >/dev/null; }
 }
 
-# cross-building tests fetch Debian's arm64 headers (apt-get download …:arm64)
-if [ "${1:-build}" = test ] && [ "$(id -u)" = 0 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
-	dpkg --add-architecture arm64 && apt-get update >/dev/null
+# cross-building and foreign boot tests fetch Debian arm64/ppc64el packages (apt-get download …:<arch>, tests/lib-foreign.sh)
+if [ "${1:-build}" = test ] && [ "$(id -u)" = 0 ]; then
+	added=
+	for a in arm64 ppc64el; do
+		dpkg --print-foreign-architectures | grep -qx "$a" || { dpkg --add-architecture "$a" && added=1; }
+	done
+	[ -z "$added" ] || apt-get update >/dev/null
 fi
 install_missing $want
 [ "${1:-build}" = test ] && install_missing $(headers_image)

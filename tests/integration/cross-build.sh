@@ -8,6 +8,7 @@
 # a MAKE that ignores the target (builds for the host kernel), a tree whose
 # aarch64 slot holds an x86-64 module, and a foreign arch with no compiler.
 . "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/lib-foreign.sh"
 
 K=$(headers_kernel)
 HOST=$(uname -m)
@@ -22,38 +23,8 @@ if ! command -v aarch64-linux-gnu-gcc >/dev/null; then
 fi
 KA=${K%-amd64}-arm64
 
-# fetch_arm64_headers: $CACHE/foreign/arm64/<KA>/usr/src/linux-headers-<KA>, once.
-fetch_arm64_headers() {
-	local dir=$CACHE/foreign/arm64 root=$CACHE/foreign/arm64/$KA deb tmp
-	mkdir -p "$dir" || return 1
-	(
-		flock 9
-		[[ -e $root/.done ]] && exit 0
-		deb=$(ls "$dir"/linux-headers-"$KA"_*_arm64.deb 2>/dev/null | head -1)
-		if [[ -z $deb ]]; then
-			tmp=$(mktemp -d "$dir/.dl.XXXXXX")
-			(cd "$tmp" && apt-get download "linux-headers-$KA:arm64" >/dev/null 2>&1)
-			deb=$(ls "$tmp"/*.deb 2>/dev/null | head -1)
-			[[ -n $deb ]] || { rm -rf "$tmp"; echo "apt-get download linux-headers-$KA:arm64 failed (dpkg --add-architecture arm64; apt-get update)"; exit 1; }
-			mv "$deb" "$dir/" && deb=$dir/${deb##*/}
-			rm -rf "$tmp"
-		fi
-		rm -rf "$root.tmp" && mkdir -p "$root.tmp" && dpkg-deb -x "$deb" "$root.tmp" || exit 1
-		# the headers' scripts/tools links point at the host's kbuild (arch-independent)
-		h=$root.tmp/usr/src/linux-headers-$KA
-		kb=$(readlink "$h/scripts") && kb=${kb#../../lib/} && kb=${kb%/scripts}
-		rm "$h/scripts" "$h/tools"
-		ln -s "/usr/lib/$kb/scripts" "$h/scripts" && ln -s "/usr/lib/$kb/tools" "$h/tools"
-		rm -rf "$root" && mv "$root.tmp" "$root" && touch "$root/.done"
-	) 9>"$dir/.lock"
-}
-if ! why=$(fetch_arm64_headers); then
-	skip "cross-building" "$why"
-	echo "1..$_tap_n"; exit 0
-fi
-HA=$CACHE/foreign/arm64/$KA/usr/src/linux-headers-$KA
-if [[ ! -e $HA/scripts/Makefile.build ]]; then
-	skip "cross-building" "$HA needs linux-headers-${K%-amd64}-common and the host's linux-kbuild"
+if ! HA=$(foreign_headers arm64); then
+	skip "cross-building" "$HA"
 	echo "1..$_tap_n"; exit 0
 fi
 
