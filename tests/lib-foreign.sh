@@ -80,14 +80,18 @@ foreign_headers() {
 	echo "$h"
 }
 
-# foreign_vmlinuz DEBARCH: the kernel image of foreign_kernel DEBARCH; its
-# modules are beside it in <root>/lib/modules/<kernel>/.
+# foreign_vmlinuz DEBARCH: the kernel image of foreign_kernel DEBARCH (ppc64el
+# ships boot/vmlinux-, the others boot/vmlinuz-); its modules are beside it in
+# <root>/lib/modules/<kernel>/.
 foreign_vmlinuz() {
-	local ka root
+	local ka root f
 	ka=$(foreign_kernel "$1") || { echo "$ka"; return 1; }
 	root=$(foreign_extract "$1" "linux-image-$ka") || { echo "$root"; return 1; }
-	[[ -e $root/boot/vmlinuz-$ka ]] || { echo "linux-image-$ka:$1 has no boot/vmlinuz-$ka"; return 1; }
-	echo "$root/boot/vmlinuz-$ka"
+	for f in "$root/boot/vmlinuz-$ka" "$root/boot/vmlinux-$ka"; do
+		[[ -e $f ]] && { echo "$f"; return 0; }
+	done
+	echo "linux-image-$ka:$1 has no boot/vmlinu[xz]-$ka"
+	return 1
 }
 
 # foreign_busybox DEBARCH: a static busybox of that architecture.
