@@ -350,7 +350,11 @@ int disk_check_image(const struct dkms_ctx *ctx, const char *image,
 
 			dkms_error(ctx, "Could not read %s: the temporary space %s is full (%s) while unpacking it for the check.",
 				   image, space, strerror(-r));
-		} else
+		} else if (r == -EBADMSG && medium_problems.n)
+			/* the reader says what is damaged: the last problem is why it stopped */
+			dkms_error(ctx, "Could not read %s: %s", image,
+				   medium_problems.v[medium_problems.n - 1]);
+		else
 			dkms_error(ctx, "Could not read %s: %s", image, strerror(-r));
 		goto out;
 	}

@@ -14,6 +14,8 @@
 int iso_write(const struct payload *p, const struct medium_opts *o, int fd);
 /* Rock Ridge in the root directory's system-use area, a Joliet supplementary descriptor. */
 int iso_probe(int fd, bool *ret_rock_ridge, bool *ret_joliet);
+/* -EBADMSG, *ret_why set, when a directory extent lies outside the image or is too big. */
+int iso_check_bounds(int fd, uint64_t image_size, char **ret_why);
 
 int tar_write(const struct payload *p, const struct medium_opts *o, int fd);
 int cpio_medium_write(const struct payload *p, const struct medium_opts *o, int fd);

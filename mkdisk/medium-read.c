@@ -188,9 +188,11 @@ static char *probe_value(blkid_probe pr, const char *name)
 }
 
 /* A file system image blkid knows: iso9660, vfat, squashfs. */
-static int read_filesystem(const char *image, int fd, struct medium_info *mi, struct extract *x)
+static int read_filesystem(const char *image, int fd, uint64_t image_size, struct medium_info *mi,
+			   struct extract *x)
 {
 	_cleanup_(blkid_free_probep) blkid_probe pr = blkid_new_probe();
+	_cleanup_free_ char *why = NULL;
 	int r;
 
 	if (!pr)
@@ -216,6 +218,12 @@ static int read_filesystem(const char *image, int fd, struct medium_info *mi, st
 		if (!mi->rock_ridge)
 			extract_problem(x, "ISO 9660 without Rock Ridge: installers see %s names",
 					mi->joliet ? "Joliet (no modes, no symlinks)" : "upper-case 8.3");
+		r = iso_check_bounds(fd, image_size, &why);
+		if (r < 0) {
+			if (why)
+				extract_problem(x, "%s", why);
+			return r;
+		}
 		return archive_unpack(fd, x, NULL);
 	}
 	if (streq(mi->fstype, "vfat")) {
@@ -258,7 +266,7 @@ int medium_read(const char *image, const char *dir, struct medium_info *info,
 	if (is_compressed(head, (size_t)n) || is_cpio(head, (size_t)n) || is_tar(head, (size_t)n))
 		r = read_archive(fd, head, (size_t)n, &mi, &x);
 	else
-		r = read_filesystem(image, fd, &mi, &x);
+		r = read_filesystem(image, fd, (uint64_t)st.st_size, &mi, &x);
 	extract_close(&x);
 	for (size_t i = 0; problems && i < found.n; i++)
 		strv_push(problems, found.v[i]);
