@@ -18,7 +18,6 @@
 #include "util/strbuf.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free)
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_write_free)
 
 #define SYMLINK_FOLLOW_MAX 40         /* the kernel's limit */
 #define RESOLVE_BUDGET (64u << 20)    /* path components walked over all symlinks */
@@ -396,8 +395,19 @@ static int scan_archive(struct scan *s, int fd)
 	return check_tree(s);
 }
 
-static int copy_entry_data(const struct scan *s, struct archive *in, struct archive *out,
-			   int64_t *total)
+static int write_fail(const struct scan *s, const char *name, int r)
+{
+	if (r == -EFBIG)
+		dkms_error(s->ctx, "Refusing to extract %s: it holds more than %lld GiB.", s->archive,
+			   (long long)(DKMS_TARBALL_MAX_TOTAL_SIZE >> 30));
+	else
+		dkms_error(s->ctx, "Unable to extract %s: %s: %s", s->archive, name, strerror(-r));
+	return r;
+}
+
+/* An entry's content, block by block at the offsets the archive gives (holes stay holes). */
+static int copy_entry_data(const struct scan *s, struct archive *in, struct extract *x, int fd,
+			   const struct entry *e)
 {
 	const void *buf;
 	size_t len;
@@ -406,51 +416,113 @@ static int copy_entry_data(const struct scan *s, struct archive *in, struct arch
 
 	while ((r = archive_read_data_block(in, &buf, &len, &off)) == ARCHIVE_OK ||
 	       r == ARCHIVE_WARN) {
-		*total += (int64_t)len;
-		if (*total > DKMS_TARBALL_MAX_TOTAL_SIZE) {
-			dkms_error(s->ctx, "Refusing to extract %s: it holds more than %lld GiB.",
-				   s->archive, (long long)(DKMS_TARBALL_MAX_TOTAL_SIZE >> 30));
-			return -EFBIG;
-		}
-		if (archive_write_data_block(out, buf, len, off) < ARCHIVE_OK)
-			return -EIO;
+		if (off < 0)
+			return read_fail(s, in);
+		r = extract_write_at(x, fd, buf, len, (uint64_t)off);
+		if (r < 0)
+			return write_fail(s, e->path, r);
 	}
-	return r == ARCHIVE_EOF ? 0 : read_fail(s, in);
+	if (r != ARCHIVE_EOF)
+		return read_fail(s, in);
+	/* a trailing hole is no block at all: the size says where the file ends */
+	return ftruncate(fd, e->size) < 0 ? write_fail(s, e->path, -errno) : 0;
 }
 
-static int write_fail(const struct scan *s, struct archive *w, const char *name)
+/* The archive's modification time on what was made at path (never through a link). */
+static void set_mtime(int root_fd, const char *path, struct archive_entry *ae)
 {
-	int e = archive_errno(w);
+	struct timespec t[2];
 
-	dkms_error(s->ctx, "Unable to extract %s: %s: %s", s->archive, name,
-		   archive_error_string(w) ?: "unknown error");
-	return e > 0 ? -e : -EIO;
+	if (!archive_entry_mtime_is_set(ae))
+		return;
+	t[0].tv_sec = t[1].tv_sec = archive_entry_mtime(ae);
+	t[0].tv_nsec = t[1].tv_nsec = archive_entry_mtime_nsec(ae);
+	/* a failure loses a timestamp, never content: make uses them, nothing checks them */
+	(void)utimensat(root_fd, path, t, AT_SYMLINK_NOFOLLOW);
+}
+
+/* One checked entry, written through codec/extract.c (openat, never through a symlink). */
+static int write_entry(struct scan *s, struct archive *a, struct archive_entry *ae,
+		       const struct entry *e, struct extract *x)
+{
+	_cleanup_close_ int fd = -1;
+	/* no set-id, sticky or group/world write bits from a tarball; umask honoured */
+	mode_t perm = sane_mode(e->type == AE_IFDIR ? S_IFDIR : archive_entry_perm(ae));
+	int r;
+
+	switch (e->type) {
+	case AE_IFDIR:
+		r = extract_dir(x, e->path, perm | 0700);
+		break;
+	case AE_IFLNK:
+		r = extract_symlink(x, e->path, e->link);
+		break;
+	case HARDLINK:
+		/* pax may carry the content on the link: then it is written through it */
+		r = extract_hardlink(x, e->path, e->link, e->size > 0 ? &fd : NULL);
+		break;
+	default:
+		r = extract_file(x, e->path, perm | 0400, &fd);
+	}
+	if (r >= 0 && x->problems->n) {
+		/* the scan refused what the writer would skip: an archive changed under us */
+		dkms_error(s->ctx, "Refusing to extract %s: %s", s->archive, x->problems->v[0]);
+		return -EINVAL;
+	}
+	if (r < 0)
+		return write_fail(s, e->path, r);
+	if (fd >= 0) {
+		r = copy_entry_data(s, a, x, fd, e);
+		if (r < 0)
+			return r;
+	}
+	if (e->type != AE_IFDIR)
+		set_mtime(x->root_fd, e->path, ae);
+	return 0;
+}
+
+/* Directories' times last, deepest first: filling a directory moves its own. */
+static void set_dir_mtimes(const struct scan *s, int root_fd, const int64_t *mtimes)
+{
+	for (size_t i = s->n; i-- > 0;) {
+		const struct entry *e = &s->v[i];
+		struct timespec t[2];
+
+		if (e->type != AE_IFDIR || !*e->path || mtimes[2 * i] < 0)
+			continue;
+		t[0].tv_sec = t[1].tv_sec = mtimes[2 * i];
+		t[0].tv_nsec = t[1].tv_nsec = mtimes[2 * i + 1];
+		(void)utimensat(root_fd, e->path, t, AT_SYMLINK_NOFOLLOW);
+	}
 }
 
 /* Pass 2: extract into `dir` (absolute, without symlinks), entry by entry as checked. */
 static int extract_archive(struct scan *s, int fd, const char *dir)
 {
 	_cleanup_(archive_read_freep) struct archive *a = reader_new(fd);
-	_cleanup_(archive_write_freep) struct archive *w = archive_write_disk_new();
+	_cleanup_strv_ struct strv problems = STRV_INIT;
+	_cleanup_free_ int64_t *mtimes = xcalloc(2 * (s->n ? s->n : 1), sizeof(*mtimes));
 	struct archive_entry *ae;
-	int64_t total = 0;
+	struct extract x;
 	size_t i = 0;
 	int r;
 
-	if (!w)
-		abort();
-	archive_write_disk_set_options(w, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
-						  ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-						  ARCHIVE_EXTRACT_SECURE_NODOTDOT);
-
+	r = extract_open(&x, dir, s->archive, &problems);
+	if (r < 0) {
+		extract_close(&x);
+		return write_fail(s, ".", r);
+	}
+	x.max_total = (uint64_t)DKMS_TARBALL_MAX_TOTAL_SIZE;
+	x.links_resolved = true; /* check_tree resolved every symlink through the archive */
 	while ((r = archive_read_next_header(a, &ae)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
 		struct entry e;
 		const struct entry *want = i < s->n ? &s->v[i] : NULL;
 		bool same;
 
-		i++;
-		if (check_entry(s, ae, &e))
-			return -EINVAL;
+		if (check_entry(s, ae, &e)) {
+			r = -EINVAL;
+			goto out;
+		}
 		same = want && streq(e.path, want->path) && e.type == want->type &&
 		       streq(e.link ?: "", want->link ?: "") && e.size == want->size;
 		free(e.path);
@@ -458,50 +530,33 @@ static int extract_archive(struct scan *s, int fd, const char *dir)
 		if (!same) {
 			dkms_error(s->ctx, "Refusing to extract %s: it changed while being read.",
 				   s->archive);
-			return -EINVAL;
+			r = -EINVAL;
+			goto out;
 		}
+		mtimes[2 * i] = archive_entry_mtime_is_set(ae) ? archive_entry_mtime(ae) : -1;
+		mtimes[2 * i + 1] = archive_entry_mtime_nsec(ae);
+		i++;
 		if (!*want->path)
 			continue; /* "./": the root is ours */
-
-		_cleanup_free_ char *path = xasprintf("%s/%s", dir, want->path);
-		/* no set-id, sticky or group/world write bits from a tarball; umask honoured */
-		mode_t perm = sane_mode(want->type == AE_IFDIR ? S_IFDIR : archive_entry_perm(ae));
-
-		archive_entry_set_pathname(ae, path);
-		if (want->type == HARDLINK) {
-			_cleanup_free_ char *target = xasprintf("%s/%s", dir, want->link);
-
-			archive_entry_set_hardlink(ae, target);
-		}
-		if (want->type == AE_IFDIR)
-			perm |= 0700;
-		else if (want->type != AE_IFLNK)
-			perm |= 0400;
-		if (want->type != AE_IFLNK)
-			archive_entry_set_perm(ae, perm);
-
-		if (archive_write_header(w, ae) < ARCHIVE_OK)
-			return write_fail(s, w, want->path);
-		if (want->type == AE_IFREG || want->type == HARDLINK) {
-			r = copy_entry_data(s, a, w, &total);
-			if (r == -EIO)
-				return write_fail(s, w, want->path);
-			if (r)
-				return r;
-		}
-		if (archive_write_finish_entry(w) < ARCHIVE_OK)
-			return write_fail(s, w, want->path);
+		r = write_entry(s, a, ae, want, &x);
+		if (r < 0)
+			goto out;
 	}
-	if (r != ARCHIVE_EOF)
-		return read_fail(s, a);
+	if (r != ARCHIVE_EOF) {
+		r = read_fail(s, a);
+		goto out;
+	}
 	if (i != s->n) {
 		dkms_error(s->ctx, "Refusing to extract %s: it changed while being read.",
 			   s->archive);
-		return -EINVAL;
+		r = -EINVAL;
+		goto out;
 	}
-	if (archive_write_close(w) < ARCHIVE_OK)
-		return write_fail(s, w, ".");
-	return 0;
+	set_dir_mtimes(s, x.root_fd, mtimes);
+	r = 0;
+out:
+	extract_close(&x);
+	return r;
 }
 
 static void rm_rf_freep(char **path)

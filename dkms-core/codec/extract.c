@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The rules for one entry, and unpacking entries under a directory, never through a symlink (see extract.h). */
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "codec/extract.h"
 #include "util/fileio.h"
@@ -14,7 +17,8 @@ int extract_open(struct extract *x, const char *dir, const char *image, struct s
 {
 	int r = mkdir_p(dir, 0755);
 
-	*x = (struct extract){ .root_fd = -1, .image = image, .problems = problems };
+	*x = (struct extract){ .root_fd = -1, .image = image, .problems = problems,
+			       .max_total = EXTRACT_MAX_TOTAL };
 	if (r < 0)
 		return r;
 	x->root_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -234,6 +238,12 @@ int extract_symlink(struct extract *x, const char *path, const char *target)
 	switch (extract_link_check(norm, target)) {
 	case EXTRACT_LINK_OK:
 		break;
+	case EXTRACT_LINK_CLIMBS:
+		if (x->links_resolved)
+			break;
+		extract_problem(x, "%s: symlink to '%s' points outside the disk; not unpacked", norm,
+				target);
+		return 0;
 	case EXTRACT_LINK_TOO_LONG:
 		extract_problem(x, "%s: symlink target longer than %d bytes; not unpacked", norm,
 				PATH_MAX - 1);
@@ -287,7 +297,31 @@ int extract_hardlink(struct extract *x, const char *path, const char *target, in
 int extract_write(struct extract *x, int fd, const void *data, size_t len)
 {
 	x->total += len;
-	if (x->total > EXTRACT_MAX_TOTAL)
+	if (x->total > x->max_total)
 		return -EFBIG;
 	return write_all(fd, data, len);
+}
+
+int extract_write_at(struct extract *x, int fd, const void *data, size_t len, uint64_t off)
+{
+	const char *p = data;
+
+	x->total += len;
+	if (x->total > x->max_total)
+		return -EFBIG;
+	if (off > (uint64_t)INT64_MAX - len)
+		return -EFBIG;
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -22,11 +23,12 @@
  *     (tarballs read in two passes) may instead resolve the target through
  *     the archive's own links, as the kernel would.
  *
- * The image unpacker: every parent is opened with O_NOFOLLOW from the
- * root's descriptor, so nothing is written through a symlink, and links
- * failing the rule are not made. Entries that cannot be unpacked safely are
- * skipped with a line in problems ("<image>: <path>: why"); the readers
- * (archives, FAT, squashfs) share it.
+ * The one writer, for images and tarballs alike: every parent is opened
+ * with O_NOFOLLOW from the root's descriptor, so nothing is written through
+ * a symlink, and links failing the rule are not made. Entries that cannot
+ * be unpacked safely are skipped with a line in problems ("<image>: <path>:
+ * why"); the image readers (archives, FAT, squashfs) go on, the tarball
+ * extractor, which checked every entry first, treats one as a refusal.
  */
 
 /* What extract_name found, as bits; the name is normalised whatever they say. */
@@ -57,7 +59,14 @@ struct extract {
 	int root_fd;
 	const char *image;       /* the image's name, for problem lines */
 	struct strv *problems;
-	uint64_t total;          /* bytes written so far, against EXTRACT_MAX_TOTAL */
+	uint64_t total;          /* bytes written so far, against max_total */
+	uint64_t max_total;      /* EXTRACT_MAX_TOTAL unless the unpacker sets its own */
+	/*
+	 * The caller has resolved every symlink through the archive's own tree
+	 * (tarballs, read twice): extract_symlink then leaves out the climbing
+	 * rule, still refusing empty, absolute and too long targets.
+	 */
+	bool links_resolved;
 };
 
 #define EXTRACT_MAX_TOTAL (4ULL << 30) /* a driver disk is never this large */
@@ -82,5 +91,7 @@ int extract_symlink(struct extract *x, const char *path, const char *target);
 int extract_hardlink(struct extract *x, const char *path, const char *target, int *ret_fd);
 /* Write content to a descriptor from extract_file, counting it against the limit. */
 int extract_write(struct extract *x, int fd, const void *data, size_t len);
+/* The same at offset off: what lies between blocks written so stays a hole (sparse files). */
+int extract_write_at(struct extract *x, int fd, const void *data, size_t len, uint64_t off);
 /* Record a problem "<image>: <fmt…>". */
 void extract_problem(struct extract *x, const char *fmt, ...) _printf_(2, 3);

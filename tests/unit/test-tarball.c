@@ -731,6 +731,18 @@ static void test_benign_links(void **state)
 	_cleanup_free_ char *h = slurp(hard), *v = slurp(via);
 	assert_string_equal(h, "data\n");
 	assert_string_equal(v, "data\n");
+
+	/* the archive's times on files, links and directories (filled after theirs was set) */
+	static const char *const timed[] = { "dest/pkg/sub/file", "dest/pkg/up", "dest/pkg/sub",
+					     "dest/pkg" };
+	for (size_t i = 0; i < ARRAY_SIZE(timed); i++) {
+		_cleanup_free_ char *path = P("%s", timed[i]);
+		struct stat st;
+
+		assert_int_equal(lstat(path, &st), 0);
+		if (st.st_mtime != 1000000000)
+			fail_msg("%s: mtime %lld, want 1000000000", timed[i], (long long)st.st_mtime);
+	}
 }
 
 /* Hand-made pax header: a file said to be 9 GiB, and no data behind it. */
