@@ -239,9 +239,12 @@ static void check_modules(const struct initrd_change *ch, const struct remake_pr
 
 /*
  * Remove what a killed run left, under the bootdir lock: our temp dirs
- * (TEMP_PREFIX*), and the temp files the fragment writer makes beside an
- * image (<image>.dkms-XXXXXX).
+ * (TEMP_PREFIX*), the temp files the fragment writer makes beside an image
+ * (<image>.dkms-XXXXXX) and those of its record (write_file_atomic's
+ * <image>.dkms-fragment.tmpXXXXXX).
  */
+#define RECORD_TEMP ".dkms-fragment.tmp"
+
 static void remove_stale(const char *bootdir)
 {
 	DIR *d = opendir(bootdir);
@@ -253,6 +256,9 @@ static void remove_stale(const char *bootdir)
 
 		if (!strncmp(de->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX))) {
 			rm_rf(p);
+		} else if (tail && !strncmp(tail, RECORD_TEMP, strlen(RECORD_TEMP)) &&
+			   strlen(tail) == strlen(RECORD_TEMP) + 6 && !is_symlink(p)) {
+			unlink(p);
 		} else if (tail && strlen(tail) == strlen(".dkms-") + 6 && !is_symlink(p)) {
 			_cleanup_free_ char *image = xstrndup(p, strlen(p) - strlen(tail));
 

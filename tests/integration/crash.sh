@@ -397,6 +397,12 @@ consistent "... then status: consistent"
 check "... the record is done" grep -qx state=done "$REC"
 # a reinstall over a fragment: the old one is cut off first; a kill at each step
 kill_every "reinstall over a fragment" installed-fragment next_install -- install --force -k "$K" tiny_crash/1.0
+# temp files a kill at any instant leaves beside the image (the image's and the
+# record's writers) are removed by the next change under the boot dir's lock
+restore built
+: >"$IMG.dkms-Ab12Cd" && : >"$REC.tmpAb12Cd"
+d install -k "$K" tiny_crash/1.0
+consistent "temp files beside the image and its record, then install: removed, consistent"
 
 # ENOSPC at any write of a change in place: when the initrd step fails, image and
 # record are byte for byte as before; a failure elsewhere is rolled back as usual.
