@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "mkdisk/fat.h"
+#include "util/fileio.h"
 #include "util/macro.h"
 #include "util/strbuf.h"
 
@@ -304,25 +305,6 @@ static void put32(uint8_t *p, uint32_t v)
 {
 	put16(p, (uint16_t)v);
 	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
 }
 
 struct stamp {

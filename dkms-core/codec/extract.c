@@ -304,24 +304,8 @@ int extract_write(struct extract *x, int fd, const void *data, size_t len)
 
 int extract_write_at(struct extract *x, int fd, const void *data, size_t len, uint64_t off)
 {
-	const char *p = data;
-
 	x->total += len;
 	if (x->total > x->max_total)
 		return -EFBIG;
-	if (off > (uint64_t)INT64_MAX - len)
-		return -EFBIG;
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return pwrite_all(fd, data, len, off);
 }

@@ -35,14 +35,15 @@ int read_file(const char *path, struct strbuf *out)
 	return 0;
 }
 
-int write_all(int fd, const void *data, size_t len)
+/* write(2), or pwrite(2) at off when off >= 0, until all of data is written. */
+static int write_loop(int fd, const char *p, size_t len, int64_t off)
 {
-	const char *p = data;
-
 	if (len && failwrite_now())
 		return -ENOSPC; /* a test hook: failpoint.h */
+	if (off > INT64_MAX - (int64_t)len)
+		return -EFBIG;
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = off < 0 ? write(fd, p, len) : pwrite(fd, p, len, (off_t)off);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -51,8 +52,22 @@ int write_all(int fd, const void *data, size_t len)
 		}
 		p += n;
 		len -= (size_t)n;
+		if (off >= 0)
+			off += n;
 	}
 	return 0;
+}
+
+int write_all(int fd, const void *data, size_t len)
+{
+	return write_loop(fd, data, len, -1);
+}
+
+int pwrite_all(int fd, const void *data, size_t len, uint64_t off)
+{
+	if (off > (uint64_t)INT64_MAX)
+		return -EFBIG;
+	return write_loop(fd, data, len, (int64_t)off);
 }
 
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)

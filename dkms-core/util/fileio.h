@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "strbuf.h"
@@ -11,6 +12,8 @@
 int read_file(const char *path, struct strbuf *out);
 /* write(2) until all of data is written (EINTR retried). */
 int write_all(int fd, const void *data, size_t len);
+/* pwrite(2) of all of data at off, the file offset left alone. */
+int pwrite_all(int fd, const void *data, size_t len, uint64_t off);
 /* Write via a temp file in the same directory, fsync, then rename. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 int write_file_str(const char *path, const char *s);
